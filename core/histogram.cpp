@@ -1,0 +1,112 @@
+#include "core/histogram.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pushbench {
+
+namespace bh = boost::histogram;
+
+LatencyHistogram::LatencyHistogram()
+    : hist_(bh::make_histogram_with(bh::dense_storage<std::uint64_t>(),
+                                    Axis(8 * kBinsPerDecade, kLowestNs, kHighestNs))) {}
+
+void LatencyHistogram::record(std::int64_t ns) noexcept {
+  if (ns < 0) ns = 0;
+  hist_(static_cast<double>(ns));
+  if (count_ == 0) {
+    min_ = max_ = ns;
+  } else {
+    min_ = std::min(min_, ns);
+    max_ = std::max(max_, ns);
+  }
+  ++count_;
+  sum_ += static_cast<double>(ns);
+}
+
+void LatencyHistogram::merge(const LatencyHistogram& other) {
+  if (other.count_ == 0) return;
+  hist_ += other.hist_;
+  if (count_ == 0) {
+    min_ = other.min_;
+    max_ = other.max_;
+  } else {
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+  }
+  count_ += other.count_;
+  sum_ += other.sum_;
+}
+
+void LatencyHistogram::clear() {
+  hist_.reset();
+  count_ = 0;
+  min_ = max_ = 0;
+  sum_ = 0;
+}
+
+double LatencyHistogram::quantile_ns(double q) const {
+  if (count_ == 0) return 0;
+  q = std::clamp(q, 0.0, 1.0);
+  // Rank of the wanted value, 1-based: the smallest value whose cumulative count reaches it.
+  const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * count_)));
+  std::uint64_t seen = 0;
+  const auto& axis = hist_.axis();
+  for (auto&& bin : bh::indexed(hist_, bh::coverage::all)) {
+    seen += *bin;
+    if (seen < rank) continue;
+    const int i = bin.index();
+    double v;
+    if (i < 0) {
+      v = static_cast<double>(min_);
+    } else if (i >= axis.size()) {
+      v = static_cast<double>(max_);
+    } else {
+      v = std::sqrt(axis.value(i) * axis.value(i + 1));
+    }
+    return std::clamp(v, static_cast<double>(min_), static_cast<double>(max_));
+  }
+  return static_cast<double>(max_);
+}
+
+Summary LatencyHistogram::summary_us() const {
+  Summary s;
+  s.count = count_;
+  if (count_ == 0) return s;
+  s.min = min_ns() / 1e3;
+  s.mean = mean_ns() / 1e3;
+  s.p50 = quantile_ns(0.5) / 1e3;
+  s.p90 = quantile_ns(0.9) / 1e3;
+  s.p99 = quantile_ns(0.99) / 1e3;
+  s.p999 = quantile_ns(0.999) / 1e3;
+  s.p9999 = quantile_ns(0.9999) / 1e3;
+  s.max = max_ns() / 1e3;
+  return s;
+}
+
+nlohmann::json LatencyHistogram::bins_json() const {
+  nlohmann::json bins = nlohmann::json::array();
+  std::uint64_t underflow = 0, overflow = 0;
+  const auto& axis = hist_.axis();
+  for (auto&& bin : bh::indexed(hist_, bh::coverage::all)) {
+    if (*bin == 0) continue;
+    const int i = bin.index();
+    if (i < 0) {
+      underflow += *bin;
+    } else if (i >= axis.size()) {
+      overflow += *bin;
+    } else {
+      bins.push_back({axis.value(i), axis.value(i + 1), *bin});
+    }
+  }
+  return {{"unit", "ns"}, {"lowest", kLowestNs},    {"highest", kHighestNs},
+          {"bins", bins}, {"underflow", underflow}, {"overflow", overflow}};
+}
+
+nlohmann::json to_json(const Summary& s) {
+  if (s.count == 0) return nullptr;
+  return {{"count", s.count}, {"min", s.min},   {"mean", s.mean},   {"p50", s.p50}, {"p90", s.p90},
+          {"p99", s.p99},     {"p999", s.p999}, {"p9999", s.p9999}, {"max", s.max}};
+}
+
+}  // namespace pushbench

@@ -1,0 +1,42 @@
+#pragma once
+// Readings from the kernel: per-socket TCP counters, per-process CPU and memory, machine facts.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <sys/types.h>
+
+namespace pushbench {
+
+/// Kernel TCP counters of one socket (TCP_INFO); payload bytes, excluding IP/TCP headers.
+struct TcpCounters {
+  std::uint64_t bytes_received = 0;  ///< tcpi_bytes_received: payload bytes received
+  std::uint64_t bytes_acked = 0;     ///< tcpi_bytes_acked: payload bytes sent and acknowledged
+  std::uint64_t segments_in = 0;     ///< tcpi_segs_in
+  std::uint64_t segments_out = 0;    ///< tcpi_segs_out
+};
+
+/// TCP_INFO of socket `fd`; nullopt when the kernel does not provide these counters.
+std::optional<TcpCounters> read_tcp_counters(int fd) noexcept;
+
+/// CPU time and memory of one process from /proc.
+struct ProcessSample {
+  double cpu_s = 0;            ///< user + system CPU seconds since the process started
+  std::uint64_t rss_bytes = 0; ///< resident set size
+};
+
+/// Samples /proc/<pid>; nullopt when the process is gone or /proc is unreadable.
+std::optional<ProcessSample> sample_process(pid_t pid);
+
+/// Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the soft limit now in force.
+std::uint64_t raise_fd_limit();
+
+/// Machine and build facts for reports: hostname, kernel, cpu_model, cpus, memory_bytes,
+/// compiler, libraries {boost, openssl, zlib, nghttp2}.
+nlohmann::json environment_json();
+
+/// The current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
+std::string utc_timestamp();
+
+}  // namespace pushbench

@@ -1,0 +1,133 @@
+#include "core/workload.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace pushbench {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+template <typename T>
+bool parse_number(std::string_view s, T& out) {
+  if (s.empty()) return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return r.ec == std::errc{} && r.ptr == s.data() + s.size();
+}
+
+std::string format_double(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace
+
+std::optional<std::string> url_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      const int hi = hex_value(s[i + 1]);
+      const int lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::variant<StreamSpec, std::string> StreamSpec::parse_query(std::string_view query) {
+  StreamSpec spec;
+  std::string error;
+  const bool ok = for_each_query_param(query, [&](const std::string& k, const std::string& v) {
+    if (!error.empty()) return;
+    if (k == "rate") {
+      if (!parse_number(v, spec.rate) || !std::isfinite(spec.rate) || spec.rate <= 0 ||
+          spec.rate > max_rate)
+        error = "rate must be a number in (0, 1e6] events/s, got '" + v + "'";
+    } else if (k == "size") {
+      if (!parse_number(v, spec.size) || spec.size > max_event_bytes)
+        error = "size must be an integer in [0, 1048576] bytes, got '" + v + "'";
+    } else if (k == "payload") {
+      auto kind = parse_payload_kind(v);
+      if (!kind)
+        error = "payload must be json, text or random, got '" + v + "'";
+      else
+        spec.payload = *kind;
+    } else if (k == "count") {
+      std::uint64_t n = 0;
+      if (!parse_number(v, n) || n > 1'000'000'000'000ull)
+        error = "count must be an integer in [0, 1e12], got '" + v + "'";
+      else
+        spec.count = n;
+    } else if (k == "duration") {
+      double d = 0;
+      if (!parse_number(v, d) || !std::isfinite(d) || d <= 0 || d > 86400)
+        error = "duration must be a number of seconds in (0, 86400], got '" + v + "'";
+      else
+        spec.duration_s = d;
+    } else if (k == "topic") {
+      if (v.empty() || v.size() > 64)
+        error = "topic must be 1 to 64 characters";
+      else
+        spec.topic = v;
+    } else {
+      error = "unknown parameter '" + k + "' (known: rate, size, payload, count, duration, topic)";
+    }
+  });
+  if (!ok) return std::string("malformed percent-escape in query string");
+  if (!error.empty()) return error;
+  return spec;
+}
+
+std::string StreamSpec::to_query() const {
+  std::string q = "rate=" + format_double(rate) + "&size=" + std::to_string(size) +
+                  "&payload=" + std::string(to_string(payload));
+  if (count) q += "&count=" + std::to_string(*count);
+  if (duration_s) q += "&duration=" + format_double(*duration_s);
+  if (topic) q += "&topic=" + url_encode(*topic);
+  return q;
+}
+
+std::string raw_handshake_line(const StreamSpec& spec) {
+  return "PUSHBENCH/1 " + spec.to_query() + "\n";
+}
+
+std::optional<std::string_view> parse_raw_handshake(std::string_view line) {
+  constexpr std::string_view kPrefix = "PUSHBENCH/1 ";
+  if (line.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  line.remove_prefix(kPrefix.size());
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+}  // namespace pushbench

@@ -1,0 +1,207 @@
+#include "loadgen/client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+
+#include "core/event.hpp"
+#include "loadgen/errors.hpp"
+
+namespace pushbench::loadgen {
+
+namespace asio = boost::asio;
+
+namespace {
+/// Ceiling of a / b for b > 0, any sign of a.
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+}
+}  // namespace
+
+Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, std::uint64_t id)
+    : ioc_(ioc), plan_(plan), stats_(stats), id_(id), socket_(ioc), connect_timer_(ioc) {
+  SessionOptions options = plan.session;
+  options.seed = plan.session.seed ^ (id * 0x9E3779B97F4A7C15ull);
+  session_ = make_session(plan.target, plan.spec, options, *this);
+}
+
+Client::~Client() = default;
+
+void Client::start() {
+  connect_start_ = SteadyClock::now();
+  connect_timer_.expires_after(plan_.connect_timeout);
+  connect_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && !established_) fail(LoadErrc::connect_timeout);
+  });
+  socket_.async_connect(plan_.endpoint,
+                        [this](boost::system::error_code ec) { on_connect(ec); });
+}
+
+void Client::on_connect(boost::system::error_code ec) {
+  if (closed_) return;
+  if (ec) return fail(LoadErrc::connect_failed);
+  connected_ = true;
+  stats_.connect.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            SteadyClock::now() - connect_start_)
+                            .count());
+  boost::system::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // Connected after the window began: every byte of this connection is in the window.
+  if (realtime_ns() >= plan_.window_start_ns) wire_start_ = TcpCounters{};
+  flush(session_->initial_request());
+  do_read();
+}
+
+void Client::on_established() {
+  established_ = true;
+  ++stats_.connections_established;
+  connect_timer_.cancel();
+}
+
+void Client::flush(std::string bytes) {
+  if (bytes.empty() || closed_) return;
+  if (writing_) {
+    write_buf_ += bytes;  // appended behind the write in flight: sent by its completion
+    return;
+  }
+  write_buf_ = std::move(bytes);
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(write_buf_),
+                    [this](boost::system::error_code ec, std::size_t n) {
+                      writing_ = false;
+                      if (ec) return fail(LoadErrc::write_error);
+                      write_buf_.erase(0, n);
+                      if (!write_buf_.empty()) flush(std::exchange(write_buf_, {}));
+                    });
+}
+
+void Client::do_read() {
+  socket_.async_read_some(asio::buffer(read_buf_), [this](boost::system::error_code ec,
+                                                          std::size_t n) { on_read(ec, n); });
+}
+
+void Client::on_read(boost::system::error_code ec, std::size_t n) {
+  if (closed_) return;
+  if (ec == asio::error::eof) {
+    if (auto e = session_->on_eof()) return fail(e);
+    ++stats_.streams_finished;
+    if (!plan_.count_mode && realtime_ns() < plan_.window_end_ns) {
+      ++stats_.errors[std::string(error_kind(LoadErrc::server_closed))];
+    }
+    return finalize();
+  }
+  if (ec) return fail(LoadErrc::read_error);
+  read_time_ns_ = realtime_ns();
+  if (auto e = session_->on_read(std::string_view(read_buf_.data(), n), out_)) return fail(e);
+  if (!out_.empty()) flush(std::exchange(out_, {}));
+  do_read();
+}
+
+void Client::on_event(std::string_view data, std::string_view, std::string_view) {
+  if (!first_event_seen_) {
+    first_event_seen_ = true;
+    stats_.first_event.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  SteadyClock::now() - connect_start_)
+                                  .count());
+  }
+  const auto h = parse_event_header(data);
+  if (!h) {
+    if (plan_.in_window(read_time_ns_)) {
+      ++stats_.foreign_events;
+      ++stats_.events_received;
+      stats_.payload_bytes += data.size();
+    }
+    return;
+  }
+  if (!stream_start_ns_) {
+    stream_start_ns_ = h->ts - static_cast<std::int64_t>(h->seq) * plan_.spec.period_ns();
+    base_seq_ = plan_.spec.topic ? h->seq : 0;
+  }
+  const auto seen = seq_.record(h->seq);
+  if (!plan_.in_window(h->ts) || h->seq < base_seq_) return;
+  ++stats_.events_received;
+  if (seen == SeqTracker::Seen::duplicate) {
+    ++stats_.duplicated;
+    return;
+  }
+  if (seen == SeqTracker::Seen::out_of_order) ++stats_.out_of_order;
+  ++stats_.events_unique;
+  stats_.payload_bytes += data.size();
+  stats_.latency_corrected.record(read_time_ns_ - h->ts);
+  if (h->st) stats_.latency_uncorrected.record(read_time_ns_ - *h->st);
+  if (plan_.verify_payload && !verify_event_data(data, plan_.spec.payload, plan_.spec.size)) {
+    ++stats_.errors[std::string(error_kind(LoadErrc::payload_mismatch))];
+  }
+}
+
+void Client::on_window_start() {
+  if (!connected_ || closed_ || wire_start_) return;
+  wire_start_ = read_tcp_counters(socket_.native_handle());
+}
+
+void Client::on_window_end() { end_window_counters(); }
+
+void Client::end_window_counters() {
+  if (window_counted_ || !wire_start_ || !socket_.is_open()) return;
+  const auto end = read_tcp_counters(socket_.native_handle());
+  if (!end) return;
+  window_counted_ = true;
+  stats_.wire.bytes_received += end->bytes_received - wire_start_->bytes_received;
+  stats_.wire.bytes_acked += end->bytes_acked - wire_start_->bytes_acked;
+  stats_.wire.segments_in += end->segments_in - wire_start_->segments_in;
+  stats_.wire.segments_out += end->segments_out - wire_start_->segments_out;
+}
+
+bool Client::done() const {
+  if (closed_ || session_->finished()) return true;
+  if (plan_.count_mode || !stream_start_ns_) return false;
+  const std::int64_t hi = ceil_div(plan_.window_end_ns - *stream_start_ns_, plan_.spec.period_ns());
+  return static_cast<std::int64_t>(seq_.next()) >= hi;
+}
+
+void Client::fail(std::error_code ec) {
+  if (closed_) return;
+  ++stats_.errors[ec.category() == load_category() ? std::string(error_kind(
+                                                         static_cast<LoadErrc>(ec.value())))
+                                                   : ec.message()];
+  finalize();
+}
+
+void Client::stop() {
+  if (closed_) return;
+  // Still connecting or handshaking when the run ended: the server never answered in time.
+  if (!established_) return fail(LoadErrc::connect_timeout);
+  const auto bye = session_->goodbye();
+  if (!bye.empty() && connected_) {
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);
+    socket_.write_some(asio::buffer(bye), ignored);
+  }
+  finalize();
+}
+
+void Client::finalize() {
+  if (finalized_) return;
+  finalized_ = true;
+  // Bytes up to now count when the connection ends inside the window (or in count mode).
+  if (plan_.count_mode || realtime_ns() < plan_.window_end_ns) end_window_counters();
+  closed_ = true;
+  boost::system::error_code ignored;
+  connect_timer_.cancel();
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  // Expected in-window events of this stream from its schedule: seq in [lo, hi).
+  {
+    const std::int64_t period = plan_.spec.period_ns();
+    // A stream that never delivered an event is assumed to have started when we connected.
+    const std::int64_t start = stream_start_ns_.value_or(plan_.anchor.realtime_ns_at(connect_start_));
+    std::int64_t lo = std::max<std::int64_t>(static_cast<std::int64_t>(base_seq_),
+                                             ceil_div(plan_.window_start_ns - start, period));
+    std::int64_t hi = plan_.count_mode ? std::numeric_limits<std::int64_t>::max()
+                                       : ceil_div(plan_.window_end_ns - start, period);
+    if (plan_.spec.count) hi = std::min(hi, static_cast<std::int64_t>(*plan_.spec.count));
+    lo = std::max<std::int64_t>(lo, 0);
+    if (hi > lo) stats_.events_expected += static_cast<std::uint64_t>(hi - lo);
+  }
+}
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,72 @@
+#pragma once
+// One connection of the load generator: owns the socket, drives its Session, measures its events.
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "loadgen/plan.hpp"
+#include "loadgen/session.hpp"
+#include "loadgen/stats.hpp"
+
+namespace pushbench::loadgen {
+
+class Client final : private SessionHandler {
+ public:
+  Client(boost::asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, std::uint64_t id);
+  ~Client() override;
+  /// Starts connecting.
+  void start();
+  /// Takes the window-start snapshot of the kernel counters.
+  void on_window_start();
+  /// Takes the window-end snapshot (unless the connection already ended) .
+  void on_window_end();
+  /// True when nothing more is expected: closed, ended by the server, or every in-window event
+  /// (by the stream's schedule) has arrived.
+  bool done() const;
+  /// Closes politely (WebSocket close frame) and folds this stream's accounting into the stats.
+  void stop();
+
+ private:
+  void on_connect(boost::system::error_code ec);
+  void do_read();
+  void on_read(boost::system::error_code ec, std::size_t n);
+  void flush(std::string bytes);
+  void fail(std::error_code ec);
+  void end_window_counters();
+  /// Closes the socket and folds the stream's accounting (expected events) into the stats.
+  void finalize();
+
+  void on_event(std::string_view data, std::string_view type, std::string_view id) override;
+  void on_established() override;
+
+  boost::asio::io_context& ioc_;
+  const RunPlan& plan_;
+  WorkerStats& stats_;
+  std::uint64_t id_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer connect_timer_;
+  std::unique_ptr<Session> session_;
+  std::array<char, 16 << 10> read_buf_{};
+  std::string write_buf_;                     ///< bytes being written
+  std::string out_;                           ///< bytes the session produced while reading
+  bool writing_ = false;
+  bool connected_ = false;
+  bool established_ = false;
+  bool closed_ = false;
+  bool finalized_ = false;
+  SteadyClock::time_point connect_start_;
+  std::int64_t read_time_ns_ = 0;             ///< realtime of the read being processed
+  bool first_event_seen_ = false;
+  // Stream accounting.
+  SeqTracker seq_;
+  std::optional<std::int64_t> stream_start_ns_;  ///< intended time of seq 0 (derived)
+  std::uint64_t base_seq_ = 0;                   ///< first seq this stream could receive
+  // Kernel counters at window start/end.
+  std::optional<TcpCounters> wire_start_;
+  bool window_counted_ = false;
+};
+
+}  // namespace pushbench::loadgen

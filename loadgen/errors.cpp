@@ -1,0 +1,36 @@
+#include "loadgen/errors.hpp"
+
+#include <string>
+
+namespace pushbench::loadgen {
+
+std::string_view error_kind(LoadErrc e) noexcept {
+  switch (e) {
+    case LoadErrc::connect_failed: return "connect_failed";
+    case LoadErrc::connect_timeout: return "connect_timeout";
+    case LoadErrc::http_status: return "http_status";
+    case LoadErrc::bad_content_type: return "bad_content_type";
+    case LoadErrc::bad_handshake: return "bad_handshake";
+    case LoadErrc::protocol_error: return "protocol_error";
+    case LoadErrc::event_too_large: return "event_too_large";
+    case LoadErrc::unexpected_eof: return "unexpected_eof";
+    case LoadErrc::read_error: return "read_error";
+    case LoadErrc::write_error: return "write_error";
+    case LoadErrc::payload_mismatch: return "payload_mismatch";
+    case LoadErrc::server_closed: return "server_closed";
+  }
+  return "unknown";
+}
+
+const std::error_category& load_category() noexcept {
+  struct Category final : std::error_category {
+    const char* name() const noexcept override { return "pushbench-load"; }
+    std::string message(int ev) const override {
+      return std::string(error_kind(static_cast<LoadErrc>(ev)));
+    }
+  };
+  static const Category category;
+  return category;
+}
+
+}  // namespace pushbench::loadgen

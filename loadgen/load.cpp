@@ -1,0 +1,286 @@
+#include "loadgen/load.hpp"
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "core/sysinfo.hpp"
+#include "loadgen/worker.hpp"
+
+namespace pushbench::loadgen {
+
+namespace {
+
+using namespace std::chrono;
+
+/// Samples a process's RSS every 20 ms on a thread of its own, keeping the peak.
+class PeakRssSampler {
+ public:
+  explicit PeakRssSampler(std::optional<pid_t> pid) : pid_(pid) {
+    if (!pid_) return;
+    thread_ = std::thread([this] {
+      while (!stop_.load()) {
+        if (auto s = sample_process(*pid_)) {
+          peak_.store(std::max(peak_.load(), s->rss_bytes));
+        }
+        std::this_thread::sleep_for(milliseconds(20));
+      }
+    });
+  }
+  ~PeakRssSampler() { stop(); }
+  std::uint64_t stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return peak_.load();
+  }
+
+ private:
+  std::optional<pid_t> pid_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> peak_{0};
+};
+
+nlohmann::json nullable(std::optional<double> v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json run_load(const LoadConfig& config) {
+  auto parsed = Target::parse(config.url);
+  if (auto* err = std::get_if<std::string>(&parsed)) throw std::runtime_error(*err);
+  RunPlan plan;
+  plan.target = std::get<Target>(std::move(parsed));
+  plan.spec = config.spec;
+  plan.session.add_workload_query = config.add_workload_query;
+  plan.session.seed = static_cast<std::uint64_t>(realtime_ns());
+  plan.verify_payload = config.verify_payload;
+  plan.count_mode = config.spec.count.has_value();
+  plan.connect_timeout = duration_cast<nanoseconds>(duration<double>(config.connect_timeout_s));
+  plan.drain = duration_cast<nanoseconds>(duration<double>(config.drain_s));
+  {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::resolver resolver(ioc);
+    boost::system::error_code ec;
+    auto results = resolver.resolve(plan.target.host, std::to_string(plan.target.port), ec);
+    if (ec || results.empty()) {
+      throw std::runtime_error("cannot resolve '" + plan.target.host + "': " + ec.message());
+    }
+    plan.endpoint = results.begin()->endpoint();
+  }
+  const unsigned connections = std::max(1u, config.connections);
+  const unsigned threads = std::clamp(config.threads, 1u, connections);
+  raise_fd_limit();
+
+  // Idle server figures before anything connects.
+  std::optional<ProcessSample> server_idle;
+  if (config.server_pid) server_idle = sample_process(*config.server_pid);
+
+  plan.anchor = ClockAnchor::now();
+  const auto warmup_ns = static_cast<std::int64_t>(config.warmup_s * 1e9);
+  const auto duration_ns = static_cast<std::int64_t>(config.duration_s * 1e9);
+  plan.window_start_ns = plan.anchor.realtime + warmup_ns;
+  plan.window_end_ns =
+      plan.count_mode ? std::numeric_limits<std::int64_t>::max() : plan.window_start_ns + duration_ns;
+  plan.hard_deadline = plan.anchor.steady + nanoseconds(warmup_ns + duration_ns) + plan.drain +
+                       plan.connect_timeout;
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::size_t next_id = 0;
+  for (unsigned t = 0; t < threads; ++t) {
+    const std::size_t n = connections / threads + (t < connections % threads ? 1 : 0);
+    workers.push_back(std::make_unique<Worker>(plan, next_id, n));
+    next_id += n;
+  }
+  PeakRssSampler rss(config.server_pid);
+  std::vector<std::thread> pool;
+  for (auto& w : workers) pool.emplace_back([&w] { w->run(); });
+
+  // The main thread samples CPU of both sides at the window's edges.
+  std::this_thread::sleep_until(plan.anchor.steady_at(plan.window_start_ns));
+  const std::int64_t self_cpu_start = process_cpu_ns();
+  std::optional<ProcessSample> server_start;
+  if (config.server_pid) server_start = sample_process(*config.server_pid);
+  std::int64_t window_end_observed = 0;
+  std::int64_t self_cpu_end = 0;
+  std::optional<ProcessSample> server_end;
+  if (!plan.count_mode) {
+    std::this_thread::sleep_until(plan.anchor.steady_at(plan.window_end_ns));
+    window_end_observed = realtime_ns();
+    self_cpu_end = process_cpu_ns();
+    if (config.server_pid) server_end = sample_process(*config.server_pid);
+  }
+  for (auto& t : pool) t.join();
+  if (plan.count_mode) {
+    window_end_observed = realtime_ns();
+    self_cpu_end = process_cpu_ns();
+    if (config.server_pid) server_end = sample_process(*config.server_pid);
+  }
+  const std::uint64_t server_peak = rss.stop();
+
+  WorkerStats total;
+  for (auto& w : workers) total.merge(w->stats());
+
+  // --- Figures ---
+  const double window_s =
+      std::max(1e-9, static_cast<double>(window_end_observed - plan.window_start_ns) / 1e9);
+  const bool contract = total.foreign_events == 0;
+  const std::uint64_t events = total.events_received - total.duplicated;
+  const double events_per_s = static_cast<double>(events) / window_s;
+  const double self_cpu_s = static_cast<double>(self_cpu_end - self_cpu_start) / 1e9;
+  const double max_busy =
+      std::clamp(static_cast<double>(total.busy_ns) / 1e9 / window_s, 0.0, 1.0);
+  const bool saturated = max_busy > 0.9;
+
+  nlohmann::json warnings = nlohmann::json::array();
+  if (saturated) {
+    warnings.push_back("loadgen saturated: a worker thread was busy " +
+                       std::to_string(static_cast<int>(max_busy * 100)) +
+                       "% of the window; figures may measure the load generator, not the "
+                       "server (add --threads or lower the load)");
+  }
+  if (!contract) {
+    warnings.push_back("the server's events do not follow the seq/ts contract: latency and loss "
+                       "are unavailable, throughput is measured");
+  }
+  std::uint64_t error_total = 0;
+  for (const auto& [k, v] : total.errors) error_total += v;
+  if (error_total > 0) {
+    warnings.push_back(std::to_string(error_total) + " connection error(s); see errors");
+  }
+  if (total.connections_established < connections) {
+    warnings.push_back(std::to_string(connections - total.connections_established) + " of " +
+                       std::to_string(connections) + " connections were never established");
+  }
+
+  nlohmann::json server = {{"pid", nullptr},
+                           {"cpu_s", nullptr},
+                           {"cpu_ns_per_event", nullptr},
+                           {"rss_bytes_idle", nullptr},
+                           {"rss_bytes_peak", nullptr},
+                           {"rss_bytes_per_connection", nullptr}};
+  if (config.server_pid) {
+    server["pid"] = *config.server_pid;
+    if (server_start && server_end) {
+      const double cpu = server_end->cpu_s - server_start->cpu_s;
+      server["cpu_s"] = cpu;
+      server["cpu_ns_per_event"] = nullable(events ? std::optional<double>(cpu * 1e9 / events)
+                                                   : std::nullopt);
+      const double busy = cpu / window_s;
+      if (busy > 0.9) {
+        warnings.push_back("server CPU was " + std::to_string(static_cast<int>(busy * 100)) +
+                           "% of one core: the server is the bottleneck");
+      }
+    }
+    if (server_idle) {
+      server["rss_bytes_idle"] = server_idle->rss_bytes;
+      const std::uint64_t peak = std::max(server_peak, server_idle->rss_bytes);
+      server["rss_bytes_peak"] = peak;
+      server["rss_bytes_per_connection"] =
+          static_cast<double>(peak - server_idle->rss_bytes) / connections;
+    }
+  }
+
+  const std::uint64_t lost =
+      contract && total.events_expected > total.events_unique
+          ? total.events_expected - total.events_unique
+          : 0;
+  const std::string transport(to_string(plan.target.protocol));
+  const std::string group =
+      !config.group.empty()
+          ? config.group
+          : "stream-" + std::to_string(connections) + "x" +
+                std::to_string(static_cast<long long>(config.spec.rate)) + "/s-" +
+                std::to_string(config.spec.size) + "B-" + std::string(to_string(config.spec.payload));
+  nlohmann::json errors = nlohmann::json::object();
+  for (const auto& [k, v] : total.errors) errors[k] = v;
+
+  nlohmann::json scenario = {
+      {"name", config.name.empty() ? group + "-" + transport : config.name},
+      {"group", group},
+      {"transport", transport},
+      {"url", config.url},
+      {"http_version", plan.target.protocol == Protocol::raw ? nlohmann::json(nullptr)
+                                                             : nlohmann::json("1.1")},
+      {"tls", false},
+      {"compression", {{"algorithm", "none"}}},
+      {"workload",
+       {{"kind", config.spec.topic ? "broadcast" : "stream"},
+        {"connections", connections},
+        {"streams_per_connection", 1},
+        {"rate_per_stream", config.spec.rate},
+        {"payload_bytes", config.spec.size},
+        {"payload_kind", contract ? std::string(to_string(config.spec.payload)) : "other"},
+        {"duration_s", window_s},
+        {"warmup_s", config.warmup_s},
+        {"topic", config.spec.topic ? nlohmann::json(*config.spec.topic) : nlohmann::json(nullptr)}}},
+      {"events",
+       {{"expected", contract ? nlohmann::json(total.events_expected) : nlohmann::json(nullptr)},
+        {"received", events},
+        {"lost", lost},
+        {"duplicated", total.duplicated},
+        {"out_of_order", total.out_of_order}}},
+      {"throughput",
+       {{"events_per_s", events_per_s},
+        {"payload_bytes_per_s", static_cast<double>(total.payload_bytes) / window_s},
+        {"wire_bytes_per_s", static_cast<double>(total.wire.bytes_received) / window_s}}},
+      {"wire",
+       {{"bytes_received", total.wire.bytes_received},
+        {"bytes_sent", total.wire.bytes_acked},
+        {"segments_received", total.wire.segments_in},
+        {"bytes_per_event", events ? nlohmann::json(static_cast<double>(total.wire.bytes_received) /
+                                                    static_cast<double>(events))
+                                   : nlohmann::json(nullptr)}}},
+      {"latency_us",
+       {{"corrected", to_json(total.latency_corrected.summary_us())},
+        {"uncorrected", to_json(total.latency_uncorrected.summary_us())}}},
+      {"connect_us", to_json(total.connect.summary_us())},
+      {"first_event_us", to_json(total.first_event.summary_us())},
+      {"server", server},
+      {"loadgen",
+       {{"cpu_s", self_cpu_s},
+        {"cpu_ns_per_event",
+         events ? nlohmann::json(self_cpu_s * 1e9 / static_cast<double>(events))
+                : nlohmann::json(nullptr)},
+        {"threads", threads},
+        {"saturated", saturated},
+        {"max_thread_busy", max_busy}}},
+      {"errors", errors},
+      {"warnings", warnings},
+      {"histograms",
+       {{"latency_corrected", total.latency_corrected.bins_json()},
+        {"latency_uncorrected", total.latency_uncorrected.bins_json()},
+        {"connect", total.connect.bins_json()},
+        {"first_event", total.first_event.bins_json()}}},
+  };
+  return scenario;
+}
+
+nlohmann::json make_report(nlohmann::json scenarios, const std::string& command,
+                           const std::optional<std::string>& suite,
+                           const std::string& started_at) {
+  return {{"schema_version", 1},
+          {"tool", {{"name", "pushbench"}, {"version", PUSHBENCH_VERSION}, {"git_sha", PUSHBENCH_GIT_SHA}}},
+          {"environment", environment_json()},
+          {"started_at", started_at},
+          {"finished_at", utc_timestamp()},
+          {"command", command},
+          {"suite", suite ? nlohmann::json(*suite) : nlohmann::json(nullptr)},
+          {"scenarios", std::move(scenarios)}};
+}
+
+void write_report(const nlohmann::json& report, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error("cannot write report to '" + path + "'");
+  out << report.dump(2) << "\n";
+  if (!out) throw std::runtime_error("cannot write report to '" + path + "'");
+}
+
+}  // namespace pushbench::loadgen

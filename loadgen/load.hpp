@@ -1,0 +1,40 @@
+#pragma once
+// `pushbench load`: one load run against one URL, producing one scenario of a report.
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/workload.hpp"
+
+namespace pushbench::loadgen {
+
+struct LoadConfig {
+  std::string url;                    ///< http:// (SSE), ws:// (WebSocket) or tcp:// (raw)
+  unsigned connections = 10;          ///< streams, one connection each
+  unsigned threads = 1;               ///< worker threads (capped at connections)
+  StreamSpec spec;                    ///< what each stream asks for (rate, size, payload, ...)
+  double duration_s = 10;             ///< measurement window (a cap on the run in count mode)
+  double warmup_s = 1;                ///< excluded from every figure
+  double drain_s = 2;                 ///< after the window, wait this long for in-window events
+  double connect_timeout_s = 5;       ///< TCP connect plus protocol handshake
+  bool add_workload_query = true;     ///< append rate/size/... to the URL's query
+  bool verify_payload = false;        ///< compare every event with the contract's exact bytes
+  std::optional<pid_t> server_pid;    ///< sample this process's CPU and memory
+  std::string name;                   ///< scenario name in the report (default: derived)
+  std::string group;                  ///< scenario group (default: derived from the workload)
+};
+
+/// Runs one load and returns its report scenario (see core/report.schema.json). Throws
+/// std::runtime_error for configuration problems (bad URL, unresolvable host).
+nlohmann::json run_load(const LoadConfig& config);
+
+/// A report document around `scenarios`.
+nlohmann::json make_report(nlohmann::json scenarios, const std::string& command,
+                           const std::optional<std::string>& suite, const std::string& started_at);
+
+/// Writes `report` to `path` (pretty-printed), creating parent directories.
+void write_report(const nlohmann::json& report, const std::string& path);
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,155 @@
+// pushbench: the load generator and suite runner.
+//   pushbench load --url URL ...   one load run against any server
+//   pushbench run [--suite FILE]   spawn our servers per transport and run a suite
+//   pushbench tap URL              print every event as a JSON line
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "core/sysinfo.hpp"
+#include "loadgen/load.hpp"
+#include "loadgen/runner.hpp"
+#include "loadgen/table.hpp"
+#include "loadgen/tap.hpp"
+
+namespace {
+
+std::string command_line(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) {
+    if (i) s += ' ';
+    s += argv[i];
+  }
+  return s;
+}
+
+/// pushbench-server next to this executable.
+std::string sibling_server() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "pushbench-server";
+  return (self.parent_path() / "pushbench-server").string();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace pushbench;
+  using namespace pushbench::loadgen;
+  CLI::App app{"pushbench: SSE vs WebSocket vs raw-TCP push benchmark"};
+  app.require_subcommand(1);
+
+  // --- load ---
+  auto* load = app.add_subcommand("load", "drive one server (ours or any) and report");
+  LoadConfig lc;
+  std::string payload = "json";
+  std::optional<std::uint64_t> count;
+  std::optional<std::string> topic;
+  std::optional<int> server_pid;
+  std::string load_out;
+  bool load_json = false;
+  load->add_option("--url", lc.url, "http://host:port/sse (SSE), ws://host:port/ws, tcp://host:port")
+      ->required();
+  load->add_option("--connections,-c", lc.connections, "connections (one stream each)")
+      ->capture_default_str()->check(CLI::Range(1u, 1000000u));
+  load->add_option("--threads,-t", lc.threads, "worker threads")->capture_default_str()->check(
+      CLI::Range(1u, 256u));
+  load->add_option("--rate,-r", lc.spec.rate, "events/s per stream (open loop)")
+      ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
+  load->add_option("--size,-s", lc.spec.size, "event data bytes")->capture_default_str()->check(
+      CLI::Range(std::size_t{0}, StreamSpec::max_event_bytes));
+  load->add_option("--payload", payload, "json | text | random")
+      ->capture_default_str()->check(CLI::IsMember({"json", "text", "random"}));
+  load->add_option("--count", count, "events per stream; the run ends when every stream ends");
+  load->add_option("--topic", topic, "subscribe to a broadcast topic instead of private streams");
+  load->add_option("--duration,-d", lc.duration_s, "measurement seconds (a cap with --count)")
+      ->capture_default_str()->check(CLI::Range(0.01, 86400.0));
+  load->add_option("--warmup,-w", lc.warmup_s, "warm-up seconds, excluded from all figures")
+      ->capture_default_str()->check(CLI::Range(0.0, 3600.0));
+  load->add_option("--drain", lc.drain_s, "seconds to wait for in-window events after the window")
+      ->capture_default_str()->check(CLI::Range(0.0, 600.0));
+  load->add_option("--connect-timeout", lc.connect_timeout_s, "seconds for connect + handshake")
+      ->capture_default_str()->check(CLI::Range(0.01, 600.0));
+  load->add_flag("--verify-payload", lc.verify_payload,
+                 "check every event byte-for-byte against the wire contract");
+  load->add_flag("!--no-workload-query", lc.add_workload_query,
+                 "send the URL as given (no rate/size/... parameters added)");
+  load->add_option("--server-pid", server_pid, "sample this server process's CPU and memory");
+  load->add_option("--name", lc.name, "scenario name in the report");
+  load->add_option("--out,-o", load_out, "write the JSON report here");
+  load->add_flag("--json", load_json, "print the report JSON instead of the table");
+
+  // --- run ---
+  auto* run = app.add_subcommand("run", "spawn servers on loopback and run a suite");
+  std::string suite_file;
+  std::string run_out = "results/latest.json";
+  RunOptions ro;
+  ro.server_binary = sibling_server();
+  run->add_option("--suite", suite_file, "suite JSON file (default: the built-in quick suite)");
+  run->add_option("--out,-o", run_out, "report path")->capture_default_str();
+  run->add_option("--server-binary", ro.server_binary, "pushbench-server to spawn")
+      ->capture_default_str();
+  run->add_option("--server-cpus", ro.server_cpus, "pin servers to these CPUs, e.g. 0 or 0-1");
+  run->add_option("--loadgen-cpus", ro.loadgen_cpus, "pin the load generator to these CPUs");
+
+  // --- tap ---
+  auto* tap = app.add_subcommand("tap", "print every received event as one JSON line");
+  TapOptions to;
+  tap->add_option("url", to.url, "http://, ws:// or tcp:// URL (sent as given)")->required();
+  tap->add_option("--count,-n", to.count, "exit 0 after this many events");
+  tap->add_option("--timeout", to.timeout_s, "give up after this many seconds (0: never)")
+      ->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (*load) {
+      lc.spec.payload = *parse_payload_kind(payload);
+      lc.spec.count = count;
+      lc.spec.topic = topic;
+      if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
+      const std::string started = utc_timestamp();
+      auto scenario = run_load(lc);
+      auto report = make_report(nlohmann::json::array({scenario}), command_line(argc, argv),
+                                std::nullopt, started);
+      if (!load_out.empty()) write_report(report, load_out);
+      if (load_json) {
+        std::cout << report.dump(2) << "\n";
+      } else {
+        std::cout << comparison_table(report);
+      }
+      return 0;
+    }
+    if (*run) {
+      Suite suite;
+      if (suite_file.empty()) {
+        suite = quick_suite();
+      } else {
+        std::ifstream in(suite_file);
+        if (!in) throw std::runtime_error("cannot read suite file '" + suite_file + "'");
+        nlohmann::json doc;
+        try {
+          doc = nlohmann::json::parse(in);
+        } catch (const nlohmann::json::exception& e) {
+          throw std::runtime_error("suite file '" + suite_file + "' is not valid JSON: " +
+                                   e.what());
+        }
+        suite = parse_suite(doc);
+      }
+      const std::string started = utc_timestamp();
+      auto scenarios = run_suite(suite, ro);
+      auto report = make_report(std::move(scenarios), command_line(argc, argv), suite.name, started);
+      write_report(report, run_out);
+      std::cout << comparison_table(report) << "\nreport: " << run_out << "\n";
+      return 0;
+    }
+    if (*tap) return run_tap(to, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "pushbench: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

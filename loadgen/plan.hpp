@@ -1,0 +1,31 @@
+#pragma once
+// The shared, read-only plan of one load run: what to connect to and when each phase begins.
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+#include "core/clock.hpp"
+#include "loadgen/session.hpp"
+
+namespace pushbench::loadgen {
+
+struct RunPlan {
+  Target target;                                  ///< where and which protocol
+  boost::asio::ip::tcp::endpoint endpoint;        ///< resolved once, before the workers start
+  StreamSpec spec;                                ///< what every stream asks for
+  SessionOptions session;                         ///< session knobs (seed varies per connection)
+  ClockAnchor anchor;                             ///< run start, on both clocks
+  std::int64_t window_start_ns = 0;               ///< realtime: end of warm-up
+  std::int64_t window_end_ns = 0;                 ///< realtime: end of measurement (max in count mode)
+  SteadyClock::time_point hard_deadline;          ///< nothing runs past this
+  std::chrono::nanoseconds connect_timeout{std::chrono::seconds(5)};
+  std::chrono::nanoseconds drain{std::chrono::seconds(2)};  ///< wait for in-window stragglers
+  bool count_mode = false;                        ///< streams end by `spec.count`: run until all end
+  bool verify_payload = false;                    ///< check every event byte-for-byte
+
+  bool in_window(std::int64_t ts) const { return ts >= window_start_ns && ts < window_end_ns; }
+};
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,48 @@
+#pragma once
+// `pushbench run`: starts one server process per scenario and transport on an ephemeral loopback
+// port, drives it with the load generator and writes one report.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "loadgen/load.hpp"
+
+namespace pushbench::loadgen {
+
+/// One scenario of a suite, run once per transport.
+struct SuiteScenario {
+  std::string group;                   ///< name shared by the transports' runs
+  std::vector<std::string> transports; ///< "sse", "ws", "raw"
+  LoadConfig load;                     ///< url is filled in per transport
+  unsigned server_threads = 1;
+};
+
+struct Suite {
+  std::string name;
+  std::vector<SuiteScenario> scenarios;
+};
+
+/// Parses a suite document: {"name": str, "defaults": {...}, "scenarios": [{...}]} where a
+/// scenario has group, transports, connections, threads, rate, size, payload, duration, warmup,
+/// count, topic, server_threads (missing keys come from "defaults"). Throws std::runtime_error
+/// with the offending key on bad input.
+Suite parse_suite(const nlohmann::json& doc);
+/// The built-in `quick` suite.
+Suite quick_suite();
+
+struct RunOptions {
+  std::string server_binary;            ///< pushbench-server to spawn
+  std::optional<std::string> server_cpus;   ///< e.g. "0" or "0-1": pin servers to these CPUs
+  std::optional<std::string> loadgen_cpus;  ///< pin this process to these CPUs
+  bool verbose = true;                  ///< print a line per scenario to stderr
+};
+
+/// Runs every scenario of `suite`; returns the report's scenarios array.
+nlohmann::json run_suite(const Suite& suite, const RunOptions& options);
+
+/// Parses a CPU list such as "0,2-3"; nullopt when malformed.
+std::optional<std::vector<int>> parse_cpu_list(const std::string& s);
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,51 @@
+#include "loadgen/stats.hpp"
+
+namespace pushbench::loadgen {
+
+SeqTracker::Seen SeqTracker::record(std::uint64_t seq) noexcept {
+  auto bit = [this](std::uint64_t s) -> std::uint64_t& { return bits_[(s / 64) % bits_.size()]; };
+  const std::uint64_t mask = std::uint64_t{1} << (seq % 64);
+  if (!any_ || seq >= next_) {
+    // Clear the bits of the sequence numbers the window slides over.
+    const std::uint64_t from = any_ ? next_ : seq;
+    if (seq - from >= kWindow) {
+      bits_.fill(0);
+    } else {
+      for (std::uint64_t s = from; s < seq; ++s) bit(s) &= ~(std::uint64_t{1} << (s % 64));
+    }
+    bit(seq) |= mask;
+    bit(seq) = (bit(seq) & ~mask) | mask;
+    next_ = seq + 1;
+    any_ = true;
+    return Seen::fresh;
+  }
+  if (next_ - seq > kWindow) return Seen::out_of_order;  // too old to tell: counted as reordered
+  auto& word = bit(seq);
+  if (word & mask) return Seen::duplicate;
+  word |= mask;
+  return Seen::out_of_order;
+}
+
+void WorkerStats::merge(const WorkerStats& o) {
+  latency_corrected.merge(o.latency_corrected);
+  latency_uncorrected.merge(o.latency_uncorrected);
+  connect.merge(o.connect);
+  first_event.merge(o.first_event);
+  events_received += o.events_received;
+  events_unique += o.events_unique;
+  events_expected += o.events_expected;
+  duplicated += o.duplicated;
+  out_of_order += o.out_of_order;
+  foreign_events += o.foreign_events;
+  payload_bytes += o.payload_bytes;
+  wire.bytes_received += o.wire.bytes_received;
+  wire.bytes_acked += o.wire.bytes_acked;
+  wire.segments_in += o.wire.segments_in;
+  wire.segments_out += o.wire.segments_out;
+  busy_ns = std::max(busy_ns, o.busy_ns);
+  for (const auto& [k, v] : o.errors) errors[k] += v;
+  streams_finished += o.streams_finished;
+  connections_established += o.connections_established;
+}
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,56 @@
+#pragma once
+// Per-worker measurement state. Each worker thread owns one WorkerStats (no locks on the hot path);
+// they are merged after the workers join.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/histogram.hpp"
+#include "core/sysinfo.hpp"
+
+namespace pushbench::loadgen {
+
+/// Tracks one stream's sequence numbers: uniqueness, duplicates and reordering, in the
+/// measurement window [lo, hi) of sequence numbers.
+class SeqTracker {
+ public:
+  /// Outcome of one received sequence number.
+  enum class Seen { fresh, duplicate, out_of_order };
+  /// Records `seq`.
+  Seen record(std::uint64_t seq) noexcept;
+  /// One past the highest sequence number seen.
+  std::uint64_t next() const noexcept { return next_; }
+  bool any() const noexcept { return any_; }
+
+ private:
+  static constexpr std::uint64_t kWindow = 4096;  ///< reorder/duplicate memory, in events
+  std::array<std::uint64_t, kWindow / 64> bits_{};
+  std::uint64_t next_ = 0;
+  bool any_ = false;
+};
+
+/// Counters and histograms of one worker over the measurement window.
+struct WorkerStats {
+  LatencyHistogram latency_corrected;    ///< receive time - intended time (ts)
+  LatencyHistogram latency_uncorrected;  ///< receive time - actual production time (st)
+  LatencyHistogram connect;              ///< TCP connect duration
+  LatencyHistogram first_event;          ///< connect start to first event
+  std::uint64_t events_received = 0;     ///< in-window events (unique + duplicates), or all
+                                         ///< events of a foreign server during the window
+  std::uint64_t events_unique = 0;       ///< in-window events seen for the first time
+  std::uint64_t events_expected = 0;     ///< in-window events the streams' schedules promise
+  std::uint64_t duplicated = 0;
+  std::uint64_t out_of_order = 0;
+  std::uint64_t foreign_events = 0;      ///< events without the seq/ts contract
+  std::uint64_t payload_bytes = 0;       ///< event data bytes of in-window events
+  TcpCounters wire;                      ///< kernel TCP counters, in-window deltas summed
+  std::int64_t busy_ns = 0;              ///< thread CPU time in the window
+  std::map<std::string, std::uint64_t> errors;  ///< by kind
+  std::uint64_t streams_finished = 0;    ///< streams the server ended cleanly
+  std::uint64_t connections_established = 0;
+
+  void merge(const WorkerStats& o);
+};
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,70 @@
+#include "loadgen/worker.hpp"
+
+namespace pushbench::loadgen {
+
+namespace {
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+}
+
+Worker::Worker(const RunPlan& plan, std::size_t first_id, std::size_t connections)
+    : plan_(plan), phase_timer_(ioc_), poll_timer_(ioc_) {
+  clients_.reserve(connections);
+  for (std::size_t i = 0; i < connections; ++i) {
+    clients_.push_back(std::make_unique<Client>(ioc_, plan_, stats_, first_id + i));
+  }
+}
+
+void Worker::run() {
+  for (auto& c : clients_) c->start();
+  phase_timer_.expires_at(plan_.anchor.steady_at(plan_.window_start_ns));
+  phase_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) on_window_start();
+  });
+  // Until the window ends, the run ends early only if every connection has ended.
+  drain_deadline_ = plan_.hard_deadline;
+  check_done();
+  ioc_.run();
+}
+
+void Worker::on_window_start() {
+  window_started_ = true;
+  busy_start_ns_ = thread_cpu_ns();
+  for (auto& c : clients_) c->on_window_start();
+  if (plan_.count_mode) return;
+  phase_timer_.expires_at(plan_.anchor.steady_at(plan_.window_end_ns));
+  phase_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) on_window_end();
+  });
+}
+
+void Worker::on_window_end() {
+  stats_.busy_ns = thread_cpu_ns() - busy_start_ns_;
+  for (auto& c : clients_) c->on_window_end();
+  drain_deadline_ = std::min(SteadyClock::now() + plan_.drain, plan_.hard_deadline);
+}
+
+void Worker::check_done() {
+  bool all_done = true;
+  for (auto& c : clients_) {
+    if (!c->done()) {
+      all_done = false;
+      break;
+    }
+  }
+  if (all_done || SteadyClock::now() >= drain_deadline_) return finish();
+  poll_timer_.expires_after(kPollInterval);
+  poll_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) check_done();
+  });
+}
+
+void Worker::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (plan_.count_mode) stats_.busy_ns = thread_cpu_ns() - busy_start_ns_;
+  for (auto& c : clients_) c->stop();
+  phase_timer_.cancel();
+  poll_timer_.cancel();
+}
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,39 @@
+#pragma once
+// One load-generator thread: its own io_context, its clients and its stats (as h2load's Worker).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <vector>
+
+#include "loadgen/client.hpp"
+
+namespace pushbench::loadgen {
+
+class Worker {
+ public:
+  /// Prepares `connections` clients with ids from `first_id`.
+  Worker(const RunPlan& plan, std::size_t first_id, std::size_t connections);
+  /// The thread body: connects, measures, drains, closes; returns when every client is closed.
+  void run();
+  /// Valid after run() returns.
+  const WorkerStats& stats() const { return stats_; }
+
+ private:
+  void on_window_start();
+  void on_window_end();
+  void check_done();
+  void finish();
+
+  const RunPlan& plan_;
+  boost::asio::io_context ioc_{1};
+  WorkerStats stats_;
+  std::vector<std::unique_ptr<Client>> clients_;
+  boost::asio::steady_timer phase_timer_;
+  boost::asio::steady_timer poll_timer_;
+  std::int64_t busy_start_ns_ = 0;
+  SteadyClock::time_point drain_deadline_;
+  bool window_started_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace pushbench::loadgen

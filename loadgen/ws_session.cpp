@@ -1,0 +1,98 @@
+#include "loadgen/ws_session.hpp"
+
+#include <boost/beast/http/error.hpp>
+
+#include "core/ws_handshake.hpp"
+#include "loadgen/errors.hpp"
+
+namespace pushbench::loadgen {
+
+namespace {
+constexpr std::size_t kHeaderLimit = 16 << 10;
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+}  // namespace
+
+WsSession::WsSession(const Target& target, const StreamSpec& spec, const SessionOptions& options,
+                     SessionHandler& handler)
+    : key_(ws::make_client_key(options.seed)),
+      handler_(handler),
+      reader_(kHeaderLimit, [](std::string_view) { return std::error_code{}; }),
+      decoder_(*this, ws::Role::client, options.max_event_bytes),
+      mask_state_(options.seed * 0x9E3779B97F4A7C15ull + 1) {
+  request_ = "GET " + target.request_target(spec, options.add_workload_query) +
+             " HTTP/1.1\r\nHost: " + target.host_header() +
+             "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key_ +
+             "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: pushbench\r\n\r\n";
+}
+
+std::string WsSession::initial_request() { return request_; }
+
+std::uint32_t WsSession::next_mask() {
+  // xorshift64*: masks only need to be unpredictable to intermediaries, not cryptographic here.
+  mask_state_ ^= mask_state_ >> 12;
+  mask_state_ ^= mask_state_ << 25;
+  mask_state_ ^= mask_state_ >> 27;
+  return static_cast<std::uint32_t>((mask_state_ * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+std::error_code WsSession::on_read(std::string_view bytes, std::string& out) {
+  out_ = &out;
+  if (!established_) {
+    std::error_code ec;
+    const auto used = reader_.feed(bytes, ec);
+    if (ec) return LoadErrc::bad_handshake;
+    if (!reader_.header_done()) return {};
+    if (reader_.status() != 101) return LoadErrc::http_status;
+    if (!iequals(reader_.upgrade(), "websocket") ||
+        reader_.websocket_accept() != ws::accept_key(key_))
+      return LoadErrc::bad_handshake;
+    established_ = true;
+    handler_.on_established();
+    bytes.remove_prefix(used);
+  }
+  if (bytes.empty()) return {};
+  if (decoder_.feed(bytes)) {
+    return LoadErrc::protocol_error;
+  }
+  return {};
+}
+
+void WsSession::on_message(ws::Opcode, std::string_view payload, bool) {
+  handler_.on_event(payload, "message", {});
+}
+
+void WsSession::on_control(ws::Opcode op, std::string_view payload) {
+  if (op == ws::Opcode::ping) {
+    ws::append_frame(*out_, ws::Opcode::pong, payload, true, next_mask());
+  } else if (op == ws::Opcode::close) {
+    finished_ = true;
+    if (!close_sent_) {
+      close_sent_ = true;
+      ws::append_frame(*out_, ws::Opcode::close, ws::close_payload(1000), true, next_mask());
+    }
+  }
+}
+
+std::string WsSession::goodbye() {
+  if (close_sent_ || !established_) return {};
+  close_sent_ = true;
+  std::string out;
+  ws::append_frame(out, ws::Opcode::close, ws::close_payload(1000), true, next_mask());
+  return out;
+}
+
+std::error_code WsSession::on_eof() {
+  if (finished_) return {};
+  return LoadErrc::unexpected_eof;
+}
+
+}  // namespace pushbench::loadgen

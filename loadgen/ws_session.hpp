@@ -1,0 +1,39 @@
+#pragma once
+// WebSocket (RFC 6455) over HTTP/1.1: an upgrade request, a verified 101, then frames decoded by
+// our own incremental decoder; pings are answered, a close frame ends the stream cleanly.
+#include <optional>
+
+#include "core/ws_frame.hpp"
+#include "loadgen/http_response_reader.hpp"
+#include "loadgen/session.hpp"
+
+namespace pushbench::loadgen {
+
+class WsSession final : public Session, private ws::Handler {
+ public:
+  WsSession(const Target& target, const StreamSpec& spec, const SessionOptions& options,
+            SessionHandler& handler);
+  std::string initial_request() override;
+  std::error_code on_read(std::string_view bytes, std::string& out) override;
+  std::error_code on_eof() override;
+  bool finished() const override { return finished_; }
+  std::string goodbye() override;
+
+ private:
+  void on_message(ws::Opcode op, std::string_view payload, bool compressed) override;
+  void on_control(ws::Opcode op, std::string_view payload) override;
+  std::uint32_t next_mask();
+
+  std::string request_;
+  std::string key_;
+  SessionHandler& handler_;
+  HttpResponseReader reader_;
+  ws::Decoder decoder_;
+  std::uint64_t mask_state_;
+  std::string* out_ = nullptr;  ///< where control replies go during on_read()
+  bool established_ = false;
+  bool finished_ = false;
+  bool close_sent_ = false;
+};
+
+}  // namespace pushbench::loadgen

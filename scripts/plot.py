@@ -1,0 +1,933 @@
+#!/usr/bin/python3
+"""Charts and an HTML summary from pushbench JSON reports.
+
+Usage: plot.py REPORT.json [REPORT.json...] --out DIR [--format png,svg]
+
+Writes into DIR:
+  latency_percentiles_<group>.<fmt>  HDR-style latency-by-percentile curves, one chart per group
+  latency_summary.<fmt>              p50/p99/p99.9 corrected latency per group, by transport
+  wire_overhead.<fmt>                wire bytes per event vs payload bytes, by transport
+  server_cost.<fmt>                  server CPU ns/event and RSS/connection, by transport
+  throughput.<fmt>                   events/s per group, by transport
+  index.html                         self-contained page with every chart and a table per group
+and prints the written paths, one per line.
+
+Exit status: 0 on success, 2 on a missing/unreadable/invalid report or bad arguments.
+"""
+
+import argparse
+import base64
+import html
+import io
+import json
+import math
+import os
+import re
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator  # noqa: E402
+
+PROG = "plot.py"
+TRANSPORT_ORDER = ["sse", "ws", "raw"]
+TRANSPORT_NAME = {"sse": "SSE", "ws": "WebSocket", "raw": "raw TCP"}
+TRANSPORT_COLOR = {"sse": "#1f77b4", "ws": "#ff7f0e", "raw": "#2ca02c"}
+TRANSPORT_CMAP = {"sse": "Blues", "ws": "Oranges", "raw": "Greens"}
+OTHER_COLOR = "#7f7f7f"
+COMPRESSION_SHORT = {"gzip": "gzip", "deflate": "deflate", "permessage-deflate": "pm-deflate"}
+PNG_DPI = 120
+MAX_ANNOTATED_BARS = 30
+
+
+class InputError(Exception):
+    pass
+
+
+# ----------------------------------------------------------------------------------------------
+# small helpers
+
+
+def num(x):
+    """x as a finite float, or None (bools, strings, NaN and missing values give None)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def dig(d, *keys):
+    """Nested lookup that tolerates missing keys and wrong types."""
+    for k in keys:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
+
+
+def slug(text):
+    s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return s or "group"
+
+
+def fmt_si(v, unit=""):
+    """Compact value: 1234 -> 1.23k, 0.5 -> 0.5."""
+    if v is None:
+        return "n/a"
+    a = abs(v)
+    for div, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if a >= div:
+            return "%.3g%s%s" % (v / div, suffix, unit)
+    if a >= 100 or a == 0:
+        return "%.0f%s" % (v, unit)
+    return "%.3g%s" % (v, unit)
+
+
+def fmt_us(v):
+    """Latency in microseconds for labels and tables."""
+    if v is None:
+        return "n/a"
+    if abs(v) >= 10000:
+        return "%.3g ms" % (v / 1000.0)
+    if abs(v) >= 100:
+        return "%.0f µs" % v
+    return "%.3g µs" % v
+
+
+def fmt_bytes(v):
+    if v is None:
+        return "n/a"
+    a = abs(v)
+    for div, suffix in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+        if a >= div:
+            return "%.3g %s" % (v / div, suffix)
+    return "%.4g B" % v
+
+
+def fmt_int(v):
+    if v is None:
+        return "n/a"
+    return "{:,.0f}".format(v)
+
+
+# ----------------------------------------------------------------------------------------------
+# histogram maths
+
+
+def clean_bins(hist):
+    """Valid [lower_ns, upper_ns, count] bins with count > 0, ascending by lower bound."""
+    out = []
+    bins = dig(hist, "bins")
+    if not isinstance(bins, list):
+        return out
+    for b in bins:
+        if not isinstance(b, (list, tuple)) or len(b) < 3:
+            continue
+        lo, hi, c = num(b[0]), num(b[1]), num(b[2])
+        if lo is None or hi is None or c is None or c <= 0:
+            continue
+        if hi < lo:
+            lo, hi = hi, lo
+        out.append((lo, hi, c))
+    out.sort()
+    return out
+
+
+class Distribution:
+    """Percentile lookup over an HDR-style histogram (values in ns, linear within a bin)."""
+
+    def __init__(self, hist):
+        self.bins = clean_bins(hist)
+        self.underflow = max(0.0, num(dig(hist, "underflow")) or 0.0)
+        self.overflow = max(0.0, num(dig(hist, "overflow")) or 0.0)
+        self.lowest = num(dig(hist, "lowest"))
+        self.highest = num(dig(hist, "highest"))
+        self.total = self.underflow + sum(c for _, _, c in self.bins) + self.overflow
+        self.cum = []
+        acc = self.underflow
+        for lo, hi, c in self.bins:
+            self.cum.append((acc, acc + c, lo, hi))
+            acc += c
+
+    def empty(self):
+        # Only under/overflow and no bins carries no usable shape either.
+        return self.total <= 0 or not self.bins
+
+    def value_ns(self, q):
+        """Value at quantile q in [0, 1]."""
+        rank = min(max(q, 0.0), 1.0) * self.total
+        if self.underflow > 0 and rank <= self.underflow:
+            return self.lowest if self.lowest is not None else self.bins[0][0]
+        for c0, c1, lo, hi in self.cum:
+            if rank <= c1:
+                frac = (rank - c0) / (c1 - c0) if c1 > c0 else 1.0
+                return lo + (hi - lo) * min(max(frac, 0.0), 1.0)
+        if self.overflow > 0 and self.highest is not None:
+            return max(self.highest, self.bins[-1][1])
+        return self.bins[-1][1]
+
+    def percentile_us(self, pct):
+        if self.empty():
+            return None
+        return self.value_ns(pct / 100.0) / 1000.0
+
+    def curve(self, max_x):
+        """(x, y_us) with x = 1/(1-q), log-spaced from q=0 to the highest quantile the data supports."""
+        top = min(max(self.total, 1.0), max_x)
+        if top <= 1.0:
+            return [1.0], [self.value_ns(0.5) / 1000.0]
+        n = 400
+        lt = math.log10(top)
+        xs = [10 ** (lt * i / (n - 1)) for i in range(n)]
+        ys = [self.value_ns(1.0 - 1.0 / x) / 1000.0 for x in xs]
+        return xs, ys
+
+
+# ----------------------------------------------------------------------------------------------
+# input model
+
+
+class Scenario:
+    def __init__(self, data, report_index, report_tag):
+        self.d = data
+        self.report_index = report_index
+        self.report_tag = report_tag
+        self.name = str(data.get("name") or "(unnamed)")
+        self.group = str(data.get("group") or self.name)
+        t = data.get("transport")
+        self.transport = t if isinstance(t, str) and t else "?"
+        self.series = None  # transport variant label shared across groups
+        self.label = None  # unique label within the group
+        self.color = None
+        self.dist = {
+            "corrected": Distribution(dig(data, "histograms", "latency_corrected")),
+            "uncorrected": Distribution(dig(data, "histograms", "latency_uncorrected")),
+        }
+
+    def variant(self, multi_report):
+        base = TRANSPORT_NAME.get(self.transport, self.transport)
+        quals = []
+        if self.d.get("http_version") == "2":
+            quals.append("HTTP/2")
+        if self.d.get("tls") is True:
+            quals.append("TLS")
+        alg = dig(self.d, "compression", "algorithm")
+        if isinstance(alg, str) and alg not in ("", "none"):
+            quals.append(COMPRESSION_SHORT.get(alg, alg))
+        label = base + (" (" + ", ".join(quals) + ")" if quals else "")
+        if multi_report:
+            label += " [" + self.report_tag + "]"
+        return label
+
+    def latency(self, kind, pct_key):
+        """(value_us, approximate?) from the summary, falling back to the histogram."""
+        v = num(dig(self.d, "latency_us", kind, pct_key))
+        if v is not None:
+            return v, False
+        pct = {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p999": 99.9, "p9999": 99.99}.get(pct_key)
+        if pct is None:
+            return None, False
+        v = self.dist[kind].percentile_us(pct)
+        return v, v is not None
+
+    def events_per_s(self):
+        return num(dig(self.d, "throughput", "events_per_s"))
+
+    def offered_rate(self):
+        w = self.d.get("workload")
+        c, s, r = num(dig(w, "connections")), num(dig(w, "streams_per_connection")), num(dig(w, "rate_per_stream"))
+        if None in (c, s, r) or r <= 0:
+            return None
+        return c * s * r
+
+    def payload_bytes(self):
+        return num(dig(self.d, "workload", "payload_bytes"))
+
+    def bytes_per_event(self):
+        v = num(dig(self.d, "wire", "bytes_per_event"))
+        if v is not None:
+            return v
+        recv, n = num(dig(self.d, "wire", "bytes_received")), num(dig(self.d, "events", "received"))
+        if recv is not None and n:
+            return recv / n
+        return None
+
+    def server_cpu_ns(self):
+        return num(dig(self.d, "server", "cpu_ns_per_event"))
+
+    def rss_per_conn(self):
+        return num(dig(self.d, "server", "rss_bytes_per_connection"))
+
+
+def load_report(path):
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        raise InputError("cannot read '%s': no such file" % path)
+    except IsADirectoryError:
+        raise InputError("cannot read '%s': is a directory" % path)
+    except OSError as e:
+        raise InputError("cannot read '%s': %s" % (path, e.strerror or e))
+    except UnicodeDecodeError:
+        raise InputError("'%s' is not UTF-8 text" % path)
+    except json.JSONDecodeError as e:
+        raise InputError("'%s' is not valid JSON: %s at line %d column %d" % (path, e.msg, e.lineno, e.colno))
+    if not isinstance(data, dict) or not isinstance(data.get("scenarios"), list):
+        raise InputError("'%s' is not a pushbench report (no 'scenarios' list)" % path)
+    return data
+
+
+def report_tags(paths):
+    stems = [os.path.splitext(os.path.basename(p))[0] or p for p in paths]
+    tags = []
+    for i, s in enumerate(stems):
+        tags.append(s if stems.count(s) == 1 else "%s#%d" % (s, i + 1))
+    return tags
+
+
+def build_model(reports, tags):
+    scenarios = []
+    for ri, rep in enumerate(reports):
+        for sd in rep["scenarios"]:
+            if isinstance(sd, dict):
+                scenarios.append(Scenario(sd, ri, tags[ri]))
+            else:
+                print("%s: warning: skipping a scenario that is not a JSON object in %s" % (PROG, tags[ri]),
+                      file=sys.stderr)
+    multi = len(reports) > 1
+    groups = {}
+    for s in scenarios:
+        s.series = s.variant(multi)
+        groups.setdefault(s.group, []).append(s)
+
+    def tkey(t):
+        return TRANSPORT_ORDER.index(t) if t in TRANSPORT_ORDER else len(TRANSPORT_ORDER)
+
+    # global series order: by transport, then first appearance
+    series = []
+    for s in sorted(scenarios, key=lambda s: tkey(s.transport)):
+        if s.series not in series:
+            series.append(s.series)
+    # colours: one per series; shades of the transport colour when a transport has several variants
+    by_transport = {}
+    for s in scenarios:
+        lst = by_transport.setdefault(s.transport, [])
+        if s.series not in lst:
+            lst.append(s.series)
+    color_of = {}
+    for t, labels in by_transport.items():
+        if len(labels) == 1:
+            color_of[labels[0]] = TRANSPORT_COLOR.get(t, OTHER_COLOR)
+        else:
+            cmap = plt.get_cmap(TRANSPORT_CMAP.get(t, "Greys"))
+            for i, lab in enumerate(labels):
+                color_of[lab] = cmap(0.9 - 0.5 * i / (len(labels) - 1))
+    for g, members in groups.items():
+        members.sort(key=lambda s: (series.index(s.series), s.report_index))
+        for s in members:
+            s.color = color_of[s.series]
+            dup = sum(1 for o in members if o.series == s.series) > 1
+            s.label = s.series + (" – " + s.name if dup else "")
+    return scenarios, groups, series
+
+
+def workload_text(s):
+    w = s.d.get("workload") if isinstance(s.d.get("workload"), dict) else {}
+    parts = []
+    if w.get("kind"):
+        parts.append(str(w["kind"]))
+    c, st, r = num(w.get("connections")), num(w.get("streams_per_connection")), num(w.get("rate_per_stream"))
+    if c is not None:
+        t = "%s conn" % fmt_int(c)
+        if st is not None and st != 1:
+            t += " × %s streams" % fmt_int(st)
+        if r is not None:
+            t += " × %s ev/s" % fmt_si(r)
+        parts.append(t)
+    pb = num(w.get("payload_bytes"))
+    if pb is not None:
+        parts.append(("%s B %s" % (fmt_int(pb), w.get("payload_kind") or "")).strip())
+    d = num(w.get("duration_s"))
+    if d is not None:
+        parts.append("%g s" % d)
+    return ", ".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------
+# output
+
+
+class Writer:
+    def __init__(self, outdir, formats):
+        self.outdir = outdir
+        self.formats = formats
+        self.written = []
+        self.figures = {}  # stem -> (title, embeddable html), in creation order
+
+    def save(self, fig, stem, title):
+        for fmt in self.formats:
+            path = os.path.join(self.outdir, "%s.%s" % (stem, fmt))
+            fig.savefig(path, format=fmt, dpi=PNG_DPI)
+            self.written.append(path)
+        if "png" in self.formats:
+            with open(os.path.join(self.outdir, stem + ".png"), "rb") as f:
+                emb = self._img(f.read())
+        elif "svg" in self.formats:
+            with open(os.path.join(self.outdir, stem + ".svg"), "r", encoding="utf-8") as f:
+                svg = f.read()
+            i = svg.find("<svg")
+            emb = '<div class="svg">%s</div>' % (svg[i:] if i >= 0 else svg)
+        else:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=PNG_DPI)
+            emb = self._img(buf.getvalue())
+        plt.close(fig)
+        self.figures[stem] = (title, emb)
+
+    @staticmethod
+    def _img(png):
+        return '<img alt="" src="data:image/png;base64,%s">' % base64.b64encode(png).decode("ascii")
+
+
+def no_data(ax, text="no data"):
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#888888", fontsize=12)
+
+
+def percentile_axis(ax, max_x):
+    ticks, labels = [1.0, 2.0, 10.0], ["0%", "50%", "90%"]
+    nines, x = 2, 100.0
+    while x <= max_x * 1.0001:
+        ticks.append(x)
+        labels.append("99%" if nines == 2 else "99." + "9" * (nines - 2) + "%")
+        nines += 1
+        x *= 10
+    ax.set_xscale("log")
+    ax.set_xlim(1.0, max_x)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: labels[ticks.index(v)] if v in ticks else ""))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("percentile (log scale of 1/(1 − p): each step is one more nine)")
+
+
+def fmt_us_tick(v, _pos=None):
+    if v >= 1e6:
+        return "%g s" % (v / 1e6)
+    if v >= 1000:
+        return "%g ms" % (v / 1000.0)
+    return "%g µs" % v
+
+
+def us_axis(ax):
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(fmt_us_tick))
+
+
+def chart_percentiles(w, group, members):
+    fig, ax = plt.subplots(figsize=(10, 5.6), layout="constrained")
+    totals = [s.dist["corrected"].total for s in members if not s.dist["corrected"].empty()]
+    totals += [s.dist["uncorrected"].total for s in members if not s.dist["uncorrected"].empty()]
+    max_x = 1e5
+    if totals and max(totals) > 1e5:
+        max_x = 1e6
+    handles = []
+    drew = False
+    for s in members:
+        have_any = False
+        for kind, style in (("corrected", "-"), ("uncorrected", "--")):
+            dist = s.dist[kind]
+            if dist.empty():
+                continue
+            xs, ys = dist.curve(max_x)
+            pts = [(x, y) for x, y in zip(xs, ys) if y > 0]  # log axis: drop zero latencies
+            if not pts:
+                continue
+            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+            ax.plot(xs, ys, linestyle=style, color=s.color, linewidth=1.8 if style == "-" else 1.3,
+                    marker="o" if len(xs) == 1 else None)
+            have_any = drew = True
+        note = ""
+        ov = s.dist["corrected"].overflow
+        if ov:
+            note = " (%s above histogram range)" % fmt_int(ov)
+        if have_any:
+            handles.append(Line2D([], [], color=s.color, linewidth=2, label=s.label + note))
+        else:
+            handles.append(Line2D([], [], color="#bbbbbb", linewidth=2, linestyle=":",
+                                  label=s.label + " – no latency data"))
+    percentile_axis(ax, max_x)
+    if drew:
+        us_axis(ax)
+        ax.grid(True, which="major", alpha=0.4)
+        ax.grid(True, which="minor", axis="y", alpha=0.15)
+    else:
+        ax.set_yticks([])
+        no_data(ax, "no latency histograms in this group")
+    ax.set_ylabel("latency (µs, log scale)")
+    ax.set_title("Latency by percentile – group “%s”\n%s" % (group, workload_text(members[0])), fontsize=11)
+    if handles:
+        handles += [Line2D([], [], color="black", linestyle="-", label="corrected (coordinated omission)"),
+                    Line2D([], [], color="black", linestyle="--", label="uncorrected")]
+        ax.legend(handles=handles, loc="upper left", fontsize=9, framealpha=0.9)
+    return fig
+
+
+def grouped_bars(ax, groups, value_fn, fmt, annotate=True, log=False):
+    """Bars per scenario clustered by group. value_fn(s) -> float or None. Returns True if any bar drawn."""
+    names = list(groups)
+    width_slots = max((len(m) for m in groups.values()), default=1)
+    width = 0.8 / max(width_slots, 1)
+    total_bars = sum(len(m) for m in groups.values())
+    annotate = annotate and total_bars <= MAX_ANNOTATED_BARS
+    drew = False
+    seen = set()
+    vals = []
+    for gi, g in enumerate(names):
+        members = groups[g]
+        n = len(members)
+        for i, s in enumerate(members):
+            x = gi + (i - (n - 1) / 2.0) * width
+            v = value_fn(s)
+            if v is not None and log and v <= 0:
+                v = None
+            if v is None:
+                ax.text(x, 0.02, "n/a", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                        rotation=90, fontsize=8, color="#888888")
+                continue
+            label = s.series if s.series not in seen else None
+            seen.add(s.series)
+            ax.bar(x, v, width=width * 0.92, color=s.color, label=label, edgecolor="white", linewidth=0.5)
+            vals.append(v)
+            drew = True
+            if annotate:
+                ax.annotate(fmt(v), (x, v), xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
+                            ha="center", va="bottom" if v >= 0 else "top", fontsize=7.5,
+                            rotation=90 if width_slots > 3 else 0)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names, rotation=20 if len(names) > 4 else 0, ha="right" if len(names) > 4 else "center")
+    ax.set_xlim(-0.6, len(names) - 0.4)
+    if log:
+        ax.set_yscale("log")
+    if vals:
+        hi = max(vals)
+        if log:
+            lo = min(vals)
+            ax.set_ylim(lo / 3.0, hi * 4.0)
+        else:
+            ax.set_ylim(0, hi * 1.18)
+    ax.grid(True, axis="y", alpha=0.35)
+    ax.set_axisbelow(True)
+    return drew
+
+
+def legend_for_series(ax, scenarios, extra=(), outside=False):
+    handles, seen = [], set()
+    for s in scenarios:
+        if s.series not in seen:
+            seen.add(s.series)
+            handles.append(Patch(color=s.color, label=s.series))
+    handles += list(extra)
+    if not handles:
+        return
+    if outside:
+        ax.legend(handles=handles, fontsize=9, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    else:
+        ax.legend(handles=handles, fontsize=9, loc="upper left", framealpha=0.9)
+
+
+def chart_latency_summary(w, groups, scenarios):
+    names = list(groups)
+    n = max(len(names), 1)
+    ncols = min(3, n)
+    nrows = (n + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols + 0.8, 4.4 * nrows + 0.6),
+                             layout="constrained", squeeze=False)
+    pcts = [("p50", "p50"), ("p99", "p99"), ("p999", "p99.9")]
+    for idx, ax in enumerate(axes.flat):
+        if idx >= len(names):
+            if names:
+                ax.set_visible(False)
+            else:
+                no_data(ax, "no scenarios")
+                ax.set_xticks([])
+                ax.set_yticks([])
+            continue
+        g = names[idx]
+        members = groups[g]
+        m = len(members)
+        width = 0.8 / m
+        vals = []
+        for i, s in enumerate(members):
+            for pi, (key, _lab) in enumerate(pcts):
+                x = pi + (i - (m - 1) / 2.0) * width
+                v, approx = s.latency("corrected", key)
+                if v is None or v <= 0:
+                    ax.text(x, 0.02, "n/a", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                            rotation=90, fontsize=8, color="#888888")
+                    continue
+                vals.append(v)
+                ax.bar(x, v, width=width * 0.92, color=s.color, edgecolor="white", linewidth=0.5,
+                       hatch="//" if approx else None)
+                ax.annotate(("≈" if approx else "") + fmt_us(v), (x, v), xytext=(0, 2),
+                            textcoords="offset points", ha="center", va="bottom", fontsize=7,
+                            rotation=90 if m > 2 else 0)
+        ax.set_xticks(range(len(pcts)))
+        ax.set_xticklabels([lab for _k, lab in pcts])
+        ax.set_xlim(-0.6, len(pcts) - 0.4)
+        if vals:
+            us_axis(ax)
+            ax.set_ylim(min(vals) / 3.0, max(vals) * 6.0)
+        else:
+            ax.set_yticks([])
+            no_data(ax, "no latency data")
+        ax.grid(True, axis="y", alpha=0.35)
+        ax.set_axisbelow(True)
+        ax.set_title("“%s”\n%s" % (g, workload_text(members[0])), fontsize=9.5)
+        ax.set_ylabel("corrected latency (µs, log scale)")
+        ax.set_xlabel("percentile")
+        legend_for_series(ax, members)
+    fig.suptitle("Corrected latency (p50 / p99 / p99.9) per group, by transport", fontsize=12)
+    return fig
+
+
+def chart_throughput(w, groups, scenarios):
+    fig, ax = plt.subplots(figsize=(max(7.5, 1.0 + 2.4 * len(groups)), 5.2), layout="constrained")
+    rates = [v for v in (s.events_per_s() for s in scenarios) if v is not None and v > 0]
+    log = bool(rates) and max(rates) / min(rates) > 50
+    drew = grouped_bars(ax, groups, lambda s: s.events_per_s(), fmt_si, log=log)
+    extra = []
+    for gi, g in enumerate(groups):
+        # find-max ramps its rate, so rate_per_stream is not the offered rate there
+        rates = [r for r in (s.offered_rate() for s in groups[g]
+                             if dig(s.d, "workload", "kind") != "find-max") if r is not None]
+        if rates:
+            ax.hlines(max(rates), gi - 0.45, gi + 0.45, colors="black", linestyles="dashed", linewidth=1)
+            if not extra:
+                extra.append(Line2D([], [], color="black", linestyle="--", label="offered rate"))
+        for i, s in enumerate(groups[g]):
+            if dig(s.d, "loadgen", "saturated") is True:
+                n = len(groups[g])
+                slots = max(len(m) for m in groups.values())
+                x = gi + (i - (n - 1) / 2.0) * (0.8 / slots)
+                ax.text(x, 0.5, "load generator saturated", transform=ax.get_xaxis_transform(), rotation=90,
+                        ha="center", va="center", fontsize=7.5, color="#b00020",
+                        bbox=dict(facecolor="white", alpha=0.85, edgecolor="none", pad=1.5))
+    if rates_top := [s.offered_rate() for s in scenarios
+                     if s.offered_rate() is not None and dig(s.d, "workload", "kind") != "find-max"]:
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, max(hi, max(rates_top) * (4.0 if log else 1.18)))
+    if not drew:
+        no_data(ax, "no throughput data")
+    ax.set_ylabel("received events per second" + (" (log scale)" if log else ""))
+    ax.set_xlabel("scenario group")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_si(v)))
+    ax.set_title("Throughput per group, by transport", fontsize=12)
+    legend_for_series(ax, scenarios, extra, outside=True)
+    return fig
+
+
+def chart_server_cost(w, groups, scenarios):
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(max(11, 1.5 + 4.0 * len(groups)), 5.2), layout="constrained")
+    cpus = [v for v in (s.server_cpu_ns() for s in scenarios) if v is not None and v > 0]
+    log = bool(cpus) and max(cpus) / min(cpus) > 50
+    d1 = grouped_bars(a1, groups, lambda s: s.server_cpu_ns(), lambda v: fmt_si(v), log=log)
+    a1.set_title("Server CPU per event", fontsize=11)
+    a1.set_ylabel("server CPU time per event (ns%s)" % (", log scale" if log else ""))
+    a1.set_xlabel("scenario group")
+    a1.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_si(v)))
+    if not d1:
+        no_data(a1, "no server CPU measurements")
+    vals = [v for v in (s.rss_per_conn() for s in scenarios) if v is not None]
+    peak = max((abs(v) for v in vals), default=0.0)
+    unit, div = ("MiB", 1 << 20) if peak >= (1 << 20) * 2 else (("KiB", 1 << 10) if peak >= 2048 else ("bytes", 1))
+
+    def rss(s):
+        v = s.rss_per_conn()
+        return None if v is None else v / div
+
+    d2 = grouped_bars(a2, groups, rss, lambda v: "%.3g" % v)
+    a2.set_title("Server memory per connection", fontsize=11)
+    a2.set_ylabel("server RSS growth per connection (%s)" % unit)
+    a2.set_xlabel("scenario group")
+    if d2:
+        lo, hi = a2.get_ylim()
+        if vals and min(vals) < 0:
+            a2.set_ylim(min(vals) / div * 1.2, hi)
+            a2.axhline(0, color="black", linewidth=0.8)
+    else:
+        no_data(a2, "no server RSS measurements")
+    legend_for_series(a2, scenarios, outside=True)
+    fig.suptitle("Server cost by transport (n/a: not measured, e.g. foreign server)", fontsize=12)
+    return fig
+
+
+def chart_wire(w, groups, scenarios):
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 5.2), layout="constrained")
+    pts = {}
+    for s in scenarios:
+        pb, bpe = s.payload_bytes(), s.bytes_per_event()
+        if pb is None or bpe is None:
+            continue
+        pts.setdefault(s.series, (s.color, []))[1].append((pb, bpe, s.group))
+    if not pts:
+        for a in (a1, a2):
+            no_data(a, "no wire/payload data")
+    allx = [p[0] for _c, lst in pts.values() for p in lst]
+    logx = bool(allx) and min(allx) > 0 and max(allx) / min(allx) >= 20
+    for label, (color, lst) in pts.items():
+        lst.sort()
+        xs = [p[0] for p in lst]
+        a1.plot(xs, [p[1] for p in lst], marker="o", color=color, label=label)
+        a2.plot(xs, [p[1] - p[0] for p in lst], marker="o", color=color, label=label)
+        if len(pts) <= 6 and len(lst) <= 8:
+            for x, y, g in lst:
+                a2.annotate(g, (x, y - x), xytext=(4, 3), textcoords="offset points", fontsize=7, color=color)
+    if allx:
+        lo, hi = min(allx), max(allx)
+        ref = [lo, hi] if hi > lo else [lo * 0.5, lo * 1.5 + 1]
+        a1.plot(ref, ref, linestyle=":", color="#555555", label="payload only (no framing)")
+        a2.axhline(0, linestyle=":", color="#555555")
+        if hi == lo:
+            for a in (a1, a2):
+                a.set_xlim(ref[0], ref[1])
+    distinct = sorted(set(allx))
+    for a in (a1, a2):
+        if logx:
+            a.set_xscale("log")
+        a.set_xlabel("payload bytes per event" + (" (log scale)" if logx else ""))
+        a.grid(True, alpha=0.35)
+        a.margins(x=0.08)
+        if 0 < len(distinct) <= 8:
+            a.xaxis.set_major_locator(FixedLocator(distinct))
+            a.xaxis.set_minor_locator(NullLocator())
+        a.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_int(v) if abs(v) < 1e5 else fmt_si(v)))
+    a1.set_ylabel("wire bytes received per event")
+    a1.set_title("Wire bytes per event vs payload size", fontsize=11)
+    a2.set_ylabel("framing overhead per event (wire − payload, bytes)")
+    a2.set_title("Per-event overhead (negative: compression wins)", fontsize=11)
+    if pts:
+        a1.legend(fontsize=9, loc="upper left", framealpha=0.9)
+    fig.suptitle("Wire efficiency by transport", fontsize=12)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# HTML
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5em auto;max-width:1400px;
+     padding:0 1em;color:#222}
+h1{font-size:1.5em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ddd}h3{font-size:1.05em}
+figure{margin:1em 0}figure img,.svg svg{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{color:#555;font-size:.9em}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
+th{background:#f4f4f4}td.metric,th.metric{text-align:left;font-weight:normal;background:#fafafa}
+td.na{color:#999}td.best{font-weight:bold;background:#eef7ee}
+.sub{display:block;font-weight:normal;color:#666;font-size:.8em}
+.meta td,.meta th{text-align:left}.warn{color:#a15c00}.err{color:#b00020}
+code{font-size:.9em}
+"""
+
+
+def esc(x):
+    return html.escape(str(x), quote=True)
+
+
+def html_report_meta(paths, reports):
+    rows = []
+    for p, r in zip(paths, reports):
+        env = r.get("environment") if isinstance(r.get("environment"), dict) else {}
+        tool = r.get("tool") if isinstance(r.get("tool"), dict) else {}
+        libs = env.get("libraries") if isinstance(env.get("libraries"), dict) else {}
+        mem = num(env.get("memory_bytes"))
+        items = [
+            ("report", "<code>%s</code>" % esc(p)),
+            ("suite", esc(r.get("suite") if r.get("suite") is not None else "—")),
+            ("tool", esc("%s %s (%s)" % (tool.get("name", "?"), tool.get("version", "?"), tool.get("git_sha", "?")))),
+            ("host", esc("%s — %s, %s CPUs, %s RAM" % (env.get("hostname", "?"), env.get("cpu_model", "?"),
+                                                      env.get("cpus", "?"), fmt_bytes(mem)))),
+            ("kernel / compiler", esc("%s / %s" % (env.get("kernel", "?"), env.get("compiler", "?")))),
+            ("libraries", esc(", ".join("%s %s" % (k, v) for k, v in libs.items()) or "—")),
+            ("run", esc("%s → %s" % (r.get("started_at", "?"), r.get("finished_at", "?")))),
+            ("command", "<code>%s</code>" % esc(r.get("command", ""))),
+        ]
+        rows.append('<table class="meta">%s</table>' % "".join(
+            '<tr><th>%s</th><td>%s</td></tr>' % (esc(k), v) for k, v in items))
+    return "\n".join(rows)
+
+
+def html_group_table(group, members):
+    """Rows = metrics, columns = scenarios (transports)."""
+    def lat(kind, key):
+        def f(s):
+            v, approx = s.latency(kind, key)
+            return v, ("≈" if approx else "") + fmt_us(v)
+        return f
+
+    def plain(getter, fmt):
+        def f(s):
+            v = getter(s)
+            return v, fmt(v)
+        return f
+
+    def lost(s):
+        v = num(dig(s.d, "events", "lost"))
+        if v is None:
+            return None, "n/a"
+        exp = num(dig(s.d, "events", "expected"))
+        txt = fmt_int(v)
+        if exp is None:
+            return None, txt + " (expected count unknown)"
+        if exp > 0:
+            txt += " (%.3g%%)" % (100.0 * v / exp)
+        return v, txt
+
+    rows = [
+        ("events/s", plain(lambda s: s.events_per_s(), lambda v: fmt_int(v)), max),
+        ("p50 corrected", lat("corrected", "p50"), min),
+        ("p99 corrected", lat("corrected", "p99"), min),
+        ("p99.9 corrected", lat("corrected", "p999"), min),
+        ("p50 uncorrected", lat("uncorrected", "p50"), min),
+        ("p99 uncorrected", lat("uncorrected", "p99"), min),
+        ("p99.9 uncorrected", lat("uncorrected", "p999"), min),
+        ("wire bytes/event", plain(lambda s: s.bytes_per_event(), lambda v: "n/a" if v is None else "%.1f B" % v),
+         min),
+        ("server CPU ns/event", plain(lambda s: s.server_cpu_ns(), lambda v: fmt_int(v)), min),
+        ("server RSS/connection", plain(lambda s: s.rss_per_conn(), fmt_bytes), min),
+        ("lost events", lost, min),
+    ]
+    head = "".join('<th title="%s">%s<span class="sub">%s</span></th>' % (
+        esc(dig(s.d, "url") or ""), esc(s.label), esc(s.name)) for s in members)
+    body = []
+    for title, fn, best in rows:
+        cells = [fn(s) for s in members]
+        nums = [v for v, _t in cells if v is not None]
+        bestv = best(nums) if len(nums) >= 2 and len(set(nums)) > 1 else None
+        tds = []
+        for v, t in cells:
+            cls = "na" if v is None else ("best" if bestv is not None and v == bestv else "")
+            tds.append('<td class="%s">%s</td>' % (cls, esc(t)))
+        body.append('<tr><td class="metric">%s</td>%s</tr>' % (esc(title), "".join(tds)))
+    notes = []
+    for s in members:
+        errs = s.d.get("errors") if isinstance(s.d.get("errors"), dict) else {}
+        errs = {k: v for k, v in errs.items() if num(v)}
+        if errs:
+            notes.append('<li class="err">%s: errors %s</li>' % (
+                esc(s.label), esc(", ".join("%s=%s" % (k, v) for k, v in errs.items()))))
+        if dig(s.d, "loadgen", "saturated") is True:
+            notes.append('<li class="err">%s: load generator saturated (max thread busy %s) – results are '
+                         'bounded by the client</li>' % (esc(s.label), esc(dig(s.d, "loadgen", "max_thread_busy"))))
+        warns = s.d.get("warnings") if isinstance(s.d.get("warnings"), list) else []
+        for wmsg in warns:
+            notes.append('<li class="warn">%s: %s</li>' % (esc(s.label), esc(wmsg)))
+    out = ['<h3>Group “%s”</h3><p>%s</p>' % (esc(group), esc(workload_text(members[0]))),
+           '<table><tr><th class="metric">metric</th>%s</tr>%s</table>' % (head, "".join(body))]
+    if notes:
+        out.append("<ul>%s</ul>" % "".join(notes))
+    return "\n".join(out)
+
+
+def html_figure(w, stem):
+    title, emb = w.figures[stem]
+    return "<figure>%s<figcaption>%s</figcaption></figure>" % (emb, esc(title))
+
+
+def write_html(w, paths, reports, groups, group_stems):
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             "<title>pushbench results</title><style>%s</style></head><body>" % CSS,
+             "<h1>pushbench results</h1>",
+             "<p>Latency is measured from the server's send timestamp to receipt; “corrected” accounts for "
+             "coordinated omission (measured from the intended send time). Best value per row in bold; "
+             "≈ marks values estimated from histograms; n/a means not measured.</p>",
+             "<h2>Reports</h2>", html_report_meta(paths, reports), "<h2>Groups</h2>"]
+    if not groups:
+        parts.append("<p>No scenarios in the given report(s).</p>")
+    for g, members in groups.items():
+        parts.append(html_group_table(g, members))
+        parts.append(html_figure(w, group_stems[g]))
+    parts.append("<h2>Comparisons across groups</h2>")
+    for stem in w.figures:
+        if stem not in group_stems.values():
+            parts.append(html_figure(w, stem))
+    parts.append("</body></html>")
+    path = os.path.join(w.outdir, "index.html")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(parts) + "\n")
+    w.written.append(path)
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog=PROG, description="Charts and an HTML summary from pushbench reports.")
+    ap.add_argument("reports", metavar="REPORT.json", nargs="+", help="pushbench JSON report(s)")
+    ap.add_argument("--out", required=True, metavar="DIR", help="output directory (created if missing)")
+    ap.add_argument("--format", default="png", metavar="FMT[,FMT]",
+                    help="comma-separated image formats: png, svg, pdf (default: png)")
+    args = ap.parse_args(argv)
+    fmts = []
+    for f in args.format.split(","):
+        f = f.strip().lower()
+        if not f:
+            continue
+        if f not in ("png", "svg", "pdf"):
+            ap.error("unsupported format '%s' (use png, svg or pdf)" % f)
+        if f not in fmts:
+            fmts.append(f)
+    if not fmts:
+        ap.error("--format needs at least one of png, svg, pdf")
+    args.formats = fmts
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        reports = [load_report(p) for p in args.reports]
+    except InputError as e:
+        print("%s: error: %s" % (PROG, e), file=sys.stderr)
+        return 2
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        print("%s: error: cannot create output directory '%s': %s" % (PROG, args.out, e.strerror or e),
+              file=sys.stderr)
+        return 2
+    tags = report_tags(args.reports)
+    scenarios, groups, _series = build_model(reports, tags)
+    w = Writer(args.out, args.formats)
+
+    group_stems = {}
+    try:
+        for g, members in groups.items():
+            stem = "latency_percentiles_" + slug(g)
+            base, i = stem, 2
+            while stem in group_stems.values():
+                stem = "%s-%d" % (base, i)
+                i += 1
+            group_stems[g] = stem
+            w.save(chart_percentiles(w, g, members), stem, "Latency by percentile – group “%s”" % g)
+        w.save(chart_latency_summary(w, groups, scenarios), "latency_summary",
+               "Corrected latency (p50/p99/p99.9) per group, by transport")
+        w.save(chart_throughput(w, groups, scenarios), "throughput", "Throughput per group, by transport")
+        w.save(chart_wire(w, groups, scenarios), "wire_overhead", "Wire bytes per event vs payload bytes")
+        w.save(chart_server_cost(w, groups, scenarios), "server_cost", "Server CPU per event and RSS per connection")
+        write_html(w, args.reports, reports, groups, group_stems)
+    except OSError as e:
+        print("%s: error: cannot write to '%s': %s" % (PROG, args.out, e.strerror or e), file=sys.stderr)
+        return 2
+    for p in w.written:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+#include "servers/event_stream.hpp"
+
+#include <limits>
+
+#include "servers/topic.hpp"
+
+namespace pushbench::server {
+
+namespace {
+/// The most events one timer wake-up produces before yielding to other connections.
+constexpr int kMaxBatch = 256;
+}  // namespace
+
+std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& spec,
+                                          std::weak_ptr<EventSink> sink) {
+  if (spec.topic) return ctx.topics->subscribe(ctx, spec, std::move(sink));
+  auto pacer = std::make_shared<StreamPacer>(ctx, spec, std::move(sink));
+  pacer->start();
+  return pacer;
+}
+
+StreamPacer::StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<EventSink> sink)
+    : ctx_(ctx), spec_(std::move(spec)), sink_(std::move(sink)), timer_(ctx.ioc) {}
+
+void StreamPacer::start() {
+  anchor_ = ClockAnchor::now();
+  start_ns_ = anchor_.realtime;
+  end_ns_ = spec_.duration_s
+                ? start_ns_ + static_cast<std::int64_t>(*spec_.duration_s * 1e9)
+                : std::numeric_limits<std::int64_t>::max();
+  ctx_.stats.add(ctx_.stats.streams_started);
+  scratch_.reserve(spec_.size + 64);
+  on_timer({});
+}
+
+void StreamPacer::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void StreamPacer::on_timer(boost::system::error_code ec) {
+  if (ec || stopped_) return;
+  auto sink = sink_.lock();
+  if (!sink) return;
+  const std::int64_t now = realtime_ns();
+  for (int batch = 0; batch < kMaxBatch; ++batch) {
+    const bool count_done = spec_.count && next_seq_ >= *spec_.count;
+    const std::int64_t due = spec_.intended_ns(start_ns_, next_seq_);
+    if (count_done || due >= end_ns_) {
+      stopped_ = true;
+      ctx_.stats.add(ctx_.stats.streams_completed);
+      sink->finish();
+      return;
+    }
+    if (due > now) break;
+    scratch_.clear();
+    append_event_data(scratch_, EventHeader{next_seq_, due, realtime_ns()}, spec_.payload,
+                      spec_.size);
+    auto framed = sink->framer()(next_seq_, scratch_);
+    const auto bytes = framed->size();
+    if (sink->send(std::move(framed)) == SendResult::dropped) {
+      stopped_ = true;
+      return;
+    }
+    ctx_.stats.add(ctx_.stats.events_sent);
+    ctx_.stats.add(ctx_.stats.bytes_queued, bytes);
+    ++next_seq_;
+  }
+  schedule();
+}
+
+void StreamPacer::schedule() {
+  const std::int64_t due = spec_.intended_ns(start_ns_, next_seq_);
+  timer_.expires_at(anchor_.steady_at(due));
+  timer_.async_wait(
+      [self = shared_from_this()](boost::system::error_code ec) { self->on_timer(ec); });
+}
+
+}  // namespace pushbench::server

@@ -1,0 +1,72 @@
+#pragma once
+// The workload engine: paces one stream of events open-loop from their intended send times.
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/workload.hpp"
+#include "servers/send_queue.hpp"
+#include "servers/server.hpp"
+
+namespace pushbench::server {
+
+/// Encodes one event's data for a transport (SSE fields and chunk, a raw line, ...). A plain
+/// function, so a broadcast can encode each event once per framing in use, on any thread.
+using FrameFn = SharedBuffer (*)(std::uint64_t seq, std::string_view data);
+
+/// A connection that events are delivered to; implemented once per transport.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  /// This connection's framing.
+  virtual FrameFn framer() const = 0;
+  /// Queues an encoded event. On `dropped` the sink has already begun closing itself.
+  virtual SendResult send(SharedBuffer framed) = 0;
+  /// The stream is complete (count or duration reached): flush the queue, then end it cleanly.
+  virtual void finish() = 0;
+};
+
+/// Produces events for one sink: a private paced stream or a broadcast topic subscription.
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  /// No more events are delivered to the sink after this returns (on the sink's thread).
+  virtual void stop() = 0;
+};
+
+/// Starts the events `spec` asks for (a private stream, or the topic `spec.topic`) for `sink`,
+/// which lives on `ctx`'s thread.
+std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& spec,
+                                          std::weak_ptr<EventSink> sink);
+
+/// Produces a private stream of events for one sink, on the sink's thread.
+///
+/// Event n is due at start + n / rate; when the thread falls behind, every overdue event is sent at
+/// once with its original intended `ts` (so coordinated omission shows in the client's corrected
+/// latency) and the actual production time in `st`.
+class StreamPacer final : public EventSource, public std::enable_shared_from_this<StreamPacer> {
+ public:
+  StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<EventSink> sink);
+  /// Begins pacing; the first event is due now.
+  void start();
+  /// Cancels pending work; no more events are produced.
+  void stop() override;
+
+ private:
+  void schedule();
+  void on_timer(boost::system::error_code ec);
+  ThreadContext& ctx_;
+  StreamSpec spec_;
+  std::weak_ptr<EventSink> sink_;
+  boost::asio::steady_timer timer_;
+  ClockAnchor anchor_{};
+  std::int64_t start_ns_ = 0;       ///< intended time of event 0 (realtime ns)
+  std::int64_t end_ns_ = 0;         ///< no event intended at or after this (duration), or max
+  std::uint64_t next_seq_ = 0;
+  std::string scratch_;             ///< reused event data buffer
+  bool stopped_ = false;
+};
+
+}  // namespace pushbench::server

@@ -1,0 +1,76 @@
+// pushbench-server: serves one transport (sse | ws | raw) on loopback by default.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "core/sysinfo.hpp"
+#include "servers/server.hpp"
+
+int main(int argc, char** argv) {
+  using namespace pushbench::server;
+  CLI::App app{"pushbench-server: paired SSE / WebSocket / raw-TCP event servers"};
+  std::string transport_name;
+  std::string listen = "127.0.0.1:0";
+  std::string port_file;
+  ServerConfig config;
+  app.add_option("--transport", transport_name, "sse | ws | raw")
+      ->required()
+      ->check(CLI::IsMember({"sse", "ws", "raw"}));
+  app.add_option("--listen", listen, "address:port to bind (port 0 = ephemeral)")
+      ->capture_default_str();
+  app.add_option("--port-file", port_file, "write the bound port to this file once listening");
+  app.add_option("--threads", config.threads, "I/O threads")->capture_default_str()->check(
+      CLI::Range(1u, 256u));
+  app.add_option("--max-queue-bytes", config.max_queue_bytes,
+                 "per-connection send queue; a client that falls further behind is dropped")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  app.add_option("--max-header-bytes", config.max_header_bytes, "request header size limit")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 20));
+  app.add_option("--max-connections", config.max_connections, "open connections limit")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  config.transport = *parse_transport(transport_name);
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "pushbench-server: --listen must be address:port, got '" << listen << "'\n";
+    return 2;
+  }
+  config.address = listen.substr(0, colon);
+  if (config.address.size() > 2 && config.address.front() == '[') {
+    config.address = config.address.substr(1, config.address.size() - 2);
+  }
+  try {
+    const unsigned long port = std::stoul(listen.substr(colon + 1));
+    if (port > 65535) throw std::out_of_range("port");
+    config.port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    std::cerr << "pushbench-server: bad port in --listen '" << listen << "'\n";
+    return 2;
+  }
+  pushbench::raise_fd_limit();
+  try {
+    Server server(config);
+    std::printf("pushbench-server transport=%s listening on %s:%u\n", transport_name.c_str(),
+                config.address.c_str(), server.port());
+    std::fflush(stdout);
+    if (!port_file.empty()) {
+      // Written to a temporary name, then renamed, so a reader never sees a partial file.
+      const std::string tmp = port_file + ".tmp";
+      std::ofstream(tmp) << server.port() << "\n";
+      if (std::rename(tmp.c_str(), port_file.c_str()) != 0) {
+        std::cerr << "pushbench-server: cannot write --port-file " << port_file << "\n";
+        return 1;
+      }
+    }
+    server.run(true);
+    std::cerr << "pushbench-server: stopped; stats " << server.stats_json().dump() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "pushbench-server: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

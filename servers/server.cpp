@@ -1,0 +1,144 @@
+#include "servers/server.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <thread>
+
+#include "servers/http_session.hpp"
+#include "servers/raw_connection.hpp"
+#include "servers/topic.hpp"
+
+namespace pushbench::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+std::optional<Transport> parse_transport(std::string_view s) {
+  if (s == "sse") return Transport::sse;
+  if (s == "ws") return Transport::ws;
+  if (s == "raw") return Transport::raw;
+  return std::nullopt;
+}
+
+std::string_view to_string(Transport t) {
+  switch (t) {
+    case Transport::sse: return "sse";
+    case Transport::ws: return "ws";
+    case Transport::raw: return "raw";
+  }
+  return "?";
+}
+
+Server::Server(ServerConfig config) : config_(std::move(config)), acceptor_([this]() -> auto& {
+  threads_.reserve(std::max(1u, config_.threads));
+  for (unsigned i = 0; i < std::max(1u, config_.threads); ++i) {
+    auto t = std::make_unique<ThreadContext>();
+    t->config = &config_;
+    t->index = i;
+    t->server = this;
+    threads_.push_back(std::move(t));
+  }
+  return threads_[0]->ioc;
+}()) {
+  std::vector<ThreadContext*> contexts;
+  for (auto& t : threads_) contexts.push_back(t.get());
+  topics_ = std::make_unique<TopicRegistry>(std::move(contexts));
+  for (auto& t : threads_) t->topics = topics_.get();
+  const tcp::endpoint ep(asio::ip::make_address(config_.address), config_.port);
+  acceptor_.open(ep.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(ep);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  port_ = acceptor_.local_endpoint().port();
+}
+
+Server::~Server() = default;
+
+void Server::do_accept() {
+  auto& target = *threads_[next_thread_];
+  next_thread_ = (next_thread_ + 1) % threads_.size();
+  acceptor_.async_accept(target.ioc, [this, &target](boost::system::error_code ec,
+                                                     tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      std::uint64_t active = 0;
+      for (auto& t : threads_) {
+        active += t->stats.accepted.load(std::memory_order_relaxed) -
+                  t->stats.closed.load(std::memory_order_relaxed);
+      }
+      if (active >= config_.max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else {
+        target.stats.add(target.stats.accepted);
+        // The connection lives on its thread from here on.
+        asio::post(target.ioc, [&target, s = std::move(socket)]() mutable {
+          if (target.config->transport == Transport::raw) {
+            std::make_shared<RawConnection>(target, std::move(s))->start();
+          } else {
+            std::make_shared<HttpSession>(target, std::move(s))->start();
+          }
+        });
+      }
+    }
+    // EMFILE and friends: keep accepting (the next attempt may succeed once fds free up).
+    do_accept();
+  });
+}
+
+void Server::run(bool handle_signals) {
+  std::optional<asio::signal_set> signals;
+  if (handle_signals) {
+    signals.emplace(threads_[0]->ioc, SIGINT, SIGTERM);
+    signals->async_wait([this](boost::system::error_code ec, int) {
+      if (!ec) stop();
+    });
+  }
+  do_accept();
+  std::vector<std::thread> workers;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& t : threads_) guards.emplace_back(t->ioc.get_executor());
+  for (std::size_t i = 1; i < threads_.size(); ++i) {
+    workers.emplace_back([ctx = threads_[i].get()] { ctx->ioc.run(); });
+  }
+  threads_[0]->ioc.run();
+  for (auto& w : workers) w.join();
+}
+
+void Server::stop() {
+  asio::post(threads_[0]->ioc, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    for (auto& t : threads_) t->ioc.stop();
+  });
+}
+
+nlohmann::json Server::stats_json() const {
+  std::uint64_t accepted = 0, closed = 0, started = 0, completed = 0, events = 0, bytes = 0,
+                dropped = 0, bad = 0, io = 0;
+  for (auto& t : threads_) {
+    const auto& s = t->stats;
+    accepted += s.accepted.load(std::memory_order_relaxed);
+    closed += s.closed.load(std::memory_order_relaxed);
+    started += s.streams_started.load(std::memory_order_relaxed);
+    completed += s.streams_completed.load(std::memory_order_relaxed);
+    events += s.events_sent.load(std::memory_order_relaxed);
+    bytes += s.bytes_queued.load(std::memory_order_relaxed);
+    dropped += s.slow_clients_dropped.load(std::memory_order_relaxed);
+    bad += s.bad_requests.load(std::memory_order_relaxed);
+    io += s.io_errors.load(std::memory_order_relaxed);
+  }
+  return {{"transport", to_string(config_.transport)},
+          {"threads", threads_.size()},
+          {"connections_accepted", accepted},
+          {"connections_active", accepted - std::min(accepted, closed)},
+          {"streams_started", started},
+          {"streams_completed", completed},
+          {"events_sent", events},
+          {"bytes_queued", bytes},
+          {"slow_clients_dropped", dropped},
+          {"bad_requests", bad},
+          {"io_errors", io}};
+}
+
+}  // namespace pushbench::server

@@ -1,0 +1,82 @@
+#pragma once
+// pushbench-server: one transport per process, N threads each running its own io_context.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <nlohmann/json.hpp>
+
+namespace pushbench::server {
+
+/// Which protocol the process serves.
+enum class Transport { sse, ws, raw };
+std::optional<Transport> parse_transport(std::string_view s);
+std::string_view to_string(Transport t);
+
+struct ServerConfig {
+  Transport transport = Transport::sse;
+  std::string address = "127.0.0.1";     ///< listen address (loopback by default)
+  std::uint16_t port = 0;                ///< 0 picks an ephemeral port
+  unsigned threads = 1;                  ///< io_context threads; connections are spread round-robin
+  std::size_t max_queue_bytes = 4 << 20; ///< per-connection send queue; a client beyond it is dropped
+  std::size_t max_header_bytes = 8192;   ///< request header limit (431 beyond it)
+  std::size_t max_connections = 200000;  ///< connections beyond this are closed at accept
+  std::size_t max_message_bytes = 64 << 10;  ///< largest message accepted from a WebSocket client
+};
+
+/// Counters of one thread; written only by that thread (relaxed atomics so /stats can read them).
+struct alignas(64) ThreadStats {
+  std::atomic<std::uint64_t> accepted{0};        ///< connections accepted
+  std::atomic<std::uint64_t> closed{0};          ///< connections closed (active = accepted - closed)
+  std::atomic<std::uint64_t> streams_started{0}; ///< event streams begun
+  std::atomic<std::uint64_t> streams_completed{0};  ///< streams that reached count/duration
+  std::atomic<std::uint64_t> events_sent{0};     ///< events handed to a connection's queue
+  std::atomic<std::uint64_t> bytes_queued{0};    ///< encoded bytes handed to queues
+  std::atomic<std::uint64_t> slow_clients_dropped{0};  ///< connections dropped on a full queue
+  std::atomic<std::uint64_t> bad_requests{0};    ///< requests answered with an HTTP/handshake error
+  std::atomic<std::uint64_t> io_errors{0};       ///< connections ended by an unexpected error
+  void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+};
+
+/// The state shared by every connection on one thread.
+struct ThreadContext {
+  boost::asio::io_context ioc{1};
+  ThreadStats stats;
+  const ServerConfig* config = nullptr;
+  class TopicRegistry* topics = nullptr;  ///< broadcast topics (shared by all threads)
+  std::size_t index = 0;                  ///< thread number
+  const class Server* server = nullptr;   ///< for /stats
+};
+
+class Server {
+ public:
+  /// Binds the listening socket (throws boost::system::system_error on failure).
+  explicit Server(ServerConfig config);
+  ~Server();
+  /// The bound port.
+  std::uint16_t port() const { return port_; }
+  /// Serves until stop() or SIGINT/SIGTERM (when handle_signals); returns after all threads joined.
+  void run(bool handle_signals);
+  /// Thread-safe; makes run() return.
+  void stop();
+  /// Aggregated counters of all threads.
+  nlohmann::json stats_json() const;
+
+ private:
+  void do_accept();
+  ServerConfig config_;
+  std::vector<std::unique_ptr<ThreadContext>> threads_;
+  std::unique_ptr<class TopicRegistry> topics_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::size_t next_thread_ = 0;
+};
+
+}  // namespace pushbench::server

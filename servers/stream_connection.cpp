@@ -1,0 +1,101 @@
+#include "servers/stream_connection.hpp"
+
+#include <boost/asio/write.hpp>
+
+#include "servers/fail.hpp"
+
+namespace pushbench::server {
+
+namespace {
+/// The most queued messages gathered into one write.
+constexpr std::size_t kMaxGather = 64;
+}  // namespace
+
+StreamConnection::StreamConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket,
+                                   StreamSpec spec)
+    : ctx_(ctx),
+      socket_(std::move(socket)),
+      spec_(std::move(spec)),
+      queue_(ctx.config->max_queue_bytes) {
+  boost::system::error_code ignored;
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+}
+
+StreamConnection::~StreamConnection() { ctx_.stats.add(ctx_.stats.closed); }
+
+void StreamConnection::begin_stream(std::string preamble) {
+  if (!preamble.empty()) send(std::make_shared<const std::string>(std::move(preamble)));
+  do_watch();
+  if (closed_) return;
+  source_ = start_events(ctx_, spec_, weak_from_this());
+}
+
+SendResult StreamConnection::send(SharedBuffer framed) {
+  if (closed_) return SendResult::dropped;
+  const auto r = queue_.push(std::move(framed));
+  if (r == SendResult::dropped) {
+    ctx_.stats.add(ctx_.stats.slow_clients_dropped);
+    close({});
+    return r;
+  }
+  if (in_flight_ == 0) do_write();
+  return r;
+}
+
+void StreamConnection::finish() {
+  finishing_ = true;
+  const auto t = trailer();
+  if (!t.empty()) {
+    send(std::make_shared<const std::string>(t));
+  } else if (in_flight_ == 0 && queue_.empty()) {
+    close({});
+  }
+}
+
+void StreamConnection::do_write() {
+  gather_.clear();
+  for (const auto& item : queue_.items()) {
+    if (gather_.size() == kMaxGather) break;
+    gather_.emplace_back(item->data(), item->size());
+  }
+  in_flight_ = gather_.size();
+  boost::asio::async_write(
+      socket_, gather_,
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+        self->on_write(ec, n);
+      });
+}
+
+void StreamConnection::on_write(boost::system::error_code ec, std::size_t) {
+  if (ec) return close(ec);
+  queue_.pop(in_flight_);
+  in_flight_ = 0;
+  if (closed_) return;
+  if (!queue_.empty()) return do_write();
+  if (finishing_) {
+    // Half-close: the client sees a clean end of stream after every byte.
+    boost::system::error_code ignored;
+    socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  }
+}
+
+void StreamConnection::do_watch() {
+  socket_.async_read_some(
+      boost::asio::buffer(discard_),
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+        if (ec) return self->close(ec);
+        self->do_watch();
+      });
+}
+
+void StreamConnection::close(boost::system::error_code ec) {
+  if (closed_) return;
+  closed_ = true;
+  if (ec && !is_normal_close(ec)) ctx_.stats.add(ctx_.stats.io_errors);
+  if (source_) source_->stop();
+  boost::system::error_code ignored;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace pushbench::server

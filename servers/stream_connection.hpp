@@ -1,0 +1,48 @@
+#pragma once
+// A byte-stream connection that writes queued, pre-encoded events with one gather write in flight
+// and watches the read side for the client going away. Shared by the SSE/HTTP/1.1 and raw
+// transports, which differ only in their preamble and framing.
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "servers/event_stream.hpp"
+
+namespace pushbench::server {
+
+class StreamConnection : public EventSink, public std::enable_shared_from_this<StreamConnection> {
+ public:
+  StreamConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket, StreamSpec spec);
+  ~StreamConnection() override;
+
+  SendResult send(SharedBuffer framed) override;
+  void finish() override;
+
+ protected:
+  /// Queues `preamble` (may be empty), starts the read watch and the event stream.
+  void begin_stream(std::string preamble);
+  /// Bytes written after the last event of a finished stream (e.g. the last HTTP chunk).
+  virtual std::string trailer() const { return {}; }
+  /// Closes the connection at once, counting `ec` as an I/O error unless it is a normal close.
+  void close(boost::system::error_code ec);
+
+  ThreadContext& ctx_;
+  boost::asio::ip::tcp::socket socket_;
+  StreamSpec spec_;
+
+ private:
+  void do_write();
+  void on_write(boost::system::error_code ec, std::size_t n);
+  void do_watch();
+
+  SendQueue queue_;
+  std::vector<boost::asio::const_buffer> gather_;
+  std::size_t in_flight_ = 0;         ///< messages of the queue's front being written
+  bool finishing_ = false;            ///< end the stream once the queue is empty
+  bool closed_ = false;
+  std::shared_ptr<EventSource> source_;
+  std::array<char, 512> discard_{};   ///< the read watch discards whatever the client sends
+};
+
+}  // namespace pushbench::server

@@ -1,0 +1,111 @@
+#include "servers/ws_connection.hpp"
+
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/websocket/stream_base.hpp>
+
+#include "servers/fail.hpp"
+
+namespace pushbench::server {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+WsConnection::WsConnection(ThreadContext& ctx, beast::tcp_stream stream, StreamSpec spec)
+    : ctx_(ctx),
+      ws_(std::move(stream)),
+      spec_(std::move(spec)),
+      queue_(ctx.config->max_queue_bytes) {
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+}
+
+WsConnection::~WsConnection() { ctx_.stats.add(ctx_.stats.closed); }
+
+void WsConnection::start(beast::http::request<beast::http::empty_body> req) {
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(beast::http::field::server, "pushbench");
+  }));
+  ws_.read_message_max(ctx_.config->max_message_bytes);
+  ws_.text(true);
+  ws_.async_accept(req, beast::bind_front_handler(&WsConnection::on_accept, shared_from_this()));
+}
+
+void WsConnection::on_accept(beast::error_code ec) {
+  if (ec) {
+    ctx_.stats.add(ctx_.stats.bad_requests);
+    return close(ec);
+  }
+  do_read();
+  source_ = start_events(ctx_, spec_, weak_from_this());
+}
+
+SharedBuffer WsConnection::frame_event(std::uint64_t, std::string_view data) {
+  return std::make_shared<const std::string>(data);
+}
+
+SendResult WsConnection::send(SharedBuffer framed) {
+  if (closed_) return SendResult::dropped;
+  const auto r = queue_.push(std::move(framed));
+  if (r == SendResult::dropped) {
+    ctx_.stats.add(ctx_.stats.slow_clients_dropped);
+    close({});
+    return r;
+  }
+  if (!writing_) do_write();
+  return r;
+}
+
+void WsConnection::finish() {
+  finishing_ = true;
+  if (!writing_ && queue_.empty()) do_write();
+}
+
+void WsConnection::do_write() {
+  if (queue_.empty()) {
+    if (!finishing_ || closed_) return;
+    writing_ = true;
+    ws_.async_close(websocket::close_code::normal,
+                    [self = shared_from_this()](beast::error_code ec) {
+                      self->writing_ = false;
+                      if (ec) self->close(ec);
+                    });
+    return;
+  }
+  writing_ = true;
+  const auto& msg = *queue_.items().front();
+  ws_.async_write(boost::asio::buffer(msg),
+                  beast::bind_front_handler(&WsConnection::on_write, shared_from_this()));
+}
+
+void WsConnection::on_write(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  if (ec) return close(ec);
+  queue_.pop(1);
+  if (!closed_) do_write();
+}
+
+void WsConnection::do_read() {
+  ws_.async_read(read_buffer_,
+                 beast::bind_front_handler(&WsConnection::on_read, shared_from_this()));
+}
+
+void WsConnection::on_read(beast::error_code ec, std::size_t) {
+  if (ec) return close(ec);
+  read_buffer_.consume(read_buffer_.size());
+  do_read();
+}
+
+void WsConnection::close(beast::error_code ec) {
+  if (closed_) return;
+  closed_ = true;
+  if (ec && !is_normal_close(ec)) ctx_.stats.add(ctx_.stats.io_errors);
+  if (source_) source_->stop();
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both,
+                                                 ignored);
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+}  // namespace pushbench::server

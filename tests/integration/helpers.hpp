@@ -1,0 +1,53 @@
+#pragma once
+// Shared helpers of the integration tests: binaries, a shell runner, a raw HTTP exchange.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <cstdio>
+#include <string>
+
+#include "loadgen/server_process.hpp"
+
+namespace pushbench::test {
+
+inline std::string bin(const std::string& name) { return std::string(PUSHBENCH_BIN_DIR) + "/" + name; }
+inline std::string source(const std::string& path) {
+  return std::string(PUSHBENCH_SOURCE_DIR) + "/" + path;
+}
+
+/// Runs a shell command (bounded by `timeout` seconds); returns {exit status, stdout}.
+inline std::pair<int, std::string> run_command(const std::string& cmd, int timeout = 30) {
+  std::string full = "timeout " + std::to_string(timeout) + " " + cmd;
+  FILE* p = popen(full.c_str(), "r");
+  std::string out;
+  if (!p) return {-1, out};
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+/// Sends `request` to 127.0.0.1:port and returns everything the server sends until it closes
+/// (or 5 s pass).
+inline std::string http_exchange(std::uint16_t port, const std::string& request) {
+  namespace asio = boost::asio;
+  asio::io_context ioc;
+  asio::ip::tcp::socket s(ioc);
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(s, asio::buffer(request));
+  timeval tv{5, 0};
+  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  boost::system::error_code ec;
+  char buf[4096];
+  for (;;) {
+    const auto n = s.read_some(asio::buffer(buf), ec);
+    if (ec) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+}  // namespace pushbench::test

@@ -1,0 +1,133 @@
+// Real server processes on ephemeral loopback ports, driven by the load generator.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "helpers.hpp"
+#include "core/sysinfo.hpp"
+#include "loadgen/load.hpp"
+
+namespace pushbench::test {
+namespace {
+
+using loadgen::LoadConfig;
+using loadgen::ServerProcess;
+
+std::string url_for(const std::string& transport, std::uint16_t port) {
+  const std::string hp = "127.0.0.1:" + std::to_string(port);
+  if (transport == "sse") return "http://" + hp + "/sse";
+  if (transport == "ws") return "ws://" + hp + "/ws";
+  return "tcp://" + hp;
+}
+
+class TransportLoad : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TransportLoad, CountedStreamArrivesCompletelyWithLatencyAndWireBytes) {
+  ServerProcess server(bin("pushbench-server"), GetParam(), 2);
+  LoadConfig lc;
+  lc.url = url_for(GetParam(), server.port());
+  lc.connections = 8;
+  lc.threads = 2;
+  lc.spec.rate = 400;
+  lc.spec.size = 300;
+  lc.spec.count = 200;
+  lc.warmup_s = 0;
+  lc.duration_s = 20;  // a cap: the run ends when every stream has ended
+  lc.verify_payload = true;
+  lc.server_pid = server.pid();
+  const auto s = loadgen::run_load(lc);
+
+  EXPECT_EQ(s["events"]["expected"], 8 * 200);
+  EXPECT_EQ(s["events"]["received"], 8 * 200);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_EQ(s["events"]["duplicated"], 0);
+  EXPECT_EQ(s["events"]["out_of_order"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+  ASSERT_TRUE(s["latency_us"]["corrected"].is_object());
+  EXPECT_EQ(s["latency_us"]["corrected"]["count"], 8 * 200);
+  EXPECT_EQ(s["latency_us"]["uncorrected"]["count"], 8 * 200);
+  EXPECT_GT(s["latency_us"]["corrected"]["p50"].get<double>(), 0);
+  EXPECT_GE(s["latency_us"]["corrected"]["max"].get<double>(),
+            s["latency_us"]["corrected"]["p99"].get<double>());
+  EXPECT_GT(s["wire"]["bytes_received"].get<std::uint64_t>(), 8u * 200 * 300);
+  EXPECT_GT(s["wire"]["bytes_per_event"].get<double>(), 300.0);
+  EXPECT_GT(s["wire"]["bytes_sent"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(s["connect_us"]["count"], 8);
+  EXPECT_TRUE(s["server"]["cpu_s"].is_number());
+  EXPECT_TRUE(s["server"]["rss_bytes_peak"].is_number());
+  EXPECT_EQ(s["transport"], GetParam() == "sse" ? "sse" : GetParam() == "ws" ? "ws" : "raw");
+
+  // The report it belongs to validates against the published schema.
+  const std::string path = std::string(PUSHBENCH_BIN_DIR) + "/../test-report-" + GetParam() + ".json";
+  loadgen::write_report(loadgen::make_report(nlohmann::json::array({s}), "test", std::nullopt, utc_timestamp()),
+                        path);
+  const auto [rc, out] = run_command("/usr/bin/python3 " + source("scripts/validate_report.py") +
+                                     " " + source("core/report.schema.json") + " " + path);
+  EXPECT_EQ(rc, 0) << out;
+}
+
+TEST_P(TransportLoad, TimedWindowExcludesWarmupAndLosesNothing) {
+  ServerProcess server(bin("pushbench-server"), GetParam(), 1);
+  LoadConfig lc;
+  lc.url = url_for(GetParam(), server.port());
+  lc.connections = 4;
+  lc.spec.rate = 200;
+  lc.spec.size = 128;
+  lc.warmup_s = 0.3;
+  lc.duration_s = 1.0;
+  const auto s = loadgen::run_load(lc);
+  // 4 streams x 200/s x 1 s, give or take the event that straddles each window edge.
+  const auto expected = s["events"]["expected"].get<std::uint64_t>();
+  EXPECT_NEAR(static_cast<double>(expected), 800.0, 8.0);
+  EXPECT_EQ(s["events"]["received"], expected);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+  EXPECT_NEAR(s["throughput"]["events_per_s"].get<double>(), 800.0, 40.0);
+}
+
+TEST_P(TransportLoad, BroadcastTopicReachesEverySubscriber) {
+  ServerProcess server(bin("pushbench-server"), GetParam(), 2);
+  LoadConfig lc;
+  lc.url = url_for(GetParam(), server.port());
+  lc.connections = 6;
+  lc.threads = 2;
+  lc.spec.rate = 300;
+  lc.spec.size = 200;
+  lc.spec.topic = "t-" + GetParam();
+  lc.warmup_s = 0.3;
+  lc.duration_s = 1.0;
+  lc.verify_payload = true;
+  const auto s = loadgen::run_load(lc);
+  EXPECT_EQ(s["workload"]["kind"], "broadcast");
+  EXPECT_NEAR(s["events"]["expected"].get<double>(), 6 * 300, 12);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTransports, TransportLoad, ::testing::Values("sse", "ws", "raw"));
+
+TEST(LoadErrors, RefusedConnectionsAreCountedNotFatal) {
+  // Bind and close a socket to find a port nobody listens on.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = a.local_endpoint().port();
+  a.close();
+  LoadConfig lc;
+  lc.url = "http://127.0.0.1:" + std::to_string(port) + "/sse";
+  lc.connections = 3;
+  lc.warmup_s = 0;
+  lc.duration_s = 0.5;
+  const auto s = loadgen::run_load(lc);
+  EXPECT_EQ(s["errors"]["connect_failed"], 3);
+  EXPECT_EQ(s["events"]["received"], 0);
+  EXPECT_FALSE(s["warnings"].empty());
+}
+
+TEST(LoadErrors, BadUrlIsAClearError) {
+  LoadConfig lc;
+  lc.url = "ftp://127.0.0.1:1/x";
+  EXPECT_THROW(loadgen::run_load(lc), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace pushbench::test

@@ -1,0 +1,175 @@
+// Bad input gets a clear error, never a crash or a hang: on the server and in the load generator.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "helpers.hpp"
+#include "core/sysinfo.hpp"
+#include "loadgen/load.hpp"
+
+namespace pushbench::test {
+namespace {
+
+using loadgen::ServerProcess;
+
+std::string get(std::uint16_t port, const std::string& target, const std::string& extra = "") {
+  return http_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + extra + "\r\n");
+}
+
+TEST(ServerBadInput, HttpErrorsAreClear) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  const auto p = server.port();
+  EXPECT_EQ(get(p, "/nope").rfind("HTTP/1.1 404", 0), 0u);
+  auto r = get(p, "/sse?rate=-1");
+  EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << r;
+  EXPECT_NE(r.find("rate must be"), std::string::npos);
+  r = get(p, "/sse?bogus=1");
+  EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << r;
+  EXPECT_NE(r.find("unknown parameter 'bogus'"), std::string::npos);
+  EXPECT_EQ(get(p, "/sse?size=99999999").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(get(p, "/sse?rate=%zz").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(get(p, "/ws").rfind("HTTP/1.1 404", 0), 0u);  // transport sse serves no /ws
+  r = get(p, "/sse", "X-Big: " + std::string(20000, 'a') + "\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 431", 0), 0u) << r.substr(0, 80);
+  r = http_exchange(p, "POST /sse HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 405", 0), 0u) << r;
+  r = http_exchange(p, "garbage\r\n\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << r;
+  // The server is still healthy afterwards.
+  EXPECT_NE(get(p, "/health").find("\"ok\":true"), std::string::npos);
+}
+
+TEST(ServerBadInput, WebSocketEndpointNeedsAnUpgrade) {
+  ServerProcess server(bin("pushbench-server"), "ws", 1);
+  const auto r = get(server.port(), "/ws");
+  EXPECT_EQ(r.rfind("HTTP/1.1 426", 0), 0u) << r;
+  const auto bad_version = get(server.port(), "/ws",
+                               "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                               "Sec-WebSocket-Version: 7\r\n");
+  EXPECT_EQ(bad_version.rfind("HTTP/1.1 426", 0), 0u) << bad_version;
+}
+
+TEST(ServerBadInput, RawHandshakeErrors) {
+  ServerProcess server(bin("pushbench-server"), "raw", 1);
+  EXPECT_EQ(http_exchange(server.port(), "HELLO\n").rfind("ERROR ", 0), 0u);
+  EXPECT_EQ(http_exchange(server.port(), "PUSHBENCH/1 rate=0\n").rfind("ERROR rate must be", 0), 0u);
+  EXPECT_EQ(http_exchange(server.port(), std::string(5000, 'x')).rfind("ERROR handshake line", 0), 0u);
+}
+
+TEST(ServerBadInput, SlowClientIsDroppedNotBuffered) {
+  // A client that never reads, asking for 64 KiB events at 2000/s: the server's queue (capped at
+  // 256 KiB here) must fill and the server must drop it, with RSS staying bounded.
+  ServerProcess server(bin("pushbench-server"), "sse", 1, std::nullopt,
+                       {"--max-queue-bytes", "262144"});
+  namespace asio = boost::asio;
+  asio::io_context ioc;
+  asio::ip::tcp::socket s(ioc);
+  s.open(asio::ip::tcp::v4());
+  s.set_option(asio::socket_base::receive_buffer_size(4096));
+  s.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  const std::string req = "GET /sse?rate=2000&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n";
+  asio::write(s, asio::buffer(req));
+  std::string stats;
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    stats = get(server.port(), "/stats");
+    if (stats.find("\"slow_clients_dropped\":1") != std::string::npos) break;
+  }
+  EXPECT_NE(stats.find("\"slow_clients_dropped\":1"), std::string::npos) << stats;
+  const auto sample = sample_process(server.pid());
+  ASSERT_TRUE(sample);
+  EXPECT_LT(sample->rss_bytes, 64u << 20);
+}
+
+/// A fake server that answers every connection with `response`, then keeps it open or closes it.
+class FakeServer {
+ public:
+  FakeServer(std::string response, bool close_after)
+      : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this, response, close_after] {
+      boost::system::error_code ec;
+      std::vector<boost::asio::ip::tcp::socket> open;
+      while (!stop_) {
+        boost::asio::ip::tcp::socket s(ioc_);
+        acceptor_.accept(s, ec);
+        if (ec || stop_) break;
+        char buf[4096];
+        s.read_some(boost::asio::buffer(buf), ec);
+        boost::asio::write(s, boost::asio::buffer(response), ec);
+        if (close_after) {
+          s.close(ec);
+        } else {
+          open.push_back(std::move(s));
+        }
+      }
+    });
+  }
+  ~FakeServer() {
+    stop_ = true;
+    boost::system::error_code ec;
+    // Wake the blocking accept with one last connection.
+    boost::asio::ip::tcp::socket s(ioc_);
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
+    thread_.join();
+  }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+nlohmann::json load_against(const std::string& scheme, std::uint16_t port) {
+  loadgen::LoadConfig lc;
+  lc.url = scheme + "://127.0.0.1:" + std::to_string(port) + (scheme == "http" ? "/sse" : "/ws");
+  lc.connections = 2;
+  lc.warmup_s = 0;
+  lc.duration_s = 0.5;
+  lc.drain_s = 0.2;
+  lc.connect_timeout_s = 1;
+  return loadgen::run_load(lc);
+}
+
+TEST(LoadgenSurvivesMisbehavingServers, GarbageChunkIsAProtocolError) {
+  FakeServer fake("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\nZZZ\r\n", false);
+  const auto s = load_against("http", fake.port());
+  EXPECT_EQ(s["errors"]["protocol_error"], 2) << s["errors"].dump();
+}
+
+TEST(LoadgenSurvivesMisbehavingServers, WrongContentTypeAndStatus) {
+  FakeServer html("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nhi",
+                  true);
+  EXPECT_EQ(load_against("http", html.port())["errors"]["bad_content_type"], 2);
+  FakeServer notfound("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", true);
+  EXPECT_EQ(load_against("http", notfound.port())["errors"]["http_status"], 2);
+}
+
+TEST(LoadgenSurvivesMisbehavingServers, SilentServerTimesOut) {
+  FakeServer silent("", false);
+  const auto s = load_against("http", silent.port());
+  EXPECT_EQ(s["errors"]["connect_timeout"], 2) << s["errors"].dump();
+}
+
+TEST(LoadgenSurvivesMisbehavingServers, BadWebSocketHandshakeAndFrames) {
+  FakeServer bad_accept("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                        "Connection: Upgrade\r\nSec-WebSocket-Accept: nope\r\n\r\n",
+                        false);
+  EXPECT_EQ(load_against("ws", bad_accept.port())["errors"]["bad_handshake"], 2);
+  FakeServer plain("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", true);
+  EXPECT_EQ(load_against("ws", plain.port())["errors"]["http_status"], 2);
+}
+
+TEST(LoadgenSurvivesMisbehavingServers, TruncatedChunkedStreamIsUnexpectedEof) {
+  FakeServer cut("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n5\r\ndata:", true);
+  EXPECT_EQ(load_against("http", cut.port())["errors"]["unexpected_eof"], 2);
+}
+
+}  // namespace
+}  // namespace pushbench::test

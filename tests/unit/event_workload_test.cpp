@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include "core/event.hpp"
+#include "core/workload.hpp"
+
+namespace pushbench {
+namespace {
+
+TEST(EventContract, ExactSizeValidJsonAndVerifiable) {
+  for (auto kind : {PayloadKind::json, PayloadKind::text, PayloadKind::random}) {
+    for (std::size_t size : {0u, 10u, 60u, 64u, 100u, 256u, 1024u, 65536u}) {
+      std::string data;
+      append_event_data(data, {42, 1700000000000000000, 1700000000000000123}, kind, size);
+      const auto h = parse_event_header(data);
+      ASSERT_TRUE(h);
+      EXPECT_EQ(h->seq, 42u);
+      EXPECT_EQ(h->ts, 1700000000000000000);
+      EXPECT_EQ(h->st, 1700000000000000123);
+      if (size >= 80) EXPECT_EQ(data.size(), size) << to_string(kind);
+      EXPECT_EQ(data.find('\n'), std::string::npos);
+      EXPECT_EQ(data.find('\r'), std::string::npos);
+      EXPECT_EQ(data.back(), '}');
+      EXPECT_TRUE(verify_event_data(data, kind, size));
+      // Any changed byte of the padding is detected.
+      if (data.size() > 70) {
+        std::string bad = data;
+        bad[data.size() - 5] ^= 1;
+        EXPECT_FALSE(verify_event_data(bad, kind, size));
+      }
+    }
+  }
+}
+
+TEST(EventContract, HeaderParsing) {
+  EXPECT_FALSE(parse_event_header(""));
+  EXPECT_FALSE(parse_event_header("{\"seq\":x"));
+  EXPECT_FALSE(parse_event_header("{\"seq\":1}"));
+  EXPECT_FALSE(parse_event_header("{\"seq\":-1,\"ts\":5}"));
+  EXPECT_FALSE(parse_event_header("{\"ts\":1,\"seq\":5}"));
+  auto h = parse_event_header("{\"seq\":7,\"ts\":-5}");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->ts, -5);
+  EXPECT_FALSE(h->st);
+  EXPECT_FALSE(parse_event_header("{\"seq\":7,\"ts\":5,\"st\":}"));
+}
+
+TEST(EventContract, PayloadKindsDifferInCompressibility) {
+  std::string json, random;
+  append_event_data(json, {1, 2, 3}, PayloadKind::json, 4096);
+  append_event_data(random, {1, 2, 3}, PayloadKind::random, 4096);
+  EXPECT_NE(json.find("\"sym\":"), std::string::npos);
+  EXPECT_EQ(random.find(' '), std::string::npos);
+}
+
+TEST(StreamSpec, ParsesAndRoundTrips) {
+  auto r = StreamSpec::parse_query("rate=250.5&size=1024&payload=text&count=10&topic=a%20b");
+  ASSERT_TRUE(std::holds_alternative<StreamSpec>(r));
+  auto s = std::get<StreamSpec>(r);
+  EXPECT_DOUBLE_EQ(s.rate, 250.5);
+  EXPECT_EQ(s.size, 1024u);
+  EXPECT_EQ(s.payload, PayloadKind::text);
+  EXPECT_EQ(s.count, 10u);
+  EXPECT_EQ(s.topic, "a b");
+  auto again = StreamSpec::parse_query(s.to_query());
+  ASSERT_TRUE(std::holds_alternative<StreamSpec>(again));
+  EXPECT_EQ(std::get<StreamSpec>(again), s);
+  EXPECT_TRUE(std::holds_alternative<StreamSpec>(StreamSpec::parse_query("")));
+}
+
+TEST(StreamSpec, RejectsBadInputWithAReason) {
+  for (const char* q : {"rate=0", "rate=-3", "rate=nan", "rate=1e7", "rate=", "size=-1",
+                        "size=2000000", "size=1.5", "payload=xml", "count=abc", "duration=0",
+                        "duration=1e9", "topic=", "nope=1", "rate=%4", "rate=%zz"}) {
+    auto r = StreamSpec::parse_query(q);
+    ASSERT_TRUE(std::holds_alternative<std::string>(r)) << q;
+    EXPECT_FALSE(std::get<std::string>(r).empty());
+  }
+}
+
+TEST(StreamSpec, Schedule) {
+  StreamSpec s;
+  s.rate = 1000;
+  EXPECT_EQ(s.period_ns(), 1'000'000);
+  EXPECT_EQ(s.intended_ns(100, 3), 3'000'100);
+}
+
+TEST(RawHandshake, Parses) {
+  StreamSpec s;
+  const auto line = raw_handshake_line(s);
+  EXPECT_EQ(line.back(), '\n');
+  auto q = parse_raw_handshake(std::string_view(line).substr(0, line.size() - 1));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, s.to_query());
+  EXPECT_FALSE(parse_raw_handshake("GET / HTTP/1.1"));
+}
+
+}  // namespace
+}  // namespace pushbench

@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "core/histogram.hpp"
+#include "loadgen/stats.hpp"
+
+namespace pushbench {
+namespace {
+
+TEST(LatencyHistogram, QuantilesWithinOnePercentAcrossRange) {
+  std::mt19937_64 rng(7);
+  std::vector<std::int64_t> values;
+  LatencyHistogram h;
+  for (int i = 0; i < 100000; ++i) {
+    // Log-uniform from 1 µs to 100 s.
+    const double v = std::exp(std::uniform_real_distribution<double>(std::log(1e3), std::log(1e11))(rng));
+    values.push_back(static_cast<std::int64_t>(v));
+    h.record(values.back());
+  }
+  std::sort(values.begin(), values.end());
+  for (double q : {0.5, 0.9, 0.99, 0.999, 0.9999}) {
+    const auto exact = static_cast<double>(values[static_cast<std::size_t>(std::ceil(q * values.size())) - 1]);
+    EXPECT_NEAR(h.quantile_ns(q), exact, exact * 0.01) << q;
+  }
+  EXPECT_EQ(h.min_ns(), static_cast<double>(values.front()));
+  EXPECT_EQ(h.max_ns(), static_cast<double>(values.back()));
+}
+
+TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne) {
+  LatencyHistogram a, b, all;
+  for (int i = 1; i <= 1000; ++i) {
+    (i % 2 ? a : b).record(i * 1000);
+    all.record(i * 1000);
+  }
+  a.merge(b);
+  EXPECT_EQ(a.count(), all.count());
+  EXPECT_EQ(a.bins_json(), all.bins_json());
+  EXPECT_DOUBLE_EQ(a.quantile_ns(0.99), all.quantile_ns(0.99));
+  EXPECT_DOUBLE_EQ(a.mean_ns(), all.mean_ns());
+}
+
+TEST(LatencyHistogram, OutOfRangeAndEmpty) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.quantile_ns(0.5), 0);
+  EXPECT_TRUE(to_json(h.summary_us()).is_null());
+  h.record(-5);
+  h.record(10);
+  h.record(static_cast<std::int64_t>(2e11));
+  EXPECT_EQ(h.count(), 3u);
+  EXPECT_EQ(h.min_ns(), 0);
+  EXPECT_EQ(h.max_ns(), 2e11);
+  const auto j = h.bins_json();
+  EXPECT_EQ(j["underflow"], 2);
+  EXPECT_EQ(j["overflow"], 1);
+  EXPECT_EQ(h.quantile_ns(1.0), 2e11);
+}
+
+TEST(SeqTracker, CountsFreshDuplicateAndReordered) {
+  loadgen::SeqTracker t;
+  using S = loadgen::SeqTracker::Seen;
+  EXPECT_EQ(t.record(0), S::fresh);
+  EXPECT_EQ(t.record(1), S::fresh);
+  EXPECT_EQ(t.record(1), S::duplicate);
+  EXPECT_EQ(t.record(5), S::fresh);  // 2..4 missing so far
+  EXPECT_EQ(t.record(3), S::out_of_order);
+  EXPECT_EQ(t.record(3), S::duplicate);
+  EXPECT_EQ(t.next(), 6u);
+  EXPECT_EQ(t.record(100000), S::fresh);  // a jump past the window forgets old state
+  EXPECT_EQ(t.record(99999), S::out_of_order);
+  EXPECT_EQ(t.record(99999), S::duplicate);
+  EXPECT_EQ(t.record(10), S::out_of_order);  // too old to tell
+}
+
+}  // namespace
+}  // namespace pushbench

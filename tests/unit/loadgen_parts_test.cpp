@@ -1,0 +1,163 @@
+#include <gtest/gtest.h>
+
+#include "loadgen/errors.hpp"
+#include "loadgen/http_response_reader.hpp"
+#include "loadgen/runner.hpp"
+#include "loadgen/session.hpp"
+#include "loadgen/table.hpp"
+#include "loadgen/target.hpp"
+
+namespace pushbench::loadgen {
+namespace {
+
+TEST(Target, ParsesSchemesAndDefaults) {
+  auto t = std::get<Target>(Target::parse("http://127.0.0.1:8080"));
+  EXPECT_EQ(t.protocol, Protocol::sse);
+  EXPECT_EQ(t.port, 8080);
+  EXPECT_EQ(t.path, "/sse");
+  t = std::get<Target>(Target::parse("ws://localhost/ws?rate=5"));
+  EXPECT_EQ(t.protocol, Protocol::ws);
+  EXPECT_EQ(t.port, 80);
+  EXPECT_EQ(t.query, "rate=5");
+  StreamSpec spec;
+  spec.rate = 10;
+  // The URL's own rate wins; the other parameters are added.
+  const auto target = t.request_target(spec, true);
+  EXPECT_EQ(target.rfind("/ws?rate=5&size=256&payload=json", 0), 0u) << target;
+  EXPECT_EQ(t.request_target(spec, false), "/ws?rate=5");
+  t = std::get<Target>(Target::parse("tcp://[::1]:9000"));
+  EXPECT_EQ(t.host, "::1");
+  EXPECT_EQ(t.host_header(), "[::1]:9000");
+  for (const char* bad : {"127.0.0.1:80", "ftp://x", "http://", "http://:80", "http://h:0",
+                          "http://h:99999", "http://h:8x", "tcp://host", "http://[::1"}) {
+    EXPECT_TRUE(std::holds_alternative<std::string>(Target::parse(bad))) << bad;
+  }
+}
+
+/// Feeds a response at every split point and collects the body.
+void expect_body_at_every_split(const std::string& response, const std::string& body,
+                                bool needs_eof) {
+  for (std::size_t i = 0; i <= response.size(); ++i) {
+    std::string got;
+    HttpResponseReader r(8192, [&](std::string_view b) {
+      got.append(b);
+      return std::error_code{};
+    });
+    std::error_code ec;
+    r.feed(std::string_view(response).substr(0, i), ec);
+    ASSERT_FALSE(ec) << i << " " << ec.message() << " in " << response;
+    r.feed(std::string_view(response).substr(i), ec);
+    ASSERT_FALSE(ec) << i << " " << ec.message() << " in " << response;
+    if (needs_eof) EXPECT_FALSE(r.on_eof());
+    EXPECT_EQ(r.status(), 200);
+    EXPECT_EQ(r.content_type(), "text/event-stream");
+    EXPECT_EQ(got, body) << "split " << i;
+  }
+}
+
+TEST(HttpResponseReader, ChunkedSizedAndCloseDelimitedAtEverySplit) {
+  expect_body_at_every_split(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "7\r\ndata: a\r\n3;ext=1\r\n\n\n\n\r\n0\r\n\r\n",
+      "data: a\n\n\n", false);
+  expect_body_at_every_split(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 9\r\n\r\ndata: b\n\n",
+      "data: b\n\n", false);
+  expect_body_at_every_split(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: c\n\n", "data: c\n\n",
+      true);
+}
+
+TEST(HttpResponseReader, HeaderOnlyResponseLeavesTheRest) {
+  const std::string resp = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
+  HttpResponseReader r(8192, [](std::string_view) { return std::error_code{}; });
+  std::error_code ec;
+  const auto used = r.feed(resp + "\x81\x01x", ec);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(used, resp.size());
+  EXPECT_EQ(r.status(), 101);
+  EXPECT_EQ(r.upgrade(), "websocket");
+}
+
+TEST(HttpResponseReader, MalformedAndOversized) {
+  HttpResponseReader r(8192, [](std::string_view) { return std::error_code{}; });
+  std::error_code ec;
+  r.feed("HTTX/1.1 200 OK\r\n\r\n", ec);
+  EXPECT_TRUE(ec);
+  HttpResponseReader small(64, [](std::string_view) { return std::error_code{}; });
+  small.feed("HTTP/1.1 200 OK\r\nX: " + std::string(200, 'a') + "\r\n\r\n", ec);
+  EXPECT_TRUE(ec);
+  HttpResponseReader stop(8192, [](std::string_view) { return make_error_code(LoadErrc::event_too_large); });
+  stop.feed("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", ec);
+  EXPECT_EQ(ec, make_error_code(LoadErrc::event_too_large));
+}
+
+struct Recorder final : SessionHandler {
+  std::vector<std::string> events;
+  void on_event(std::string_view data, std::string_view, std::string_view) override {
+    events.emplace_back(data);
+  }
+};
+
+TEST(RawSession, LinesAtEverySplitAndErrorLine) {
+  const std::string stream = "{\"seq\":0}\n{\"seq\":1}\n{\"seq\":2}\n";
+  auto target = std::get<Target>(Target::parse("tcp://127.0.0.1:1"));
+  for (std::size_t i = 0; i <= stream.size(); ++i) {
+    Recorder rec;
+    auto s = make_session(target, StreamSpec{}, SessionOptions{}, rec);
+    std::string out;
+    ASSERT_FALSE(s->on_read(std::string_view(stream).substr(0, i), out));
+    ASSERT_FALSE(s->on_read(std::string_view(stream).substr(i), out));
+    EXPECT_FALSE(s->on_eof());
+    EXPECT_EQ(rec.events.size(), 3u);
+  }
+  Recorder rec;
+  auto s = make_session(target, StreamSpec{}, SessionOptions{}, rec);
+  std::string out;
+  EXPECT_EQ(s->on_read("ERROR rate must be positive\n", out),
+            make_error_code(LoadErrc::bad_handshake));
+  SessionOptions small;
+  small.max_event_bytes = 8;
+  auto s2 = make_session(target, StreamSpec{}, small, rec);
+  EXPECT_EQ(s2->on_read(std::string(20, 'x'), out), make_error_code(LoadErrc::event_too_large));
+}
+
+TEST(Suite, QuickSuiteAndBadSuites) {
+  const auto q = quick_suite();
+  EXPECT_EQ(q.name, "quick");
+  ASSERT_FALSE(q.scenarios.empty());
+  for (const auto& s : q.scenarios) EXPECT_EQ(s.transports.size(), 3u);
+  EXPECT_THROW(parse_suite(nlohmann::json::parse("{}")), std::runtime_error);
+  EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"rate":5}]})")),
+               std::runtime_error);
+  EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g","rate":-5}]})")),
+               std::runtime_error);
+  EXPECT_THROW(
+      parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g","transports":["x"]}]})")),
+      std::runtime_error);
+  EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g","rate":"x"}]})")),
+               std::runtime_error);
+  EXPECT_TRUE(parse_cpu_list("0,2-3"));
+  EXPECT_EQ(parse_cpu_list("0,2-3")->size(), 3u);
+  EXPECT_FALSE(parse_cpu_list("3-1"));
+  EXPECT_FALSE(parse_cpu_list("a"));
+  EXPECT_FALSE(parse_cpu_list(""));
+}
+
+TEST(ComparisonTable, ShowsEveryTransportOfAGroupAndNulls) {
+  nlohmann::json report = {{"scenarios",
+                            {{{"group", "g1"}, {"transport", "sse"},
+                              {"throughput", {{"events_per_s", 1234.0}}},
+                              {"warnings", {"careful"}}},
+                             {{"group", "g1"}, {"transport", "ws"}, {"server", nullptr}}}}};
+  const auto t = comparison_table(report);
+  EXPECT_NE(t.find("g1"), std::string::npos);
+  EXPECT_NE(t.find("sse"), std::string::npos);
+  EXPECT_NE(t.find("ws"), std::string::npos);
+  EXPECT_NE(t.find("1234"), std::string::npos);
+  EXPECT_NE(t.find("n/a"), std::string::npos);
+  EXPECT_NE(t.find("! sse: careful"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pushbench::loadgen
