@@ -97,6 +97,8 @@ void Client::on_read(boost::system::error_code ec, std::size_t n) {
 }
 
 void Client::on_event(std::string_view data, std::string_view, std::string_view) {
+  // Events read between this connection's two counter snapshots share its wire bytes.
+  if (wire_start_ && !window_counted_) ++stats_.wire_events;
   if (!first_event_seen_) {
     first_event_seen_ = true;
     stats_.first_event.record(std::chrono::duration_cast<std::chrono::nanoseconds>(

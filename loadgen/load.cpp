@@ -233,9 +233,10 @@ nlohmann::json run_load(const LoadConfig& config) {
        {{"bytes_received", total.wire.bytes_received},
         {"bytes_sent", total.wire.bytes_acked},
         {"segments_received", total.wire.segments_in},
-        {"bytes_per_event", events ? nlohmann::json(static_cast<double>(total.wire.bytes_received) /
-                                                    static_cast<double>(events))
-                                   : nlohmann::json(nullptr)}}},
+        {"bytes_per_event",
+         total.wire_events ? nlohmann::json(static_cast<double>(total.wire.bytes_received) /
+                                            static_cast<double>(total.wire_events))
+                           : nlohmann::json(nullptr)}}},
       {"latency_us",
        {{"corrected", to_json(total.latency_corrected.summary_us())},
         {"uncorrected", to_json(total.latency_uncorrected.summary_us())}}},

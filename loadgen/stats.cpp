@@ -38,6 +38,7 @@ void WorkerStats::merge(const WorkerStats& o) {
   out_of_order += o.out_of_order;
   foreign_events += o.foreign_events;
   payload_bytes += o.payload_bytes;
+  wire_events += o.wire_events;
   wire.bytes_received += o.wire.bytes_received;
   wire.bytes_acked += o.wire.bytes_acked;
   wire.segments_in += o.wire.segments_in;

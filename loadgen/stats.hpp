@@ -45,6 +45,8 @@ struct WorkerStats {
   std::uint64_t foreign_events = 0;      ///< events without the seq/ts contract
   std::uint64_t payload_bytes = 0;       ///< event data bytes of in-window events
   TcpCounters wire;                      ///< kernel TCP counters, in-window deltas summed
+  std::uint64_t wire_events = 0;         ///< events read between the counter snapshots (by
+                                         ///< arrival, so late events do not skew bytes/event)
   std::int64_t busy_ns = 0;              ///< thread CPU time in the window
   std::map<std::string, std::uint64_t> errors;  ///< by kind
   std::uint64_t streams_finished = 0;    ///< streams the server ended cleanly
