@@ -10,7 +10,9 @@
 #include <zlib.h>
 
 #include <boost/version.hpp>
+#include <algorithm>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -33,6 +35,28 @@ std::optional<TcpCounters> read_tcp_counters(int fd) noexcept {
                      info.tcpi_segs_out};
 }
 
+namespace {
+/// CPU nanoseconds of every thread of `base` (/proc/<pid>) from task/*/schedstat; nullopt when
+/// the kernel has no schedstat. Unlike /proc/<pid>/stat (clock ticks of 10 ms), this is exact.
+std::optional<double> schedstat_cpu_s(const std::string& base) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(base + "/task", ec);
+  if (ec) return std::nullopt;
+  unsigned long long total_ns = 0;
+  bool any = false;
+  for (const auto& task : it) {
+    std::ifstream in(task.path() / "schedstat");
+    unsigned long long ns = 0;
+    if (in >> ns) {
+      total_ns += ns;
+      any = true;
+    }
+  }
+  if (!any) return std::nullopt;
+  return static_cast<double>(total_ns) / 1e9;
+}
+}  // namespace
+
 std::optional<ProcessSample> sample_process(pid_t pid) {
   const std::string base = "/proc/" + std::to_string(pid);
   std::ifstream stat(base + "/stat");
@@ -53,8 +77,10 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
   unsigned long long size_pages = 0, resident_pages = 0;
   if (!(statm >> size_pages >> resident_pages)) return std::nullopt;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  return ProcessSample{static_cast<double>(utime + stime) / ticks,
-                       resident_pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))};
+  // One source for every sample of a process, so that differences are consistent.
+  const double cpu =
+      schedstat_cpu_s(base).value_or(static_cast<double>(utime + stime) / ticks);
+  return ProcessSample{cpu, resident_pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))};
 }
 
 std::uint64_t raise_fd_limit() {

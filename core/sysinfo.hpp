@@ -22,7 +22,8 @@ std::optional<TcpCounters> read_tcp_counters(int fd) noexcept;
 
 /// CPU time and memory of one process from /proc.
 struct ProcessSample {
-  double cpu_s = 0;            ///< user + system CPU seconds since the process started
+  double cpu_s = 0;            ///< CPU seconds since the process started (ns-precise from
+                               ///< schedstat where the kernel has it, else clock ticks)
   std::uint64_t rss_bytes = 0; ///< resident set size
 };
 
