@@ -10,7 +10,6 @@
 #include <zlib.h>
 
 #include <boost/version.hpp>
-#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +56,13 @@ std::optional<double> schedstat_cpu_s(const std::string& base) {
 }
 }  // namespace
 
+std::optional<std::uint64_t> sample_rss(pid_t pid) {
+  std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
+  unsigned long long size_pages = 0, resident_pages = 0;
+  if (!(statm >> size_pages >> resident_pages)) return std::nullopt;
+  return resident_pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
 std::optional<ProcessSample> sample_process(pid_t pid) {
   const std::string base = "/proc/" + std::to_string(pid);
   std::ifstream stat(base + "/stat");
@@ -73,14 +79,13 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
     if (i == 14) utime = std::stoull(field);
     if (i == 15) stime = std::stoull(field);
   }
-  std::ifstream statm(base + "/statm");
-  unsigned long long size_pages = 0, resident_pages = 0;
-  if (!(statm >> size_pages >> resident_pages)) return std::nullopt;
+  const auto rss = sample_rss(pid);
+  if (!rss) return std::nullopt;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   // One source for every sample of a process, so that differences are consistent.
   const double cpu =
       schedstat_cpu_s(base).value_or(static_cast<double>(utime + stime) / ticks);
-  return ProcessSample{cpu, resident_pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))};
+  return ProcessSample{cpu, *rss};
 }
 
 std::uint64_t raise_fd_limit() {

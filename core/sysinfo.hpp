@@ -27,6 +27,9 @@ struct ProcessSample {
   std::uint64_t rss_bytes = 0; ///< resident set size
 };
 
+/// Resident set size of /proc/<pid> alone (cheap: one small file); nullopt when gone.
+std::optional<std::uint64_t> sample_rss(pid_t pid);
+
 /// Samples /proc/<pid>; nullopt when the process is gone or /proc is unreadable.
 std::optional<ProcessSample> sample_process(pid_t pid);
 

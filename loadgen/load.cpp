@@ -17,16 +17,15 @@ namespace {
 
 using namespace std::chrono;
 
-/// Samples a process's RSS every 20 ms on a thread of its own, keeping the peak.
+/// Samples a process's RSS every 20 ms on a thread of its own, keeping the peak (RSS only: the
+/// thread shares the machine with the workers).
 class PeakRssSampler {
  public:
   explicit PeakRssSampler(std::optional<pid_t> pid) : pid_(pid) {
     if (!pid_) return;
     thread_ = std::thread([this] {
       while (!stop_.load()) {
-        if (auto s = sample_process(*pid_)) {
-          peak_.store(std::max(peak_.load(), s->rss_bytes));
-        }
+        if (auto rss = sample_rss(*pid_)) peak_.store(std::max(peak_.load(), *rss));
         std::this_thread::sleep_for(milliseconds(20));
       }
     });
