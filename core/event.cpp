@@ -3,6 +3,9 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 namespace pushbench {
 namespace {
@@ -65,6 +68,7 @@ void append_padding(std::string& out, PayloadKind kind, std::uint64_t seed, std:
       break;
     case PayloadKind::text:
     case PayloadKind::json:
+    case PayloadKind::file:
       while (out.size() < end) {
         state = mix(state);
         const auto w = kWords[state % kWords.size()];
@@ -82,6 +86,7 @@ std::optional<PayloadKind> parse_payload_kind(std::string_view s) {
   if (s == "json") return PayloadKind::json;
   if (s == "text") return PayloadKind::text;
   if (s == "random") return PayloadKind::random;
+  if (s == "file") return PayloadKind::file;
   return std::nullopt;
 }
 
@@ -93,6 +98,8 @@ std::string_view to_string(PayloadKind k) {
       return "text";
     case PayloadKind::random:
       return "random";
+    case PayloadKind::file:
+      return "file";
   }
   return "?";
 }
@@ -119,7 +126,22 @@ std::optional<EventHeader> parse_event_header(std::string_view data) noexcept {
   return h;
 }
 
-void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind, std::size_t size) {
+std::variant<PayloadLines, std::string> read_payload_lines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "cannot read payload file '" + path + "'";
+  PayloadLines lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find('\r') != std::string::npos) return "payload file '" + path + "' has a bare CR";
+    if (!line.empty()) lines.push_back(std::move(line));
+  }
+  if (lines.empty()) return "payload file '" + path + "' has no non-empty line";
+  return lines;
+}
+
+void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind, std::size_t size,
+                       const PayloadLines* lines) {
   const std::size_t start = out.size();
   out += kSeqKey;
   append_int(out, h.seq);
@@ -128,6 +150,17 @@ void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind,
   if (h.st) {
     out += kStKey;
     append_int(out, *h.st);
+  }
+  if (kind == PayloadKind::file && lines && !lines->empty()) {
+    const std::string& line = (*lines)[h.seq % lines->size()];
+    out += ",\"msg\":";
+    if (nlohmann::json::accept(line)) {
+      out += line;
+    } else {
+      out += nlohmann::json(line).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    out += '}';
+    return;
   }
   // Layout after the header: [,"rows":[rec,rec,...]] ,"p":"<padding>"}  — records only for json.
   constexpr std::string_view kPadOpen = ",\"p\":\"";
@@ -163,12 +196,13 @@ void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind,
   out += kClose;
 }
 
-bool verify_event_data(std::string_view data, PayloadKind kind, std::size_t size) {
+bool verify_event_data(std::string_view data, PayloadKind kind, std::size_t size,
+                       const PayloadLines* lines) {
   const auto h = parse_event_header(data);
   if (!h) return false;
   std::string expected;
   expected.reserve(data.size());
-  append_event_data(expected, *h, kind, size);
+  append_event_data(expected, *h, kind, size, lines);
   return expected == data;
 }
 

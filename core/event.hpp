@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 namespace pushbench {
 
@@ -18,9 +20,16 @@ enum class PayloadKind {
   json,    ///< ticker-like JSON records with repeated keys (realistic, compressible)
   text,    ///< English-like words (compressible)
   random,  ///< base64 of pseudo-random bytes (close to incompressible)
+  file,    ///< a user's own sample messages (PayloadLines), cycled by seq; `size` is ignored
 };
 
-/// Parses "json" | "text" | "random".
+/// A user's sample messages, one per line (no CR/LF), for PayloadKind::file.
+using PayloadLines = std::vector<std::string>;
+
+/// Reads non-empty lines of `path` (CR/LF stripped); an error message when unreadable or empty.
+std::variant<PayloadLines, std::string> read_payload_lines(const std::string& path);
+
+/// Parses "json" | "text" | "random" | "file".
 std::optional<PayloadKind> parse_payload_kind(std::string_view s);
 /// The canonical name of `k`.
 std::string_view to_string(PayloadKind k);
@@ -37,11 +46,15 @@ std::optional<EventHeader> parse_event_header(std::string_view data) noexcept;
 
 /// Appends one event's data to `out`: the header, then padding so that the data is exactly `size`
 /// bytes long when `size` is larger than the minimal event (otherwise the minimal event). The result
-/// is a valid JSON object without CR or LF.
-void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind, std::size_t size);
+/// is a valid JSON object without CR or LF. For PayloadKind::file, the header is followed by
+/// ,"msg":<line> where line = (*lines)[seq % lines->size()] — embedded as is when it is valid JSON,
+/// else as a JSON string — and `lines` must be non-null and non-empty.
+void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind, std::size_t size,
+                       const PayloadLines* lines = nullptr);
 
-/// True when `data` is exactly what append_event_data() produces for its own header, `kind` and
-/// `size`: a byte-for-byte check of a received (e.g. decompressed) event.
-bool verify_event_data(std::string_view data, PayloadKind kind, std::size_t size);
+/// True when `data` is exactly what append_event_data() produces for its own header, `kind`,
+/// `size` and `lines`: a byte-for-byte check of a received (e.g. decompressed) event.
+bool verify_event_data(std::string_view data, PayloadKind kind, std::size_t size,
+                       const PayloadLines* lines = nullptr);
 
 }  // namespace pushbench

@@ -80,7 +80,7 @@ std::variant<StreamSpec, std::string> StreamSpec::parse_query(std::string_view q
     } else if (k == "payload") {
       auto kind = parse_payload_kind(v);
       if (!kind)
-        error = "payload must be json, text or random, got '" + v + "'";
+        error = "payload must be json, text, random or file, got '" + v + "'";
       else
         spec.payload = *kind;
     } else if (k == "count") {

@@ -54,6 +54,7 @@ void Client::on_connect(boost::system::error_code ec) {
 void Client::on_established() {
   established_ = true;
   ++stats_.connections_established;
+  if (session_->compressed()) ++stats_.compressed_connections;
   connect_timer_.cancel();
 }
 
@@ -130,7 +131,8 @@ void Client::on_event(std::string_view data, std::string_view, std::string_view)
   stats_.payload_bytes += data.size();
   stats_.latency_corrected.record(read_time_ns_ - h->ts);
   if (h->st) stats_.latency_uncorrected.record(read_time_ns_ - *h->st);
-  if (plan_.verify_payload && !verify_event_data(data, plan_.spec.payload, plan_.spec.size)) {
+  if (plan_.verify_payload && !verify_event_data(data, plan_.spec.payload, plan_.spec.size,
+                                                 plan_.payload_lines.get())) {
     ++stats_.errors[std::string(error_kind(LoadErrc::payload_mismatch))];
   }
 }

@@ -18,6 +18,8 @@ std::string_view error_kind(LoadErrc e) noexcept {
     case LoadErrc::write_error: return "write_error";
     case LoadErrc::payload_mismatch: return "payload_mismatch";
     case LoadErrc::server_closed: return "server_closed";
+    case LoadErrc::decompress_error: return "decompress_error";
+    case LoadErrc::unsupported_encoding: return "unsupported_encoding";
   }
   return "unknown";
 }

@@ -18,6 +18,8 @@ enum class LoadErrc {
   write_error,          ///< a socket write failed
   payload_mismatch,     ///< an event's bytes differ from what the contract says it must be
   server_closed,        ///< the server ended the stream cleanly before the run was over
+  decompress_error,     ///< compressed bytes that do not inflate (corrupt, or too large)
+  unsupported_encoding, ///< a Content-Encoding or extension we did not ask for
 };
 
 const std::error_category& load_category() noexcept;

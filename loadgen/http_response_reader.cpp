@@ -23,6 +23,7 @@ void HttpResponseReader::on_field_impl(http::field name, boost::beast::string_vi
     case http::field::upgrade: upgrade_ = v; break;
     case http::field::sec_websocket_accept: ws_accept_ = v; break;
     case http::field::sec_websocket_extensions: ws_extensions_ = v; break;
+    case http::field::content_encoding: content_encoding_ = v; break;
     default: break;
   }
 }

@@ -26,6 +26,7 @@ class HttpResponseReader final : public boost::beast::http::basic_parser<false> 
   const std::string& upgrade() const { return upgrade_; }
   const std::string& websocket_accept() const { return ws_accept_; }
   const std::string& websocket_extensions() const { return ws_extensions_; }
+  const std::string& content_encoding() const { return content_encoding_; }
   bool header_done() const { return is_header_done(); }
   bool body_done() const { return is_done(); }
 
@@ -53,7 +54,7 @@ class HttpResponseReader final : public boost::beast::http::basic_parser<false> 
   BodyFn on_body_;
   std::error_code body_error_;
   int status_ = 0;
-  std::string content_type_, upgrade_, ws_accept_, ws_extensions_;
+  std::string content_type_, upgrade_, ws_accept_, ws_extensions_, content_encoding_;
   std::string pending_;  ///< bytes received but not yet consumed by the parser
 };
 

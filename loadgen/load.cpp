@@ -59,6 +59,14 @@ nlohmann::json run_load(const LoadConfig& config) {
   plan.session.add_workload_query = config.add_workload_query;
   plan.session.seed = static_cast<std::uint64_t>(realtime_ns());
   plan.verify_payload = config.verify_payload;
+  plan.payload_lines = config.payload_lines;
+  plan.session.compression = config.compression;
+  if (auto err = check_compression(config.compression.algorithm, plan.target.protocol)) {
+    throw std::runtime_error(*err);
+  }
+  if (config.spec.payload == PayloadKind::file && config.verify_payload && !config.payload_lines) {
+    throw std::runtime_error("--verify-payload with payload=file needs --payload-file");
+  }
   plan.count_mode = config.spec.count.has_value();
   plan.connect_timeout = duration_cast<nanoseconds>(duration<double>(config.connect_timeout_s));
   plan.drain = duration_cast<nanoseconds>(duration<double>(config.drain_s));
@@ -152,6 +160,13 @@ nlohmann::json run_load(const LoadConfig& config) {
   if (error_total > 0) {
     warnings.push_back(std::to_string(error_total) + " connection error(s); see errors");
   }
+  if (config.compression.algorithm != Compression::none &&
+      total.compressed_connections < total.connections_established) {
+    warnings.push_back(std::to_string(total.connections_established -
+                                      total.compressed_connections) +
+                       " connection(s) were not compressed: the server declined " +
+                       std::string(to_string(config.compression.algorithm)));
+  }
   if (total.connections_established < connections) {
     warnings.push_back(std::to_string(connections - total.connections_established) + " of " +
                        std::to_string(connections) + " connections were never established");
@@ -199,6 +214,13 @@ nlohmann::json run_load(const LoadConfig& config) {
   nlohmann::json errors = nlohmann::json::object();
   for (const auto& [k, v] : total.errors) errors[k] = v;
 
+  nlohmann::json compression = config.compression_details;
+  compression["algorithm"] = to_string(config.compression.algorithm);
+  compression["negotiated_connections"] = total.compressed_connections;
+  if (config.compression.algorithm == Compression::permessage_deflate) {
+    compression["requested_server_max_window_bits"] = config.compression.window_bits;
+    compression["requested_no_context_takeover"] = config.compression.no_context_takeover;
+  }
   nlohmann::json scenario = {
       {"name", config.name.empty() ? group + "-" + transport : config.name},
       {"group", group},
@@ -207,7 +229,7 @@ nlohmann::json run_load(const LoadConfig& config) {
       {"http_version", plan.target.protocol == Protocol::raw ? nlohmann::json(nullptr)
                                                              : nlohmann::json("1.1")},
       {"tls", false},
-      {"compression", {{"algorithm", "none"}}},
+      {"compression", compression},
       {"workload",
        {{"kind", config.spec.topic ? "broadcast" : "stream"},
         {"connections", connections},

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/workload.hpp"
+#include "loadgen/compression.hpp"
 
 namespace pushbench::loadgen {
 
@@ -24,6 +25,10 @@ struct LoadConfig {
   std::optional<pid_t> server_pid;    ///< sample this process's CPU and memory
   std::string name;                   ///< scenario name in the report (default: derived)
   std::string group;                  ///< scenario group (default: derived from the workload)
+  CompressionOptions compression;     ///< what each connection offers
+  std::shared_ptr<const PayloadLines> payload_lines;  ///< sample messages for payload=file
+  nlohmann::json compression_details = nlohmann::json::object();  ///< server-side settings to
+                                                                  ///< record in the report
 };
 
 /// Runs one load and returns its report scenario (see core/report.schema.json). Throws

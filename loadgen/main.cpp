@@ -61,8 +61,22 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
   load->add_option("--size,-s", lc.spec.size, "event data bytes")->capture_default_str()->check(
       CLI::Range(std::size_t{0}, StreamSpec::max_event_bytes));
-  load->add_option("--payload", payload, "json | text | random")
-      ->capture_default_str()->check(CLI::IsMember({"json", "text", "random"}));
+  load->add_option("--payload", payload, "json | text | random | file (see --payload-file)")
+      ->capture_default_str()->check(CLI::IsMember({"json", "text", "random", "file"}));
+  std::string payload_file;
+  load->add_option("--payload-file", payload_file,
+                   "your own sample messages, one per line, cycled (implies --payload file; the "
+                   "server must be started with the same --payload-file)");
+  std::string compression = "none";
+  load->add_option("--compression", compression,
+                   "none | gzip | deflate (SSE, Accept-Encoding) | permessage-deflate (WebSocket)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "gzip", "deflate", "permessage-deflate"}));
+  load->add_option("--deflate-window-bits", lc.compression.window_bits,
+                   "permessage-deflate: server_max_window_bits to request (9-15)")
+      ->capture_default_str()->check(CLI::Range(9, 15));
+  load->add_flag("--no-context-takeover", lc.compression.no_context_takeover,
+                 "permessage-deflate: request server_ and client_no_context_takeover");
   load->add_option("--count", count, "events per stream; the run ends when every stream ends");
   load->add_option("--topic", topic, "subscribe to a broadcast topic instead of private streams");
   load->add_option("--duration,-d", lc.duration_s, "measurement seconds (a cap with --count)")
@@ -108,6 +122,14 @@ int main(int argc, char** argv) {
   try {
     if (*load) {
       lc.spec.payload = *parse_payload_kind(payload);
+      lc.compression.algorithm = *parse_compression(compression);
+      if (!payload_file.empty()) {
+        auto lines = read_payload_lines(payload_file);
+        if (auto* err = std::get_if<std::string>(&lines)) throw std::runtime_error(*err);
+        lc.payload_lines =
+            std::make_shared<const PayloadLines>(std::get<PayloadLines>(std::move(lines)));
+        lc.spec.payload = PayloadKind::file;
+      }
       lc.spec.count = count;
       lc.spec.topic = topic;
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);

@@ -24,6 +24,7 @@ struct RunPlan {
   std::chrono::nanoseconds drain{std::chrono::seconds(2)};  ///< wait for in-window stragglers
   bool count_mode = false;                        ///< streams end by `spec.count`: run until all end
   bool verify_payload = false;                    ///< check every event byte-for-byte
+  std::shared_ptr<const PayloadLines> payload_lines;  ///< for verifying payload=file events
 
   bool in_window(std::int64_t ts) const { return ts >= window_start_ns && ts < window_end_ns; }
 };

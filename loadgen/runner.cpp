@@ -18,6 +18,17 @@ using json = nlohmann::json;
 
 namespace {
 
+/// The compression a transport uses in a scenario: "on" means its natural one.
+Compression compression_for(const std::string& setting, const std::string& transport) {
+  const Protocol p = transport == "sse" ? Protocol::sse
+                     : transport == "ws" ? Protocol::ws
+                                         : Protocol::raw;
+  if (setting == "on") return natural_compression(p);
+  const Compression c = *parse_compression(setting);
+  if (auto err = check_compression(c, p)) throw std::runtime_error(*err);
+  return c;
+}
+
 std::string url_for(const std::string& transport, std::uint16_t port) {
   const std::string hostport = "127.0.0.1:" + std::to_string(port);
   if (transport == "sse") return "http://" + hostport + "/sse";
@@ -34,6 +45,39 @@ T get_or(const json& obj, const json& defaults, const char* key, T fallback) {
     throw std::runtime_error(std::string("suite: bad value for '") + key + "'");
   }
   return fallback;
+}
+
+/// Reads the compression keys of a suite scenario into its load options and server flags.
+void parse_compression_keys(const json& s, const json& defaults, SuiteScenario& sc) {
+  sc.compression = get_or<std::string>(s, defaults, "compression", "none");
+  if (sc.compression != "on" && !parse_compression(sc.compression)) {
+    throw std::runtime_error("suite: " + sc.group + ": compression must be none, on, gzip, " +
+                             "deflate or permessage-deflate, got '" + sc.compression + "'");
+  }
+  const int level = get_or<int>(s, defaults, "deflate_level", 6);
+  const int window = get_or<int>(s, defaults, "deflate_window_bits", 15);
+  const int mem = get_or<int>(s, defaults, "deflate_mem_level", 8);
+  const bool no_context = get_or<bool>(s, defaults, "no_context_takeover", false);
+  const auto min_size = get_or<std::size_t>(s, defaults, "pmd_min_size", 0);
+  if (level < 0 || level > 9 || window < 9 || window > 15 || mem < 1 || mem > 9) {
+    throw std::runtime_error("suite: " + sc.group +
+                             ": deflate_level 0-9, deflate_window_bits 9-15, deflate_mem_level 1-9");
+  }
+  sc.load.compression.window_bits = window;
+  sc.load.compression.no_context_takeover = no_context;
+  sc.server_args = {"--deflate-level", std::to_string(level), "--deflate-window-bits",
+                    std::to_string(window), "--deflate-mem-level", std::to_string(mem),
+                    "--pmd-min-size", std::to_string(min_size)};
+  if (no_context) {
+    sc.server_args.insert(sc.server_args.end(), {"--sse-reset-per-event",
+                                                 "--pmd-server-no-context-takeover",
+                                                 "--pmd-client-no-context-takeover"});
+  }
+  sc.load.compression_details = {{"level", level},
+                                 {"window_bits", window},
+                                 {"mem_level", mem},
+                                 {"context_takeover", !no_context},
+                                 {"pmd_min_size", min_size}};
 }
 
 }  // namespace
@@ -97,6 +141,16 @@ Suite parse_suite(const json& doc) {
     if (auto* err = std::get_if<std::string>(&spec))
       throw std::runtime_error("suite: " + sc.group + ": " + *err);
     l.spec = std::get<StreamSpec>(spec);
+    parse_compression_keys(s, defaults, sc);
+    for (const auto& t : sc.transports) compression_for(sc.compression, t);  // throws if unfit
+    if (auto file = get_or<std::string>(s, defaults, "payload_file", ""); !file.empty()) {
+      auto lines = read_payload_lines(file);
+      if (auto* err = std::get_if<std::string>(&lines))
+        throw std::runtime_error("suite: " + sc.group + ": " + *err);
+      l.payload_lines = std::make_shared<const PayloadLines>(std::get<PayloadLines>(std::move(lines)));
+      l.spec.payload = PayloadKind::file;
+      sc.server_args.insert(sc.server_args.end(), {"--payload-file", file});
+    }
     if (l.connections == 0 || l.threads == 0 || l.duration_s <= 0 || l.warmup_s < 0)
       throw std::runtime_error("suite: " + sc.group +
                                ": connections, threads and duration must be positive");
@@ -113,7 +167,9 @@ Suite quick_suite() {
       {"group": "stream-100x100/s-256B", "connections": 100, "rate": 100, "size": 256},
       {"group": "stream-10x2000/s-1KiB", "connections": 10, "rate": 2000, "size": 1024},
       {"group": "broadcast-200x50/s-512B", "connections": 200, "rate": 50, "size": 512,
-       "topic": "quick"}
+       "topic": "quick"},
+      {"group": "compressed-50x100/s-1KiB", "transports": ["sse", "ws"], "connections": 50,
+       "rate": 100, "size": 1024, "compression": "on"}
     ]
   })"));
 }
@@ -143,9 +199,11 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         std::cerr << "[" << index << "/" << total << "] " << sc.group << " " << transport << " ..."
                   << std::flush;
       }
-      ServerProcess server(options.server_binary, transport, sc.server_threads, server_cpus);
+      ServerProcess server(options.server_binary, transport, sc.server_threads, server_cpus,
+                           sc.server_args);
       LoadConfig load = sc.load;
       load.url = url_for(transport, server.port());
+      load.compression.algorithm = compression_for(sc.compression, transport);
       load.server_pid = server.pid();
       // Give the server a moment to settle so its idle RSS is a true baseline.
       std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -17,6 +17,8 @@ struct SuiteScenario {
   std::vector<std::string> transports; ///< "sse", "ws", "raw"
   LoadConfig load;                     ///< url is filled in per transport
   unsigned server_threads = 1;
+  std::string compression = "none";    ///< none | on (each transport's natural one) | explicit
+  std::vector<std::string> server_args;  ///< extra pushbench-server flags (compression, payload)
 };
 
 struct Suite {
@@ -25,9 +27,11 @@ struct Suite {
 };
 
 /// Parses a suite document: {"name": str, "defaults": {...}, "scenarios": [{...}]} where a
-/// scenario has group, transports, connections, threads, rate, size, payload, duration, warmup,
-/// count, topic, server_threads (missing keys come from "defaults"). Throws std::runtime_error
-/// with the offending key on bad input.
+/// scenario has group, transports, connections, threads, rate, size, payload, payload_file,
+/// duration, warmup, drain, count, topic, server_threads, compression (none | on | gzip | deflate
+/// | permessage-deflate), deflate_level, deflate_window_bits, deflate_mem_level,
+/// no_context_takeover, pmd_min_size (missing keys come from "defaults"). Throws
+/// std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
 /// The built-in `quick` suite.
 Suite quick_suite();

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "core/event.hpp"
+#include "loadgen/compression.hpp"
 #include "loadgen/target.hpp"
 
 namespace pushbench::loadgen {
@@ -36,6 +38,8 @@ class Session {
   virtual bool finished() const = 0;
   /// Bytes that close the stream politely from our side (e.g. a WebSocket close frame).
   virtual std::string goodbye() { return {}; }
+  /// True once the server agreed to compress this stream.
+  virtual bool compressed() const { return false; }
 };
 
 /// Session options that are not part of the URL.
@@ -43,6 +47,7 @@ struct SessionOptions {
   std::size_t max_event_bytes = 16 << 20;  ///< larger events or lines are a protocol error
   bool add_workload_query = true;          ///< append the StreamSpec parameters to the URL's query
   std::uint64_t seed = 0;                  ///< per-connection seed (WebSocket key and masks)
+  CompressionOptions compression;          ///< what to offer; the server may decline
 };
 
 /// Creates the session for `target.protocol`: the one place a protocol is chosen.

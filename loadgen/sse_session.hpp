@@ -1,6 +1,9 @@
 #pragma once
 // SSE over HTTP/1.1: a GET with Accept: text/event-stream, a streaming (chunked, sized or
 // close-delimited) response, the body parsed by the WHATWG event-stream parser.
+#include <optional>
+
+#include "core/deflate.hpp"
 #include "core/sse_parser.hpp"
 #include "loadgen/http_response_reader.hpp"
 #include "loadgen/session.hpp"
@@ -15,6 +18,7 @@ class SseSession final : public Session, private sse::Handler {
   std::error_code on_read(std::string_view bytes, std::string& out) override;
   std::error_code on_eof() override;
   bool finished() const override { return finished_; }
+  bool compressed() const override { return inflater_.has_value(); }
 
  private:
   void on_event(const sse::Event& ev) override;
@@ -26,6 +30,9 @@ class SseSession final : public Session, private sse::Handler {
   SessionHandler& handler_;
   HttpResponseReader reader_;
   sse::Parser parser_;
+  std::optional<compress::Inflater> inflater_;  ///< when the response is content-coded
+  std::string inflated_;                        ///< reused decompression output
+  std::size_t max_event_bytes_;
   bool established_ = false;
   bool finished_ = false;
 };

@@ -47,6 +47,7 @@ void WorkerStats::merge(const WorkerStats& o) {
   for (const auto& [k, v] : o.errors) errors[k] += v;
   streams_finished += o.streams_finished;
   connections_established += o.connections_established;
+  compressed_connections += o.compressed_connections;
 }
 
 }  // namespace pushbench::loadgen

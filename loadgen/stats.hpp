@@ -51,6 +51,7 @@ struct WorkerStats {
   std::map<std::string, std::uint64_t> errors;  ///< by kind
   std::uint64_t streams_finished = 0;    ///< streams the server ended cleanly
   std::uint64_t connections_established = 0;
+  std::uint64_t compressed_connections = 0;  ///< connections where the server agreed to compress
 
   void merge(const WorkerStats& o);
 };

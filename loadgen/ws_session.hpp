@@ -3,6 +3,7 @@
 // our own incremental decoder; pings are answered, a close frame ends the stream cleanly.
 #include <optional>
 
+#include "core/permessage_deflate.hpp"
 #include "core/ws_frame.hpp"
 #include "loadgen/http_response_reader.hpp"
 #include "loadgen/session.hpp"
@@ -18,6 +19,7 @@ class WsSession final : public Session, private ws::Handler {
   std::error_code on_eof() override;
   bool finished() const override { return finished_; }
   std::string goodbye() override;
+  bool compressed() const override { return inflater_.has_value(); }
 
  private:
   void on_message(ws::Opcode op, std::string_view payload, bool compressed) override;
@@ -28,7 +30,12 @@ class WsSession final : public Session, private ws::Handler {
   std::string key_;
   SessionHandler& handler_;
   HttpResponseReader reader_;
-  ws::Decoder decoder_;
+  std::optional<ws::Decoder> decoder_;         ///< created once the handshake says whether RSV1 may be set
+  std::size_t max_message_bytes_;
+  std::optional<compress::PmdParams> offered_; ///< our permessage-deflate offer, if any
+  std::optional<compress::PmdInflater> inflater_;
+  std::string inflated_;                       ///< reused decompression output
+  std::error_code message_error_;              ///< an error raised inside a decoder callback
   std::uint64_t mask_state_;
   std::string* out_ = nullptr;  ///< where control replies go during on_read()
   bool established_ = false;

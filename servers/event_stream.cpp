@@ -11,6 +11,13 @@ namespace {
 constexpr int kMaxBatch = 256;
 }  // namespace
 
+std::optional<std::string> check_spec(const ServerConfig& config, const StreamSpec& spec) {
+  if (spec.payload == PayloadKind::file && !config.payload_lines) {
+    return std::string("payload=file needs a server started with --payload-file");
+  }
+  return std::nullopt;
+}
+
 std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& spec,
                                           std::weak_ptr<EventSink> sink) {
   if (spec.topic) return ctx.topics->subscribe(ctx, spec, std::move(sink));
@@ -55,7 +62,7 @@ void StreamPacer::on_timer(boost::system::error_code ec) {
     if (due > now) break;
     scratch_.clear();
     append_event_data(scratch_, EventHeader{next_seq_, due, realtime_ns()}, spec_.payload,
-                      spec_.size);
+                      spec_.size, ctx_.config->payload_lines.get());
     auto framed = sink->framer()(next_seq_, scratch_);
     const auto bytes = framed->size();
     if (sink->send(std::move(framed)) == SendResult::dropped) {

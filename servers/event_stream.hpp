@@ -36,6 +36,9 @@ class EventSource {
   virtual void stop() = 0;
 };
 
+/// What this server cannot serve of a valid `spec` (payload=file without --payload-file).
+std::optional<std::string> check_spec(const ServerConfig& config, const StreamSpec& spec);
+
 /// Starts the events `spec` asks for (a private stream, or the topic `spec.topic`) for `sink`,
 /// which lives on `ctx`'s thread.
 std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& spec,

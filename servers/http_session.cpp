@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/workload.hpp"
+#include "servers/content_coding.hpp"
 #include "servers/fail.hpp"
 #include "servers/sse_connection.hpp"
 #include "servers/ws_connection.hpp"
@@ -84,10 +85,19 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     return respond_error(http::status::bad_request, *err);
   }
   auto spec = std::get<StreamSpec>(std::move(parsed));
+  if (auto err = check_spec(*ctx_.config, spec)) {
+    return respond_error(http::status::bad_request, *err);
+  }
   stream_.expires_never();
   handed_off_ = true;
   if (is_sse) {
-    std::make_shared<SseConnection>(ctx_, stream_.release_socket(), std::move(spec))->start();
+    std::optional<compress::Format> coding;
+    if (ctx_.config->compression) {
+      const auto ae = req[http::field::accept_encoding];
+      coding = choose_content_coding(std::string_view(ae.data(), ae.size()));
+    }
+    std::make_shared<SseConnection>(ctx_, stream_.release_socket(), std::move(spec), coding)
+        ->start();
     return;
   }
   if (!beast::websocket::is_upgrade(req)) {

@@ -31,7 +31,38 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 20));
   app.add_option("--max-connections", config.max_connections, "open connections limit")
       ->capture_default_str();
+  bool no_compression = false;
+  std::string payload_file;
+  app.add_flag("--no-compression", no_compression,
+               "never compress (ignore Accept-Encoding and permessage-deflate offers)");
+  app.add_option("--deflate-level", config.deflate_level, "zlib level, 0-9")
+      ->capture_default_str()->check(CLI::Range(0, 9));
+  app.add_option("--deflate-window-bits", config.deflate_window_bits,
+                 "zlib window bits, 9-15 (WS: server_max_window_bits)")
+      ->capture_default_str()->check(CLI::Range(9, 15));
+  app.add_option("--deflate-mem-level", config.deflate_mem_level, "zlib memLevel, 1-9")
+      ->capture_default_str()->check(CLI::Range(1, 9));
+  app.add_flag("--sse-reset-per-event", config.sse_reset_per_event,
+               "SSE: compress every event independently (full flush, no context takeover)");
+  app.add_flag("--pmd-server-no-context-takeover", config.pmd_server_no_context_takeover,
+               "WS: reset the server's compressor after every message");
+  app.add_flag("--pmd-client-no-context-takeover", config.pmd_client_no_context_takeover,
+               "WS: ask the client to reset its compressor after every message");
+  app.add_option("--pmd-min-size", config.pmd_min_size,
+                 "WS: send messages smaller than this uncompressed")->capture_default_str();
+  app.add_option("--payload-file", payload_file,
+                 "sample messages, one per line, sent for payload=file (cycled)");
   CLI11_PARSE(app, argc, argv);
+  config.compression = !no_compression;
+  if (!payload_file.empty()) {
+    auto lines = pushbench::read_payload_lines(payload_file);
+    if (auto* err = std::get_if<std::string>(&lines)) {
+      std::cerr << "pushbench-server: " << *err << "\n";
+      return 2;
+    }
+    config.payload_lines = std::make_shared<const pushbench::PayloadLines>(
+        std::get<pushbench::PayloadLines>(std::move(lines)));
+  }
 
   config.transport = *parse_transport(transport_name);
   const auto colon = listen.rfind(':');

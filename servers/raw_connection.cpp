@@ -29,6 +29,7 @@ void RawConnection::on_handshake(boost::system::error_code ec, std::size_t n) {
   auto parsed = StreamSpec::parse_query(*query);
   if (auto* err = std::get_if<std::string>(&parsed)) return reject(*err);
   spec_ = std::get<StreamSpec>(std::move(parsed));
+  if (auto err = check_spec(*ctx_.config, spec_)) return reject(*err);
   begin_stream({});
 }
 

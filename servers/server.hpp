@@ -11,6 +11,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/event.hpp"
+
 namespace pushbench::server {
 
 /// Which protocol the process serves.
@@ -27,6 +29,16 @@ struct ServerConfig {
   std::size_t max_header_bytes = 8192;   ///< request header limit (431 beyond it)
   std::size_t max_connections = 200000;  ///< connections beyond this are closed at accept
   std::size_t max_message_bytes = 64 << 10;  ///< largest message accepted from a WebSocket client
+  bool compression = true;               ///< honour Accept-Encoding (SSE) and permessage-deflate
+                                         ///< offers (WebSocket); off: always identity
+  int deflate_level = 6;                 ///< zlib level for gzip/deflate and permessage-deflate
+  int deflate_window_bits = 15;          ///< 9..15: SSE window; WS server_max_window_bits
+  int deflate_mem_level = 8;             ///< 1..9
+  bool sse_reset_per_event = false;      ///< SSE: full flush per event (no context takeover)
+  bool pmd_server_no_context_takeover = false;  ///< WS: the server resets its compressor per message
+  bool pmd_client_no_context_takeover = false;  ///< WS: ask the client to reset per message
+  std::size_t pmd_min_size = 0;          ///< WS: messages smaller than this are sent uncompressed
+  std::shared_ptr<const PayloadLines> payload_lines;  ///< --payload-file lines (payload=file)
 };
 
 /// Counters of one thread; written only by that thread (relaxed atomics so /stats can read them).

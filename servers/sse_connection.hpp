@@ -1,20 +1,35 @@
 #pragma once
-// An SSE stream over HTTP/1.1: a chunked text/event-stream response, one chunk per event.
+// An SSE stream over HTTP/1.1: a chunked text/event-stream response, one chunk per event,
+// optionally gzip/deflate content-coded with one compressor per response.
+#include <optional>
+
+#include "core/deflate.hpp"
 #include "servers/stream_connection.hpp"
 
 namespace pushbench::server {
 
 class SseConnection final : public StreamConnection {
  public:
-  using StreamConnection::StreamConnection;
+  /// `coding`: the negotiated content coding, nullopt for identity.
+  SseConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket, StreamSpec spec,
+                std::optional<compress::Format> coding);
   /// Writes the response header and starts the event stream.
   void start();
-  FrameFn framer() const override { return &frame_event; }
+  /// Identity: events arrive chunk-framed. Compressed: as SSE text, compressed per connection.
+  FrameFn framer() const override { return deflater_ ? &frame_text : &frame_event; }
+  /// Compresses (context takeover, sync flush per event) and chunk-frames when coded.
+  SendResult send(SharedBuffer framed) override;
+
   /// `<hex length>\r\nid: <seq>\ndata: <data>\n\n\r\n`.
   static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);
+  /// `id: <seq>\ndata: <data>\n\n`.
+  static SharedBuffer frame_text(std::uint64_t seq, std::string_view data);
 
  private:
-  std::string trailer() const override { return "0\r\n\r\n"; }
+  std::string trailer() override;
+  std::optional<compress::Format> coding_;
+  std::optional<compress::Deflater> deflater_;
+  std::string compressed_;  ///< reused output buffer
 };
 
 }  // namespace pushbench::server

@@ -24,13 +24,15 @@ StreamConnection::StreamConnection(ThreadContext& ctx, boost::asio::ip::tcp::soc
 StreamConnection::~StreamConnection() { ctx_.stats.add(ctx_.stats.closed); }
 
 void StreamConnection::begin_stream(std::string preamble) {
-  if (!preamble.empty()) send(std::make_shared<const std::string>(std::move(preamble)));
+  if (!preamble.empty()) enqueue(std::make_shared<const std::string>(std::move(preamble)));
   do_watch();
   if (closed_) return;
   source_ = start_events(ctx_, spec_, weak_from_this());
 }
 
-SendResult StreamConnection::send(SharedBuffer framed) {
+SendResult StreamConnection::send(SharedBuffer framed) { return enqueue(std::move(framed)); }
+
+SendResult StreamConnection::enqueue(SharedBuffer framed) {
   if (closed_) return SendResult::dropped;
   const auto r = queue_.push(std::move(framed));
   if (r == SendResult::dropped) {
@@ -46,7 +48,7 @@ void StreamConnection::finish() {
   finishing_ = true;
   const auto t = trailer();
   if (!t.empty()) {
-    send(std::make_shared<const std::string>(t));
+    enqueue(std::make_shared<const std::string>(t));
   } else if (in_flight_ == 0 && queue_.empty()) {
     close({});
   }

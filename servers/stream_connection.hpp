@@ -23,7 +23,9 @@ class StreamConnection : public EventSink, public std::enable_shared_from_this<S
   /// Queues `preamble` (may be empty), starts the read watch and the event stream.
   void begin_stream(std::string preamble);
   /// Bytes written after the last event of a finished stream (e.g. the last HTTP chunk).
-  virtual std::string trailer() const { return {}; }
+  virtual std::string trailer() { return {}; }
+  /// Queues bytes exactly as given (the write path under send()).
+  SendResult enqueue(SharedBuffer bytes);
   /// Closes the connection at once, counting `ec` as an I/O error unless it is a normal close.
   void close(boost::system::error_code ec);
 

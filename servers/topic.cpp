@@ -86,7 +86,7 @@ class Topic : public std::enable_shared_from_this<Topic> {
   void publish(std::int64_t due) {
     scratch_.clear();
     append_event_data(scratch_, EventHeader{next_seq_, due, realtime_ns()}, spec_.payload,
-                      spec_.size);
+                      spec_.size, threads_[0]->config->payload_lines.get());
     auto encoded = std::make_shared<EncodedEvent>();
     {
       std::lock_guard lock(mutex_);

@@ -28,6 +28,18 @@ void WsConnection::start(beast::http::request<beast::http::empty_body> req) {
     res.set(beast::http::field::server, "pushbench");
   }));
   ws_.read_message_max(ctx_.config->max_message_bytes);
+  if (const auto& c = *ctx_.config; c.compression) {
+    // Accepted only when the client offers it (RFC 7692 negotiation inside Beast).
+    websocket::permessage_deflate pmd;
+    pmd.server_enable = true;
+    pmd.server_max_window_bits = c.deflate_window_bits;
+    pmd.server_no_context_takeover = c.pmd_server_no_context_takeover;
+    pmd.client_no_context_takeover = c.pmd_client_no_context_takeover;
+    pmd.compLevel = c.deflate_level;
+    pmd.memLevel = c.deflate_mem_level;
+    pmd.msg_size_threshold = c.pmd_min_size;
+    ws_.set_option(pmd);
+  }
   ws_.text(true);
   ws_.async_accept(req, beast::bind_front_handler(&WsConnection::on_accept, shared_from_this()));
 }

@@ -126,7 +126,8 @@ TEST(Suite, QuickSuiteAndBadSuites) {
   const auto q = quick_suite();
   EXPECT_EQ(q.name, "quick");
   ASSERT_FALSE(q.scenarios.empty());
-  for (const auto& s : q.scenarios) EXPECT_EQ(s.transports.size(), 3u);
+  for (const auto& s : q.scenarios) EXPECT_GE(s.transports.size(), 2u);
+  EXPECT_EQ(q.scenarios.back().compression, "on");
   EXPECT_THROW(parse_suite(nlohmann::json::parse("{}")), std::runtime_error);
   EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"rate":5}]})")),
                std::runtime_error);
