@@ -10,7 +10,9 @@
 #include <iostream>
 
 #include "core/sysinfo.hpp"
+#include "loadgen/compare.hpp"
 #include "loadgen/load.hpp"
+#include "loadgen/report_markdown.hpp"
 #include "loadgen/runner.hpp"
 #include "loadgen/table.hpp"
 #include "loadgen/tap.hpp"
@@ -24,6 +26,35 @@ std::string command_line(int argc, char** argv) {
     s += argv[i];
   }
   return s;
+}
+
+/// A report file's JSON; std::runtime_error when unreadable or invalid.
+nlohmann::json read_report(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read report '" + path + "'");
+  try {
+    auto j = nlohmann::json::parse(in);
+    if (!j.is_object() || !j.contains("scenarios")) {
+      throw std::runtime_error("'" + path + "' is not a pushbench report (no scenarios)");
+    }
+    return j;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error("report '" + path + "' is not valid JSON: " + e.what());
+  }
+}
+
+/// "10%" or "0.1" as a fraction; nullopt when malformed or negative.
+std::optional<double> parse_threshold(std::string s) {
+  const bool percent = !s.empty() && s.back() == '%';
+  if (percent) s.pop_back();
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(s, &used);
+    if (used != s.size() || v < 0) return std::nullopt;
+    return percent ? v / 100 : v;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 /// pushbench-server next to this executable.
@@ -98,11 +129,13 @@ int main(int argc, char** argv) {
 
   // --- run ---
   auto* run = app.add_subcommand("run", "spawn servers on loopback and run a suite");
-  std::string suite_file;
+  std::string suite_file = "quick";
   std::string run_out = "results/latest.json";
   RunOptions ro;
   ro.server_binary = sibling_server();
-  run->add_option("--suite", suite_file, "suite JSON file (default: the built-in quick suite)");
+  run->add_option("--suite", suite_file,
+                  "suite file, or a name in bench/suites/ (quick, compression)")
+      ->capture_default_str();
   run->add_option("--out,-o", run_out, "report path")->capture_default_str();
   run->add_option("--server-binary", ro.server_binary, "pushbench-server to spawn")
       ->capture_default_str();
@@ -116,6 +149,27 @@ int main(int argc, char** argv) {
   tap->add_option("--count,-n", to.count, "exit 0 after this many events");
   tap->add_option("--timeout", to.timeout_s, "give up after this many seconds (0: never)")
       ->capture_default_str();
+
+  // --- compare ---
+  auto* cmp = app.add_subcommand("compare", "figure-by-figure deltas of two reports; exit 1 on a regression");
+  std::string cmp_base, cmp_new, threshold = "10%", cmp_format = "text";
+  CompareOptions co;
+  cmp->add_option("base", cmp_base, "baseline report")->required();
+  cmp->add_option("new", cmp_new, "new report")->required();
+  cmp->add_option("--threshold", threshold, "relative change that counts as a regression, e.g. 10%")
+      ->capture_default_str();
+  cmp->add_option("--mad-factor", co.mad_factor,
+                  "with repetitions, changes within this many MADs are noise")
+      ->capture_default_str();
+  cmp->add_option("--format", cmp_format, "text | markdown | json")
+      ->capture_default_str()->check(CLI::IsMember({"text", "markdown", "json"}));
+
+  // --- report ---
+  auto* rep = app.add_subcommand("report", "print one report's side-by-side transport table");
+  std::string rep_file, rep_format = "text";
+  rep->add_option("file", rep_file, "report JSON")->required();
+  rep->add_option("--format", rep_format, "text | markdown | json")
+      ->capture_default_str()->check(CLI::IsMember({"text", "markdown", "json"}));
 
   CLI11_PARSE(app, argc, argv);
 
@@ -146,21 +200,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*run) {
-      Suite suite;
-      if (suite_file.empty()) {
-        suite = quick_suite();
-      } else {
-        std::ifstream in(suite_file);
-        if (!in) throw std::runtime_error("cannot read suite file '" + suite_file + "'");
-        nlohmann::json doc;
-        try {
-          doc = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception& e) {
-          throw std::runtime_error("suite file '" + suite_file + "' is not valid JSON: " +
-                                   e.what());
-        }
-        suite = parse_suite(doc);
-      }
+      const Suite suite = load_suite(suite_file);
       const std::string started = utc_timestamp();
       auto scenarios = run_suite(suite, ro);
       auto report = make_report(std::move(scenarios), command_line(argc, argv), suite.name, started);
@@ -169,9 +209,31 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*tap) return run_tap(to, std::cout, std::cerr);
+    if (*cmp) {
+      const auto t = parse_threshold(threshold);
+      if (!t) throw std::runtime_error("--threshold must look like 10% or 0.1, got '" + threshold + "'");
+      co.threshold = *t;
+      co.format = cmp_format == "markdown" ? CompareFormat::markdown
+                  : cmp_format == "json"   ? CompareFormat::json
+                                           : CompareFormat::text;
+      const auto result = compare_reports(read_report(cmp_base), read_report(cmp_new), co);
+      std::cout << format_compare(result, co);
+      return result.regressed() ? 1 : 0;
+    }
+    if (*rep) {
+      const auto report = read_report(rep_file);
+      if (rep_format == "markdown") {
+        std::cout << report_markdown(report);
+      } else if (rep_format == "json") {
+        std::cout << report.dump(2) << "\n";
+      } else {
+        std::cout << comparison_table(report);
+      }
+      return 0;
+    }
   } catch (const std::exception& e) {
     std::cerr << "pushbench: " << e.what() << "\n";
-    return 1;
+    return *cmp ? 2 : 1;  // compare: 1 means "regressed", so errors are 2
   }
   return 0;
 }

@@ -1,12 +1,14 @@
 #include "loadgen/runner.hpp"
 
 #include "loadgen/server_process.hpp"
+#include "loadgen/suite_matrix.hpp"
 
 #include <sched.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <stdexcept>
 #include <thread>
@@ -159,19 +161,21 @@ Suite parse_suite(const json& doc) {
   return suite;
 }
 
-Suite quick_suite() {
-  return parse_suite(json::parse(R"({
-    "name": "quick",
-    "defaults": {"transports": ["sse", "ws", "raw"], "duration": 5, "warmup": 1, "payload": "json"},
-    "scenarios": [
-      {"group": "stream-100x100/s-256B", "connections": 100, "rate": 100, "size": 256},
-      {"group": "stream-10x2000/s-1KiB", "connections": 10, "rate": 2000, "size": 1024},
-      {"group": "broadcast-200x50/s-512B", "connections": 200, "rate": 50, "size": 512,
-       "topic": "quick"},
-      {"group": "compressed-50x100/s-1KiB", "transports": ["sse", "ws"], "connections": 50,
-       "rate": 100, "size": 1024, "compression": "on"}
-    ]
-  })"));
+Suite load_suite(const std::string& name_or_path) {
+  std::string path = name_or_path;
+  if (path.find('/') == std::string::npos && !path.ends_with(".json")) {
+    path = std::string(PUSHBENCH_SOURCE_DIR) + "/bench/suites/" + path + ".json";
+  }
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read suite '" + path + "'");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  json doc;
+  try {
+    doc = expand_suite_text(text);
+  } catch (const json::exception& e) {
+    throw std::runtime_error("suite '" + path + "' is not valid JSON: " + e.what());
+  }
+  return parse_suite(doc);
 }
 
 json run_suite(const Suite& suite, const RunOptions& options) {

@@ -33,8 +33,10 @@ struct Suite {
 /// no_context_takeover, pmd_min_size (missing keys come from "defaults"). Throws
 /// std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
-/// The built-in `quick` suite.
-Suite quick_suite();
+/// Loads a suite: `name_or_path` is a file path, or the name of a file in bench/suites/ ("quick",
+/// "compression"). Matrices are expanded (axes in the order written). Throws std::runtime_error
+/// for an unreadable file, invalid JSON or a bad suite.
+Suite load_suite(const std::string& name_or_path);
 
 struct RunOptions {
   std::string server_binary;            ///< pushbench-server to spawn

@@ -123,7 +123,7 @@ TEST(RawSession, LinesAtEverySplitAndErrorLine) {
 }
 
 TEST(Suite, QuickSuiteAndBadSuites) {
-  const auto q = quick_suite();
+  const auto q = load_suite("quick");
   EXPECT_EQ(q.name, "quick");
   ASSERT_FALSE(q.scenarios.empty());
   for (const auto& s : q.scenarios) EXPECT_GE(s.transports.size(), 2u);
