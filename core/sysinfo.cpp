@@ -3,6 +3,7 @@
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -30,8 +31,10 @@ std::optional<TcpCounters> read_tcp_counters(int fd) noexcept {
   // tcpi_bytes_received is the last field we read; older kernels return a shorter struct.
   if (len < offsetof(tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received)
     return std::nullopt;
-  return TcpCounters{info.tcpi_bytes_received, info.tcpi_bytes_acked, info.tcpi_segs_in,
-                     info.tcpi_segs_out};
+  int unread = 0;
+  if (ioctl(fd, FIONREAD, &unread) != 0 || unread < 0) unread = 0;
+  return TcpCounters{info.tcpi_bytes_received - static_cast<std::uint64_t>(unread),
+                     info.tcpi_bytes_acked, info.tcpi_segs_in, info.tcpi_segs_out};
 }
 
 namespace {

@@ -11,13 +11,16 @@ namespace pushbench {
 
 /// Kernel TCP counters of one socket (TCP_INFO); payload bytes, excluding IP/TCP headers.
 struct TcpCounters {
-  std::uint64_t bytes_received = 0;  ///< tcpi_bytes_received: payload bytes received
+  std::uint64_t bytes_received = 0;  ///< tcpi_bytes_received minus the bytes still waiting in the
+                                     ///< receive queue: payload bytes the application has read
   std::uint64_t bytes_acked = 0;     ///< tcpi_bytes_acked: payload bytes sent and acknowledged
   std::uint64_t segments_in = 0;     ///< tcpi_segs_in
   std::uint64_t segments_out = 0;    ///< tcpi_segs_out
 };
 
-/// TCP_INFO of socket `fd`; nullopt when the kernel does not provide these counters.
+/// TCP_INFO (and the receive queue, FIONREAD) of socket `fd`; nullopt when the kernel does not
+/// provide these counters. Subtracting unread bytes pairs the byte count with the events the
+/// application has read, even when it lags behind the kernel.
 std::optional<TcpCounters> read_tcp_counters(int fd) noexcept;
 
 /// CPU time and memory of one process from /proc.

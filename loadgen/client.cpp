@@ -186,8 +186,8 @@ void Client::stop() {
 void Client::finalize() {
   if (finalized_) return;
   finalized_ = true;
-  // Bytes up to now count when the connection ends inside the window (or in count mode).
-  if (plan_.count_mode || realtime_ns() < plan_.window_end_ns) end_window_counters();
+  // The bytes up to now pair with the events counted up to now (a no-op after the window end).
+  end_window_counters();
   closed_ = true;
   boost::system::error_code ignored;
   connect_timer_.cancel();

@@ -14,12 +14,6 @@ using json = nlohmann::json;
 
 namespace {
 
-/// A compared figure and the direction in which it is better.
-struct FigureSpec {
-  const char* path;       ///< dotted path inside a scenario
-  bool higher_is_better;  ///< direction of improvement
-};
-
 constexpr FigureSpec kFigures[] = {
     {"throughput.events_per_s", true},     {"latency_us.corrected.p50", false},
     {"latency_us.corrected.p99", false},   {"latency_us.corrected.p999", false},
@@ -27,6 +21,10 @@ constexpr FigureSpec kFigures[] = {
     {"server.cpu_ns_per_event", false},    {"server.rss_bytes_per_connection", false},
     {"loadgen.cpu_ns_per_event", false},   {"events.lost", false},
 };
+
+}  // namespace
+
+std::span<const FigureSpec> compared_figures() { return kFigures; }
 
 constexpr std::string_view kLost = "events.lost";
 
@@ -37,7 +35,6 @@ struct Reading {
   bool from_repetitions = false;  ///< value and mad come from "repetitions"
 };
 
-/// The number at dotted `path` in `j`, if there is one.
 std::optional<double> number_at(const json& j, std::string_view path) {
   const json* cur = &j;
   while (!path.empty()) {
@@ -54,6 +51,8 @@ std::optional<double> number_at(const json& j, std::string_view path) {
   if (!std::isfinite(v)) return std::nullopt;
   return v;
 }
+
+namespace {
 
 std::optional<Reading> read_figure(const json& scenario, const char* path) {
   if (const auto reps = scenario.find("repetitions"); reps != scenario.end() && reps->is_object()) {

@@ -1,6 +1,8 @@
 #pragma once
 // `pushbench compare`: the figure-by-figure difference between two reports, with regressions
 // flagged against a relative threshold and, for repeated runs, against their spread.
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,16 @@ struct CompareOptions {
   double mad_factor = 3.0;  ///< a change within mad_factor * MAD of either side is noise
   CompareFormat format = CompareFormat::text;  ///< used by format_compare()
 };
+
+/// A figure that compare (and --repeat) summarise, and the direction in which it is better.
+struct FigureSpec {
+  const char* path;       ///< dotted path inside a scenario, e.g. "latency_us.corrected.p99"
+  bool higher_is_better;  ///< direction of improvement
+};
+/// Every figure compared, in report order.
+std::span<const FigureSpec> compared_figures();
+/// The finite number at dotted `path` in `j`, if there is one.
+std::optional<double> number_at(const nlohmann::json& j, std::string_view path);
 
 /// One figure of one scenario present (non-null) in both reports.
 struct FigureDelta {

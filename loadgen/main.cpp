@@ -141,6 +141,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--server-cpus", ro.server_cpus, "pin servers to these CPUs, e.g. 0 or 0-1");
   run->add_option("--loadgen-cpus", ro.loadgen_cpus, "pin the load generator to these CPUs");
+  run->add_option("--repeat", ro.repeat,
+                  "run each scenario N times; the report keeps the median run and the median "
+                  "and MAD of every figure")
+      ->capture_default_str()->check(CLI::Range(1u, 100u));
 
   // --- tap ---
   auto* tap = app.add_subcommand("tap", "print every received event as one JSON line");

@@ -1,5 +1,6 @@
 #include "loadgen/runner.hpp"
 
+#include "loadgen/repeat.hpp"
 #include "loadgen/server_process.hpp"
 #include "loadgen/suite_matrix.hpp"
 
@@ -203,15 +204,20 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         std::cerr << "[" << index << "/" << total << "] " << sc.group << " " << transport << " ..."
                   << std::flush;
       }
-      ServerProcess server(options.server_binary, transport, sc.server_threads, server_cpus,
-                           sc.server_args);
-      LoadConfig load = sc.load;
-      load.url = url_for(transport, server.port());
-      load.compression.algorithm = compression_for(sc.compression, transport);
-      load.server_pid = server.pid();
-      // Give the server a moment to settle so its idle RSS is a true baseline.
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      json result = run_load(load);
+      std::vector<json> runs;
+      for (unsigned rep = 0; rep < std::max(1u, options.repeat); ++rep) {
+        // A fresh server per run: idle RSS and CPU start from the same state every time.
+        ServerProcess server(options.server_binary, transport, sc.server_threads, server_cpus,
+                             sc.server_args);
+        LoadConfig load = sc.load;
+        load.url = url_for(transport, server.port());
+        load.compression.algorithm = compression_for(sc.compression, transport);
+        load.server_pid = server.pid();
+        // Give the server a moment to settle so its idle RSS is a true baseline.
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        runs.push_back(run_load(load));
+      }
+      json result = summarize_repetitions(runs);
       if (options.verbose) {
         const auto& lat = result["latency_us"]["corrected"];
         std::cerr << " " << static_cast<long long>(result["throughput"]["events_per_s"].get<double>())

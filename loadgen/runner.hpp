@@ -43,6 +43,7 @@ struct RunOptions {
   std::optional<std::string> server_cpus;   ///< e.g. "0" or "0-1": pin servers to these CPUs
   std::optional<std::string> loadgen_cpus;  ///< pin this process to these CPUs
   bool verbose = true;                  ///< print a line per scenario to stderr
+  unsigned repeat = 1;                  ///< runs per scenario and transport (median and MAD)
 };
 
 /// Runs every scenario of `suite`; returns the report's scenarios array.

@@ -1,6 +1,5 @@
 #include "loadgen/server_process.hpp"
 
-#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -27,7 +26,8 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& trans
   const std::string port_file = (dir_ / "port").string();
   std::vector<std::string> args = {binary,        "--transport", transport,
                                    "--listen",    "127.0.0.1:0", "--port-file",
-                                   port_file,     "--threads",   std::to_string(threads)};
+                                   port_file,     "--threads",   std::to_string(threads),
+                                   "--quiet"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -41,9 +41,6 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& trans
       for (int c : *cpus) CPU_SET(c, &set);
       sched_setaffinity(0, sizeof set, &set);
     }
-    // The server's start-up line goes to /dev/null; its errors stay on stderr.
-    const int devnull = open("/dev/null", O_WRONLY);
-    if (devnull >= 0) dup2(devnull, STDOUT_FILENO);
     execv(binary.c_str(), argv.data());
     _exit(127);
   }

@@ -38,6 +38,8 @@ void Worker::on_window_start() {
 }
 
 void Worker::on_window_end() {
+  if (window_ended_) return;
+  window_ended_ = true;
   stats_.busy_ns = thread_cpu_ns() - busy_start_ns_;
   for (auto& c : clients_) c->on_window_end();
   drain_deadline_ = std::min(SteadyClock::now() + plan_.drain, plan_.hard_deadline);
@@ -61,7 +63,8 @@ void Worker::check_done() {
 void Worker::finish() {
   if (finished_) return;
   finished_ = true;
-  if (plan_.count_mode) stats_.busy_ns = thread_cpu_ns() - busy_start_ns_;
+  // Count mode, or the drain poll ran before the window-end timer: close the window now.
+  if (window_started_) on_window_end();
   for (auto& c : clients_) c->stop();
   phase_timer_.cancel();
   poll_timer_.cancel();

@@ -33,6 +33,7 @@ class Worker {
   std::int64_t busy_start_ns_ = 0;
   SteadyClock::time_point drain_deadline_;
   bool window_started_ = false;
+  bool window_ended_ = false;
   bool finished_ = false;
 };
 

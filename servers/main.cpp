@@ -52,6 +52,14 @@ int main(int argc, char** argv) {
                  "WS: send messages smaller than this uncompressed")->capture_default_str();
   app.add_option("--payload-file", payload_file,
                  "sample messages, one per line, sent for payload=file (cycled)");
+  app.add_option("--stall-ms", config.stall_ms,
+                 "fault injection: block every I/O thread this long every --stall-every-ms "
+                 "(to validate coordinated-omission correction); 0 = off")
+      ->capture_default_str()->check(CLI::Range(0u, 10000u));
+  app.add_option("--stall-every-ms", config.stall_every_ms, "period of --stall-ms")
+      ->capture_default_str()->check(CLI::Range(10u, 3600000u));
+  bool quiet = false;
+  app.add_flag("--quiet", quiet, "no start-up and shutdown lines (errors are still printed)");
   CLI11_PARSE(app, argc, argv);
   config.compression = !no_compression;
   if (!payload_file.empty()) {
@@ -85,9 +93,11 @@ int main(int argc, char** argv) {
   pushbench::raise_fd_limit();
   try {
     Server server(config);
-    std::printf("pushbench-server transport=%s listening on %s:%u\n", transport_name.c_str(),
-                config.address.c_str(), server.port());
-    std::fflush(stdout);
+    if (!quiet) {
+      std::printf("pushbench-server transport=%s listening on %s:%u\n", transport_name.c_str(),
+                  config.address.c_str(), server.port());
+      std::fflush(stdout);
+    }
     if (!port_file.empty()) {
       // Written to a temporary name, then renamed, so a reader never sees a partial file.
       const std::string tmp = port_file + ".tmp";
@@ -98,7 +108,7 @@ int main(int argc, char** argv) {
       }
     }
     server.run(true);
-    std::cerr << "pushbench-server: stopped; stats " << server.stats_json().dump() << "\n";
+    if (!quiet) std::cerr << "pushbench-server: stopped; stats " << server.stats_json().dump() << "\n";
   } catch (const std::exception& e) {
     std::cerr << "pushbench-server: " << e.what() << "\n";
     return 1;

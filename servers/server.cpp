@@ -95,6 +95,9 @@ void Server::run(bool handle_signals) {
     });
   }
   do_accept();
+  if (config_.stall_ms > 0) {
+    for (auto& t : threads_) schedule_stall(*t, std::make_shared<asio::steady_timer>(t->ioc));
+  }
   std::vector<std::thread> workers;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& t : threads_) guards.emplace_back(t->ioc.get_executor());
@@ -103,6 +106,15 @@ void Server::run(bool handle_signals) {
   }
   threads_[0]->ioc.run();
   for (auto& w : workers) w.join();
+}
+
+void Server::schedule_stall(ThreadContext& t, std::shared_ptr<asio::steady_timer> timer) {
+  timer->expires_after(std::chrono::milliseconds(config_.stall_every_ms));
+  timer->async_wait([this, &t, timer](boost::system::error_code ec) {
+    if (ec) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(config_.stall_ms));
+    schedule_stall(t, timer);
+  });
 }
 
 void Server::stop() {

@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "core/event.hpp"
@@ -39,6 +40,10 @@ struct ServerConfig {
   bool pmd_client_no_context_takeover = false;  ///< WS: ask the client to reset per message
   std::size_t pmd_min_size = 0;          ///< WS: messages smaller than this are sent uncompressed
   std::shared_ptr<const PayloadLines> payload_lines;  ///< --payload-file lines (payload=file)
+  /// Fault injection for validating measurements: every `stall_every_ms`, each I/O thread blocks
+  /// for `stall_ms` (as a GC pause would). Events keep their intended `ts`. 0 disables.
+  unsigned stall_ms = 0;
+  unsigned stall_every_ms = 1000;
 };
 
 /// Counters of one thread; written only by that thread (relaxed atomics so /stats can read them).
@@ -83,6 +88,8 @@ class Server {
 
  private:
   void do_accept();
+  /// Arms the next injected stall on thread `t` (see ServerConfig::stall_ms).
+  void schedule_stall(ThreadContext& t, std::shared_ptr<boost::asio::steady_timer> timer);
   ServerConfig config_;
   std::vector<std::unique_ptr<ThreadContext>> threads_;
   std::unique_ptr<class TopicRegistry> topics_;

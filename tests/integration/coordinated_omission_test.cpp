@@ -1,0 +1,53 @@
+// Coordinated omission: a server that stalls 50 ms every second while keeping intended `ts`.
+// The corrected figures must show the stall exactly as the expected distribution says; the
+// uncorrected ones (from the actual send time `st`) must not.
+#include <gtest/gtest.h>
+
+#include "helpers.hpp"
+#include "loadgen/load.hpp"
+
+namespace pushbench::test {
+namespace {
+
+TEST(CoordinatedOmission, CorrectedShowsTheStallUncorrectedDoesNot) {
+  constexpr double kStallMs = 50;
+  loadgen::ServerProcess server(bin("pushbench-server"), "raw", 1, std::nullopt,
+                                {"--stall-ms", "50", "--stall-every-ms", "1000"});
+  loadgen::LoadConfig lc;
+  lc.url = "tcp://127.0.0.1:" + std::to_string(server.port());
+  lc.connections = 1;
+  lc.spec.rate = 1000;
+  lc.spec.size = 128;
+  lc.warmup_s = 0.5;
+  lc.duration_s = 4;
+  const auto s = loadgen::run_load(lc);
+  ASSERT_EQ(s["events"]["lost"], 0);
+  const auto& corrected = s["latency_us"]["corrected"];
+  const auto& uncorrected = s["latency_us"]["uncorrected"];
+  const double n = corrected["count"].get<double>();
+
+  // Events intended during a stall are sent when it ends: their latencies are uniform on
+  // (0, 50 ms]. Measure the stalled fraction f from the histogram (events above 2 ms), then
+  // P(latency > x) = f * (1 - x / 50 ms) gives the expected quantiles above 1 - f.
+  double above = 0;
+  for (const auto& bin : s["histograms"]["latency_corrected"]["bins"]) {
+    if (bin[0].get<double>() >= 2e6) above += bin[2].get<double>();
+  }
+  above += s["histograms"]["latency_corrected"]["overflow"].get<double>();
+  const double f = above / n * kStallMs / (kStallMs - 2);  // add back stalled events under 2 ms
+  ASSERT_GT(f, 0.03) << "the server did not stall as configured";
+  ASSERT_LT(f, 0.08);
+  auto expected_us = [&](double q) { return kStallMs * (1 - (1 - q) / f) * 1000; };
+  // Histogram precision (1%) plus scheduling slack of a sleeping thread and the base latency.
+  const double slack_us = 2500;
+  EXPECT_NEAR(corrected["p99"].get<double>(), expected_us(0.99), expected_us(0.99) * 0.01 + slack_us);
+  EXPECT_NEAR(corrected["p999"].get<double>(), expected_us(0.999),
+              expected_us(0.999) * 0.01 + slack_us);
+  EXPECT_GT(corrected["max"].get<double>(), (kStallMs - 2) * 1000);
+  // The uncorrected view measures from the actual send time: the stall is invisible.
+  EXPECT_LT(uncorrected["p99"].get<double>(), 5000) << uncorrected.dump();
+  EXPECT_LT(uncorrected["p999"].get<double>(), 10000) << uncorrected.dump();
+}
+
+}  // namespace
+}  // namespace pushbench::test
