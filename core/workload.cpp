@@ -95,13 +95,19 @@ std::variant<StreamSpec, std::string> StreamSpec::parse_query(std::string_view q
         error = "duration must be a number of seconds in (0, 86400], got '" + v + "'";
       else
         spec.duration_s = d;
+    } else if (k == "keepalive") {
+      double ka = 0;
+      if (!parse_number(v, ka) || !std::isfinite(ka) || ka < 0.01 || ka > 3600)
+        error = "keepalive must be a number of seconds in [0.01, 3600], got '" + v + "'";
+      else
+        spec.keepalive_s = ka;
     } else if (k == "topic") {
       if (v.empty() || v.size() > 64)
         error = "topic must be 1 to 64 characters";
       else
         spec.topic = v;
     } else {
-      error = "unknown parameter '" + k + "' (known: rate, size, payload, count, duration, topic)";
+      error = "unknown parameter '" + k + "' (known: rate, size, payload, count, duration, topic, keepalive)";
     }
   });
   if (!ok) return std::string("malformed percent-escape in query string");
@@ -115,6 +121,7 @@ std::string StreamSpec::to_query() const {
   if (count) q += "&count=" + std::to_string(*count);
   if (duration_s) q += "&duration=" + format_double(*duration_s);
   if (topic) q += "&topic=" + url_encode(*topic);
+  if (keepalive_s) q += "&keepalive=" + format_double(*keepalive_s);
   return q;
 }
 

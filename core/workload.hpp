@@ -2,7 +2,8 @@
 // The per-stream workload contract between a load generator and a server.
 //
 // A client asks for a stream with a query string on /sse and /ws (or the raw handshake line):
-//   rate=<events/s>&size=<bytes>&payload=json|text|random&count=<n>|duration=<s>&topic=<name>
+//   rate=<events/s>&size=<bytes>&payload=json|text|random|file&count=<n>|duration=<s>&topic=<name>
+//   &keepalive=<s>
 // Any server that honours these parameters can be measured by pushbench.
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,8 @@ struct StreamSpec {
   std::optional<std::uint64_t> count;    ///< stop after this many events (then end the stream)
   std::optional<double> duration_s;      ///< stop after this many seconds (then end the stream)
   std::optional<std::string> topic;      ///< subscribe to a broadcast topic instead of a private stream
+  std::optional<double> keepalive_s;     ///< send a keep-alive (SSE comment, WebSocket ping) this
+                                         ///< often, in seconds, [0.01, 3600]
 
   static constexpr std::size_t max_event_bytes = 1 << 20;
   static constexpr double max_rate = 1e6;

@@ -26,8 +26,20 @@ Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, s
 
 Client::~Client() = default;
 
+void Client::start_at(SteadyClock::time_point when) {
+  connect_timer_.expires_at(when);
+  connect_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && !closed_) start();
+  });
+}
+
 void Client::start() {
+  started_ = true;
   connect_start_ = SteadyClock::now();
+  const std::int64_t start_rt = plan_.anchor.realtime_ns_at(connect_start_);
+  if (stats_.first_connect_ns == 0 || start_rt < stats_.first_connect_ns) {
+    stats_.first_connect_ns = start_rt;
+  }
   connect_timer_.expires_after(plan_.connect_timeout);
   connect_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec && !established_) fail(LoadErrc::connect_timeout);
@@ -54,6 +66,7 @@ void Client::on_connect(boost::system::error_code ec) {
 void Client::on_established() {
   established_ = true;
   ++stats_.connections_established;
+  stats_.last_established_ns = std::max(stats_.last_established_ns, realtime_ns());
   if (session_->compressed()) ++stats_.compressed_connections;
   connect_timer_.cancel();
 }
@@ -172,6 +185,11 @@ void Client::fail(std::error_code ec) {
 
 void Client::stop() {
   if (closed_) return;
+  if (!started_) {
+    // A storm's connection whose turn never came (the run is validated so that this is rare).
+    closed_ = finalized_ = true;
+    return;
+  }
   // Still connecting or handshaking when the run ended: the server never answered in time.
   if (!established_) return fail(LoadErrc::connect_timeout);
   const auto bye = session_->goodbye();

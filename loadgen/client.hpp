@@ -19,6 +19,8 @@ class Client final : private SessionHandler {
   ~Client() override;
   /// Starts connecting.
   void start();
+  /// Starts connecting at `when` (a connect storm paces the connections).
+  void start_at(SteadyClock::time_point when);
   /// Takes the window-start snapshot of the kernel counters.
   void on_window_start();
   /// Takes the window-end snapshot (unless the connection already ended) .
@@ -26,6 +28,8 @@ class Client final : private SessionHandler {
   /// True when nothing more is expected: closed, ended by the server, or every in-window event
   /// (by the stream's schedule) has arrived.
   bool done() const;
+  /// True once the connection is closed (failed, ended by the server, or stopped).
+  bool closed() const { return closed_; }
   /// Closes politely (WebSocket close frame) and folds this stream's accounting into the stats.
   void stop();
 
@@ -52,6 +56,7 @@ class Client final : private SessionHandler {
   std::array<char, 16 << 10> read_buf_{};
   std::string write_buf_;                     ///< bytes being written
   std::string out_;                           ///< bytes the session produced while reading
+  bool started_ = false;                      ///< connecting began
   bool writing_ = false;
   bool connected_ = false;
   bool established_ = false;

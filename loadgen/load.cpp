@@ -68,6 +68,13 @@ nlohmann::json run_load(const LoadConfig& config) {
     throw std::runtime_error("--verify-payload with payload=file needs --payload-file");
   }
   plan.count_mode = config.spec.count.has_value();
+  plan.connect_rate = config.connect_rate;
+  if (config.connect_rate < 0 ||
+      (config.connect_rate > 0 &&
+       config.connections / config.connect_rate > config.warmup_s + config.duration_s)) {
+    throw std::runtime_error("--connect-rate too low: " + std::to_string(config.connections) +
+                             " connections need more than warm-up + duration to open");
+  }
   plan.connect_timeout = duration_cast<nanoseconds>(duration<double>(config.connect_timeout_s));
   plan.drain = duration_cast<nanoseconds>(duration<double>(config.drain_s));
   {
@@ -82,7 +89,12 @@ nlohmann::json run_load(const LoadConfig& config) {
   }
   const unsigned connections = std::max(1u, config.connections);
   const unsigned threads = std::clamp(config.threads, 1u, connections);
-  raise_fd_limit();
+  const std::uint64_t fd_limit = raise_fd_limit();
+  if (connections + 64 > fd_limit) {
+    throw std::runtime_error(std::to_string(connections) +
+                             " connections exceed this process's file descriptor limit (" +
+                             std::to_string(fd_limit) + "); raise the hard limit (ulimit -Hn)");
+  }
 
   // Idle server figures before anything connects.
   std::optional<ProcessSample> server_idle;
@@ -231,7 +243,10 @@ nlohmann::json run_load(const LoadConfig& config) {
       {"tls", false},
       {"compression", compression},
       {"workload",
-       {{"kind", config.spec.topic ? "broadcast" : "stream"},
+       {{"kind", config.connect_rate > 0        ? "storm"
+                 : config.spec.keepalive_s    ? "idle"
+                 : config.spec.topic          ? "broadcast"
+                                              : "stream"},
         {"connections", connections},
         {"streams_per_connection", 1},
         {"rate_per_stream", config.spec.rate},
@@ -280,6 +295,30 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"connect", total.connect.bins_json()},
         {"first_event", total.first_event.bins_json()}}},
   };
+  if (config.spec.keepalive_s) {
+    // What holding connections costs the server, per connection and second of the window.
+    const auto cpu = scenario["server"]["cpu_s"];
+    scenario["idle"] = {
+        {"keepalive_s", *config.spec.keepalive_s},
+        {"connections_held", total.connections_established},
+        {"fd_limit", fd_limit},
+        {"server_cpu_s_per_connection_per_s",
+         cpu.is_number() && total.connections_established
+             ? nlohmann::json(cpu.get<double>() / total.connections_established / window_s)
+             : nlohmann::json(nullptr)}};
+  }
+  if (config.connect_rate > 0) {
+    const double span_s =
+        static_cast<double>(total.last_established_ns - total.first_connect_ns) / 1e9;
+    scenario["storm"] = {
+        {"target_connects_per_s", config.connect_rate},
+        {"achieved_connects_per_s",
+         total.connections_established > 1 && span_s > 0
+             ? nlohmann::json(static_cast<double>(total.connections_established - 1) / span_s)
+             : nlohmann::json(nullptr)},
+        {"established", total.connections_established},
+        {"failed", connections - total.connections_established}};
+  }
   return scenario;
 }
 

@@ -20,6 +20,8 @@ struct LoadConfig {
   double warmup_s = 1;                ///< excluded from every figure
   double drain_s = 2;                 ///< after the window, wait this long for in-window events
   double connect_timeout_s = 5;       ///< TCP connect plus protocol handshake
+  double connect_rate = 0;            ///< connect storm: connections opened per second (0: all
+                                      ///< at once); all must start within warm-up + duration
   bool add_workload_query = true;     ///< append rate/size/... to the URL's query
   bool verify_payload = false;        ///< compare every event with the contract's exact bytes
   std::optional<pid_t> server_pid;    ///< sample this process's CPU and memory

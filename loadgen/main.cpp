@@ -11,6 +11,7 @@
 
 #include "core/sysinfo.hpp"
 #include "loadgen/compare.hpp"
+#include "loadgen/find_max.hpp"
 #include "loadgen/load.hpp"
 #include "loadgen/report_markdown.hpp"
 #include "loadgen/runner.hpp"
@@ -110,6 +111,11 @@ int main(int argc, char** argv) {
                  "permessage-deflate: request server_ and client_no_context_takeover");
   load->add_option("--count", count, "events per stream; the run ends when every stream ends");
   load->add_option("--topic", topic, "subscribe to a broadcast topic instead of private streams");
+  std::optional<double> keepalive;
+  load->add_option("--keepalive", keepalive,
+                   "idle workload: ask for a keep-alive (SSE comment, WebSocket ping) every S "
+                   "seconds; use with a low --rate")
+      ->check(CLI::Range(0.01, 3600.0));
   load->add_option("--duration,-d", lc.duration_s, "measurement seconds (a cap with --count)")
       ->capture_default_str()->check(CLI::Range(0.01, 86400.0));
   load->add_option("--warmup,-w", lc.warmup_s, "warm-up seconds, excluded from all figures")
@@ -118,6 +124,18 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.0, 600.0));
   load->add_option("--connect-timeout", lc.connect_timeout_s, "seconds for connect + handshake")
       ->capture_default_str()->check(CLI::Range(0.01, 600.0));
+  load->add_option("--connect-rate", lc.connect_rate,
+                   "connect storm: open connections at this rate per second (0: all at once)")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
+  bool find_max_flag = false;
+  FindMaxOptions fo;
+  load->add_flag("--find-max", find_max_flag,
+                 "raise --rate step by step until p99 exceeds --p99-bound-ms or events are lost; "
+                 "report the highest sustainable rate");
+  load->add_option("--p99-bound-ms", fo.p99_bound_ms, "find-max: latency bound")
+      ->capture_default_str()->check(CLI::Range(0.001, 1e6));
+  load->add_option("--step-factor", fo.step_factor, "find-max: rate multiplier per step")
+      ->capture_default_str()->check(CLI::Range(1.01, 100.0));
   load->add_flag("--verify-payload", lc.verify_payload,
                  "check every event byte-for-byte against the wire contract");
   load->add_flag("!--no-workload-query", lc.add_workload_query,
@@ -190,9 +208,10 @@ int main(int argc, char** argv) {
       }
       lc.spec.count = count;
       lc.spec.topic = topic;
+      lc.spec.keepalive_s = keepalive;
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
       const std::string started = utc_timestamp();
-      auto scenario = run_load(lc);
+      auto scenario = find_max_flag ? find_max(lc, fo, run_load) : run_load(lc);
       auto report = make_report(nlohmann::json::array({scenario}), command_line(argc, argv),
                                 std::nullopt, started);
       if (!load_out.empty()) write_report(report, load_out);

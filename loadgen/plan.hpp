@@ -22,6 +22,7 @@ struct RunPlan {
   SteadyClock::time_point hard_deadline;          ///< nothing runs past this
   std::chrono::nanoseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::nanoseconds drain{std::chrono::seconds(2)};  ///< wait for in-window stragglers
+  double connect_rate = 0;                        ///< connections opened per second (0: all at once)
   bool count_mode = false;                        ///< streams end by `spec.count`: run until all end
   bool verify_payload = false;                    ///< check every event byte-for-byte
   std::shared_ptr<const PayloadLines> payload_lines;  ///< for verifying payload=file events

@@ -11,6 +11,7 @@ RawSession::RawSession(const StreamSpec& spec, const SessionOptions& options,
     : spec_(spec), handler_(handler), max_line_(options.max_event_bytes) {}
 
 std::error_code RawSession::on_line(std::string_view line) {
+  if (line.empty()) return {};  // a keep-alive
   if (first_line_) {
     first_line_ = false;
     if (line.rfind("ERROR ", 0) == 0) return LoadErrc::bad_handshake;

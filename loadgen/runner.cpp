@@ -132,6 +132,14 @@ Suite parse_suite(const json& doc) {
     l.duration_s = get_or<double>(s, defaults, "duration", 5);
     l.warmup_s = get_or<double>(s, defaults, "warmup", 1);
     l.drain_s = get_or<double>(s, defaults, "drain", 2);
+    l.connect_rate = get_or<double>(s, defaults, "connect_rate", 0);
+    if (get_or<bool>(s, defaults, "find_max", false)) {
+      FindMaxOptions fo;
+      fo.p99_bound_ms = get_or<double>(s, defaults, "p99_bound_ms", fo.p99_bound_ms);
+      fo.step_factor = get_or<double>(s, defaults, "step_factor", fo.step_factor);
+      fo.max_steps = get_or<unsigned>(s, defaults, "max_steps", fo.max_steps);
+      sc.find_max = fo;
+    }
     sc.server_threads = get_or<unsigned>(s, defaults, "server_threads", 1);
     // The stream parameters go through the same validation as a server's query string.
     std::string query = "rate=" + std::to_string(get_or<double>(s, defaults, "rate", 100)) +
@@ -140,6 +148,8 @@ Suite parse_suite(const json& doc) {
     if (auto c = get_or<std::int64_t>(s, defaults, "count", -1); c >= 0)
       query += "&count=" + std::to_string(c);
     if (auto t = get_or<std::string>(s, defaults, "topic", ""); !t.empty()) query += "&topic=" + t;
+    if (auto k = get_or<double>(s, defaults, "keepalive", 0); k > 0)
+      query += "&keepalive=" + std::to_string(k);
     auto spec = StreamSpec::parse_query(query);
     if (auto* err = std::get_if<std::string>(&spec))
       throw std::runtime_error("suite: " + sc.group + ": " + *err);
@@ -204,18 +214,22 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         std::cerr << "[" << index << "/" << total << "] " << sc.group << " " << transport << " ..."
                   << std::flush;
       }
-      std::vector<json> runs;
-      for (unsigned rep = 0; rep < std::max(1u, options.repeat); ++rep) {
-        // A fresh server per run: idle RSS and CPU start from the same state every time.
+      // A fresh server per run: idle RSS and CPU start from the same state every time.
+      auto run_fresh = [&](const LoadConfig& base) {
         ServerProcess server(options.server_binary, transport, sc.server_threads, server_cpus,
                              sc.server_args);
-        LoadConfig load = sc.load;
+        LoadConfig load = base;
         load.url = url_for(transport, server.port());
         load.compression.algorithm = compression_for(sc.compression, transport);
         load.server_pid = server.pid();
         // Give the server a moment to settle so its idle RSS is a true baseline.
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        runs.push_back(run_load(load));
+        return run_load(load);
+      };
+      std::vector<json> runs;
+      for (unsigned rep = 0; rep < std::max(1u, options.repeat); ++rep) {
+        runs.push_back(sc.find_max ? find_max(sc.load, *sc.find_max, run_fresh)
+                                   : run_fresh(sc.load));
       }
       json result = summarize_repetitions(runs);
       if (options.verbose) {

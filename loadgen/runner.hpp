@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "loadgen/find_max.hpp"
 #include "loadgen/load.hpp"
 
 namespace pushbench::loadgen {
@@ -18,6 +19,7 @@ struct SuiteScenario {
   LoadConfig load;                     ///< url is filled in per transport
   unsigned server_threads = 1;
   std::string compression = "none";    ///< none | on (each transport's natural one) | explicit
+  std::optional<FindMaxOptions> find_max;  ///< search the highest sustainable rate instead
   std::vector<std::string> server_args;  ///< extra pushbench-server flags (compression, payload)
 };
 

@@ -48,6 +48,10 @@ void WorkerStats::merge(const WorkerStats& o) {
   streams_finished += o.streams_finished;
   connections_established += o.connections_established;
   compressed_connections += o.compressed_connections;
+  if (o.first_connect_ns && (!first_connect_ns || o.first_connect_ns < first_connect_ns)) {
+    first_connect_ns = o.first_connect_ns;
+  }
+  last_established_ns = std::max(last_established_ns, o.last_established_ns);
 }
 
 }  // namespace pushbench::loadgen

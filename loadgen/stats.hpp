@@ -51,7 +51,9 @@ struct WorkerStats {
   std::map<std::string, std::uint64_t> errors;  ///< by kind
   std::uint64_t streams_finished = 0;    ///< streams the server ended cleanly
   std::uint64_t connections_established = 0;
-  std::uint64_t compressed_connections = 0;  ///< connections where the server agreed to compress
+  std::uint64_t compressed_connections = 0;
+  std::int64_t first_connect_ns = 0;     ///< realtime of the first connect attempt (0: none)
+  std::int64_t last_established_ns = 0;  ///< realtime of the last completed handshake (0: none)  ///< connections where the server agreed to compress
 
   void merge(const WorkerStats& o);
 };

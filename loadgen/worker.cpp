@@ -7,7 +7,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(20);
 }
 
 Worker::Worker(const RunPlan& plan, std::size_t first_id, std::size_t connections)
-    : plan_(plan), phase_timer_(ioc_), poll_timer_(ioc_) {
+    : plan_(plan), first_id_(first_id), phase_timer_(ioc_), poll_timer_(ioc_) {
   clients_.reserve(connections);
   for (std::size_t i = 0; i < connections; ++i) {
     clients_.push_back(std::make_unique<Client>(ioc_, plan_, stats_, first_id + i));
@@ -15,7 +15,15 @@ Worker::Worker(const RunPlan& plan, std::size_t first_id, std::size_t connection
 }
 
 void Worker::run() {
-  for (auto& c : clients_) c->start();
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    if (plan_.connect_rate > 0) {
+      const double at_s = static_cast<double>(first_id_ + i) / plan_.connect_rate;
+      clients_[i]->start_at(plan_.anchor.steady +
+                            std::chrono::nanoseconds(static_cast<std::int64_t>(at_s * 1e9)));
+    } else {
+      clients_[i]->start();
+    }
+  }
   phase_timer_.expires_at(plan_.anchor.steady_at(plan_.window_start_ns));
   phase_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) on_window_start();
@@ -46,9 +54,12 @@ void Worker::on_window_end() {
 }
 
 void Worker::check_done() {
+  // Before the window ends, a time-mode run holds its connections (an idle stream expects no
+  // events, yet is measured); only when every connection is closed can it end early.
+  const bool holding = !plan_.count_mode && !window_ended_;
   bool all_done = true;
   for (auto& c : clients_) {
-    if (!c->done()) {
+    if (holding ? !c->closed() : !c->done()) {
       all_done = false;
       break;
     }

@@ -25,6 +25,7 @@ class Worker {
   void finish();
 
   const RunPlan& plan_;
+  std::size_t first_id_;  ///< id of clients_[0]; ids order a connect storm
   boost::asio::io_context ioc_{1};
   WorkerStats stats_;
   std::vector<std::unique_ptr<Client>> clients_;

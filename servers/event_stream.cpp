@@ -27,7 +27,11 @@ std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& 
 }
 
 StreamPacer::StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<EventSink> sink)
-    : ctx_(ctx), spec_(std::move(spec)), sink_(std::move(sink)), timer_(ctx.ioc) {}
+    : ctx_(ctx),
+      spec_(std::move(spec)),
+      sink_(std::move(sink)),
+      timer_(ctx.ioc),
+      keepalive_timer_(ctx.ioc) {}
 
 void StreamPacer::start() {
   anchor_ = ClockAnchor::now();
@@ -37,12 +41,26 @@ void StreamPacer::start() {
                 : std::numeric_limits<std::int64_t>::max();
   ctx_.stats.add(ctx_.stats.streams_started);
   scratch_.reserve(spec_.size + 64);
+  if (spec_.keepalive_s) schedule_keepalive();
   on_timer({});
 }
 
 void StreamPacer::stop() {
   stopped_ = true;
   timer_.cancel();
+  keepalive_timer_.cancel();
+}
+
+void StreamPacer::schedule_keepalive() {
+  keepalive_timer_.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(*spec_.keepalive_s)));
+  keepalive_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->stopped_) return;
+    auto sink = self->sink_.lock();
+    if (!sink) return;
+    sink->keepalive();
+    self->schedule_keepalive();
+  });
 }
 
 void StreamPacer::on_timer(boost::system::error_code ec) {
@@ -55,6 +73,7 @@ void StreamPacer::on_timer(boost::system::error_code ec) {
     const std::int64_t due = spec_.intended_ns(start_ns_, next_seq_);
     if (count_done || due >= end_ns_) {
       stopped_ = true;
+      keepalive_timer_.cancel();
       ctx_.stats.add(ctx_.stats.streams_completed);
       sink->finish();
       return;

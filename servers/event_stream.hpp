@@ -26,6 +26,8 @@ class EventSink {
   virtual SendResult send(SharedBuffer framed) = 0;
   /// The stream is complete (count or duration reached): flush the queue, then end it cleanly.
   virtual void finish() = 0;
+  /// Sends a keep-alive that carries no event (SSE comment, WebSocket ping, raw empty line).
+  virtual void keepalive() = 0;
 };
 
 /// Produces events for one sink: a private paced stream or a broadcast topic subscription.
@@ -60,10 +62,12 @@ class StreamPacer final : public EventSource, public std::enable_shared_from_thi
  private:
   void schedule();
   void on_timer(boost::system::error_code ec);
+  void schedule_keepalive();
   ThreadContext& ctx_;
   StreamSpec spec_;
   std::weak_ptr<EventSink> sink_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer keepalive_timer_;  ///< armed when spec_.keepalive_s is set
   ClockAnchor anchor_{};
   std::int64_t start_ns_ = 0;       ///< intended time of event 0 (realtime ns)
   std::int64_t end_ns_ = 0;         ///< no event intended at or after this (duration), or max

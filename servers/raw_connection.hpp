@@ -15,6 +15,8 @@ class RawConnection final : public StreamConnection {
   FrameFn framer() const override { return &frame_event; }
   /// `<data>\n` (event data never contains LF).
   static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);
+  /// An empty line (receivers ignore empty lines).
+  void keepalive() override { enqueue(std::make_shared<const std::string>("\n")); }
 
  private:
   void on_handshake(boost::system::error_code ec, std::size_t n);

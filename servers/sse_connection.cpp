@@ -86,6 +86,19 @@ SendResult SseConnection::send(SharedBuffer framed) {
   return enqueue(std::move(chunk));
 }
 
+void SseConnection::keepalive() {
+  std::string comment;
+  sse::append_comment(comment, "keep-alive");
+  comment += '\n';
+  if (deflater_) {
+    send(std::make_shared<const std::string>(std::move(comment)));
+  } else {
+    auto chunk = std::make_shared<std::string>();
+    append_chunk(*chunk, comment);
+    enqueue(std::move(chunk));
+  }
+}
+
 std::string SseConnection::trailer() {
   std::string out;
   if (deflater_) {

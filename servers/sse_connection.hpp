@@ -19,6 +19,8 @@ class SseConnection final : public StreamConnection {
   FrameFn framer() const override { return deflater_ ? &frame_text : &frame_event; }
   /// Compresses (context takeover, sync flush per event) and chunk-frames when coded.
   SendResult send(SharedBuffer framed) override;
+  /// An SSE comment line (compressed like events when the response is coded).
+  void keepalive() override;
 
   /// `<hex length>\r\nid: <seq>\ndata: <data>\n\n\r\n`.
   static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);

@@ -74,9 +74,21 @@ void WsConnection::finish() {
   if (!writing_ && queue_.empty()) do_write();
 }
 
+void WsConnection::keepalive() {
+  if (closed_ || writing_ || pinging_ || finishing_) return;
+  pinging_ = true;
+  ws_.async_ping({}, [self = shared_from_this()](beast::error_code ec) {
+    self->pinging_ = false;
+    if (ec) return self->close(ec);
+    // A close deferred behind this ping (see do_write).
+    if (self->finishing_ && !self->writing_) self->do_write();
+  });
+}
+
 void WsConnection::do_write() {
   if (queue_.empty()) {
-    if (!finishing_ || closed_) return;
+    // Beast allows one ping or close at a time: a ping in flight defers the close.
+    if (!finishing_ || closed_ || pinging_) return;
     writing_ = true;
     ws_.async_close(websocket::close_code::normal,
                     [self = shared_from_this()](beast::error_code ec) {

@@ -23,6 +23,8 @@ class WsConnection final : public EventSink, public std::enable_shared_from_this
   static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);
   SendResult send(SharedBuffer framed) override;
   void finish() override;
+  /// A ping frame, unless a write or a ping is in flight (one of each at a time).
+  void keepalive() override;
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -38,6 +40,7 @@ class WsConnection final : public EventSink, public std::enable_shared_from_this
   SendQueue queue_;
   boost::beast::flat_buffer read_buffer_;
   bool writing_ = false;
+  bool pinging_ = false;
   bool finishing_ = false;
   bool closed_ = false;
   std::shared_ptr<EventSource> source_;

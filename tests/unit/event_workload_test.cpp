@@ -53,7 +53,8 @@ TEST(EventContract, PayloadKindsDifferInCompressibility) {
 }
 
 TEST(StreamSpec, ParsesAndRoundTrips) {
-  auto r = StreamSpec::parse_query("rate=250.5&size=1024&payload=text&count=10&topic=a%20b");
+  auto r = StreamSpec::parse_query(
+      "rate=250.5&size=1024&payload=text&count=10&topic=a%20b&keepalive=2.5");
   ASSERT_TRUE(std::holds_alternative<StreamSpec>(r));
   auto s = std::get<StreamSpec>(r);
   EXPECT_DOUBLE_EQ(s.rate, 250.5);
@@ -61,6 +62,7 @@ TEST(StreamSpec, ParsesAndRoundTrips) {
   EXPECT_EQ(s.payload, PayloadKind::text);
   EXPECT_EQ(s.count, 10u);
   EXPECT_EQ(s.topic, "a b");
+  EXPECT_EQ(s.keepalive_s, 2.5);
   auto again = StreamSpec::parse_query(s.to_query());
   ASSERT_TRUE(std::holds_alternative<StreamSpec>(again));
   EXPECT_EQ(std::get<StreamSpec>(again), s);
@@ -70,7 +72,8 @@ TEST(StreamSpec, ParsesAndRoundTrips) {
 TEST(StreamSpec, RejectsBadInputWithAReason) {
   for (const char* q : {"rate=0", "rate=-3", "rate=nan", "rate=1e7", "rate=", "size=-1",
                         "size=2000000", "size=1.5", "payload=xml", "count=abc", "duration=0",
-                        "duration=1e9", "topic=", "nope=1", "rate=%4", "rate=%zz"}) {
+                        "duration=1e9", "topic=", "nope=1", "rate=%4", "rate=%zz", "keepalive=0",
+                        "keepalive=x", "keepalive=1e9"}) {
     auto r = StreamSpec::parse_query(q);
     ASSERT_TRUE(std::holds_alternative<std::string>(r)) << q;
     EXPECT_FALSE(std::get<std::string>(r).empty());

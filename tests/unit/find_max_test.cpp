@@ -1,0 +1,56 @@
+#include <gtest/gtest.h>
+
+#include "loadgen/find_max.hpp"
+
+namespace pushbench::loadgen {
+namespace {
+
+/// A fake step: p99 grows with the offered rate; the loadgen saturates above `saturate_at`.
+nlohmann::json fake_step(const LoadConfig& c, double saturate_at = 1e12) {
+  const double offered = c.spec.rate * c.connections;
+  return {{"workload", {{"kind", "stream"}, {"rate_per_stream", c.spec.rate}}},
+          {"loadgen", {{"saturated", offered > saturate_at}}},
+          {"errors", nlohmann::json::object()},
+          {"events", {{"lost", 0}}},
+          {"latency_us", {{"corrected", {{"p99", offered / 10}}}}},  // 10 ms at 100k ev/s
+          {"throughput", {{"events_per_s", offered}}},
+          {"warnings", nlohmann::json::array()}};
+}
+
+TEST(FindMax, StopsAtTheLatencyBound) {
+  LoadConfig c;
+  c.connections = 100;
+  c.spec.rate = 100;  // 10k ev/s: p99 1 ms
+  FindMaxOptions o;
+  o.p99_bound_ms = 10;
+  o.step_factor = 2;
+  const auto r = find_max(c, o, [](const LoadConfig& l) { return fake_step(l); });
+  // 10k, 20k, 40k, 80k pass; 160k gives p99 16 ms.
+  EXPECT_EQ(r["find_max"]["max_sustainable_events_per_s"], 80000.0);
+  EXPECT_EQ(r["find_max"]["max_sustainable_rate_per_stream"], 800.0);
+  EXPECT_EQ(r["find_max"]["steps"].size(), 5u);
+  EXPECT_EQ(r["workload"]["kind"], "find-max");
+  EXPECT_NE(r["find_max"]["stopped_because"].get<std::string>().find("p99"), std::string::npos);
+}
+
+TEST(FindMax, LoadgenSaturationIsNamedAndNoneSustainableIsAWarning) {
+  LoadConfig c;
+  c.connections = 10;
+  c.spec.rate = 100;
+  FindMaxOptions o;
+  o.step_factor = 2;
+  auto r = find_max(c, o, [](const LoadConfig& l) { return fake_step(l, 3000); });
+  EXPECT_EQ(r["find_max"]["max_sustainable_events_per_s"], 2000.0);
+  EXPECT_NE(r["find_max"]["stopped_because"].get<std::string>().find("load generator"),
+            std::string::npos);
+  o.p99_bound_ms = 0.01;
+  r = find_max(c, o, [](const LoadConfig& l) { return fake_step(l); });
+  EXPECT_TRUE(r["find_max"]["max_sustainable_events_per_s"].is_null());
+  EXPECT_FALSE(r["warnings"].empty());
+  o.step_factor = 1;
+  EXPECT_THROW(find_max(c, o, [](const LoadConfig& l) { return fake_step(l); }),
+               std::runtime_error);
+}
+
+}  // namespace
+}  // namespace pushbench::loadgen
