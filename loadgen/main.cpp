@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -225,8 +227,20 @@ int main(int argc, char** argv) {
     if (*run) {
       const Suite suite = load_suite(suite_file);
       const std::string started = utc_timestamp();
+      // Ctrl-C: finish the run in progress, then write the report of what finished. A second
+      // Ctrl-C exits at once.
+      static std::atomic<bool> interrupted{false};
+      std::signal(SIGINT, [](int) {
+        if (interrupted.exchange(true)) _exit(130);
+      });
+      ro.interrupted = &interrupted;
       auto scenarios = run_suite(suite, ro);
       auto report = make_report(std::move(scenarios), command_line(argc, argv), suite.name, started);
+      if (interrupted) {
+        report["interrupted"] = true;
+        std::cerr << "pushbench: interrupted; the report holds the " << report["scenarios"].size()
+                  << " run(s) that finished\n";
+      }
       write_report(report, run_out);
       std::cout << comparison_table(report) << "\nreport: " << run_out << "\n";
       return 0;

@@ -207,12 +207,17 @@ json run_suite(const Suite& suite, const RunOptions& options) {
   json scenarios = json::array();
   std::size_t total = 0, index = 0;
   for (const auto& sc : suite.scenarios) total += sc.transports.size();
+  const auto start = std::chrono::steady_clock::now();
   for (const auto& sc : suite.scenarios) {
     for (const auto& transport : sc.transports) {
+      if (options.interrupted && options.interrupted->load()) return scenarios;
       ++index;
       if (options.verbose) {
-        std::cerr << "[" << index << "/" << total << "] " << sc.group << " " << transport << " ..."
-                  << std::flush;
+        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count();
+        std::cerr << "[" << index << "/" << total << " " << elapsed << "s] " << sc.group << " "
+                  << transport << " ..." << std::flush;
       }
       // A fresh server per run: idle RSS and CPU start from the same state every time.
       auto run_fresh = [&](const LoadConfig& base) {

@@ -1,6 +1,7 @@
 #pragma once
 // `pushbench run`: starts one server process per scenario and transport on an ephemeral loopback
 // port, drives it with the load generator and writes one report.
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,9 +47,11 @@ struct RunOptions {
   std::optional<std::string> loadgen_cpus;  ///< pin this process to these CPUs
   bool verbose = true;                  ///< print a line per scenario to stderr
   unsigned repeat = 1;                  ///< runs per scenario and transport (median and MAD)
+  const std::atomic<bool>* interrupted = nullptr;  ///< when set, stop after the current run
 };
 
-/// Runs every scenario of `suite`; returns the report's scenarios array.
+/// Runs every scenario of `suite`; returns the report's scenarios array (only the runs that
+/// finished when `options.interrupted` became true).
 nlohmann::json run_suite(const Suite& suite, const RunOptions& options);
 
 /// Parses a CPU list such as "0,2-3"; nullopt when malformed.

@@ -1,6 +1,7 @@
 #include "loadgen/server_process.hpp"
 
 #include <sched.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +36,10 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& trans
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // Its own process group, so a terminal's Ctrl-C reaches only pushbench (which then finishes
+    // the run in progress); and it dies with its parent, whatever way the parent ends.
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (cpus) {
       cpu_set_t set;
       CPU_ZERO(&set);

@@ -78,6 +78,28 @@ TEST(Cli, CompareExitCodes) {
   EXPECT_NE(md.find("|---"), std::string::npos) << md;
 }
 
+TEST(Cli, CtrlCWritesTheReportOfWhatFinished) {
+  std::filesystem::create_directories(kOut);
+  const std::string suite = kOut + "/long-suite.json";
+  std::ofstream(suite) << R"({"name": "long", "defaults": {"transports": ["raw"], "duration": 0.8,
+    "warmup": 0.1, "drain": 0.2, "connections": 2, "rate": 50},
+    "scenarios": [{"group": "a"}, {"group": "b"}, {"group": "c"}, {"group": "d"}, {"group": "e"}]})";
+  const std::string report = kOut + "/interrupted.json";
+  std::filesystem::remove(report);
+  const auto [rc, out] = run_command(
+      "sh -c '" + bin("pushbench") + " run --suite " + suite + " --out " + report +
+          " & pid=$!; sleep 1.6; kill -INT $pid; wait $pid' 2>&1",
+      60);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("interrupted"), std::string::npos) << out;
+  std::ifstream in(report);
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["interrupted"], true);
+  EXPECT_GE(j["scenarios"].size(), 1u);
+  EXPECT_LT(j["scenarios"].size(), 5u);
+  for (const auto& s : j["scenarios"]) EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+}
+
 TEST(Cli, BadSuiteIsAClearError) {
   std::filesystem::create_directories(kOut);
   std::ofstream(kOut + "/bad-suite.json") << R"({"scenarios":[{"group":"g","compression":"gzip","transports":["ws"]}]})";
