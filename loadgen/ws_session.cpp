@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include "core/text.hpp"
 #include "core/ws_handshake.hpp"
 #include "loadgen/errors.hpp"
 
@@ -9,16 +10,6 @@ namespace pushbench::loadgen {
 
 namespace {
 constexpr std::size_t kHeaderLimit = 16 << 10;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 }  // namespace
 
 WsSession::WsSession(const Target& target, const StreamSpec& spec, const SessionOptions& options,

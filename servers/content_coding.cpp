@@ -1,5 +1,7 @@
 #include "servers/content_coding.hpp"
 
+#include "core/text.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <string>
@@ -14,15 +16,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 /// The q-value of one element's parameters; 1 when absent, nullopt when malformed.
 std::optional<double> q_value(std::string_view params) {

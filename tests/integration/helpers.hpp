@@ -16,6 +16,14 @@ inline std::string source(const std::string& path) {
   return std::string(PUSHBENCH_SOURCE_DIR) + "/" + path;
 }
 
+/// Our server's URL for `transport` ("sse", "ws", "raw") on 127.0.0.1:`port`.
+inline std::string url_for(const std::string& transport, std::uint16_t port) {
+  const std::string hp = "127.0.0.1:" + std::to_string(port);
+  if (transport == "sse") return "http://" + hp + "/sse";
+  if (transport == "ws") return "ws://" + hp + "/ws";
+  return "tcp://" + hp;
+}
+
 /// Runs a shell command (bounded by `timeout` seconds); returns {exit status, stdout}.
 inline std::pair<int, std::string> run_command(const std::string& cmd, int timeout = 30) {
   std::string full = "timeout " + std::to_string(timeout) + " " + cmd;

@@ -11,12 +11,6 @@ namespace {
 using loadgen::LoadConfig;
 using loadgen::ServerProcess;
 
-std::string url_for(const std::string& transport, std::uint16_t port) {
-  const std::string hp = "127.0.0.1:" + std::to_string(port);
-  if (transport == "sse") return "http://" + hp + "/sse";
-  if (transport == "ws") return "ws://" + hp + "/ws";
-  return "tcp://" + hp;
-}
 
 class Workloads : public ::testing::TestWithParam<std::string> {};
 

@@ -1,0 +1,19 @@
+#pragma once
+// Small text helpers shared by the HTTP header handling of servers and load generator.
+#include <cctype>
+#include <string_view>
+
+namespace pushbench {
+
+/// ASCII case-insensitive equality (HTTP tokens: header values such as "websocket", "gzip").
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace pushbench
