@@ -188,6 +188,7 @@ void Client::stop() {
   if (!started_) {
     // A storm's connection whose turn never came (the run is validated so that this is rare).
     closed_ = finalized_ = true;
+    connect_timer_.cancel();
     return;
   }
   // Still connecting or handshaking when the run ended: the server never answered in time.
