@@ -8,7 +8,9 @@
 #include "core/workload.hpp"
 #include "servers/content_coding.hpp"
 #include "servers/fail.hpp"
+#include "core/ws_handshake.hpp"
 #include "servers/sse_connection.hpp"
+#include "servers/ws_frame_connection.hpp"
 #include "servers/ws_connection.hpp"
 
 namespace pushbench::server {
@@ -104,8 +106,39 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     return respond_error(http::status::upgrade_required,
                          "/ws needs a WebSocket upgrade request (RFC 6455)");
   }
-  std::make_shared<WsConnection>(ctx_, std::move(stream_), std::move(spec))
-      ->start(parser_->release());
+  const auto offer = req[http::field::sec_websocket_extensions];
+  const bool deflate_offered =
+      std::string_view(offer.data(), offer.size()).find("permessage-deflate") !=
+      std::string_view::npos;
+  if (ctx_.config->compression && deflate_offered) {
+    // permessage-deflate: Beast negotiates and compresses (one message per write).
+    std::make_shared<WsConnection>(ctx_, std::move(stream_), std::move(spec))
+        ->start(parser_->release());
+    return;
+  }
+  // No compression: our own RFC 6455 handshake and framing, with gathered writes.
+  const auto version = req[http::field::sec_websocket_version];
+  const auto key = req[http::field::sec_websocket_key];
+  if (std::string_view(version.data(), version.size()) != "13") {
+    http::response<http::string_body> res{http::status::upgrade_required, 11};
+    res.set(http::field::sec_websocket_version, "13");
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.body() = "unsupported Sec-WebSocket-Version (this server speaks 13)\n";
+    res.keep_alive(false);
+    res.prepare_payload();
+    ctx_.stats.add(ctx_.stats.bad_requests);
+    handed_off_ = false;
+    return respond(std::move(res));
+  }
+  const std::string_view key_view(key.data(), key.size());
+  if (!ws::is_valid_client_key(key_view)) {
+    handed_off_ = false;
+    return respond_error(http::status::bad_request, "invalid Sec-WebSocket-Key");
+  }
+  auto conn = std::make_shared<WsFrameConnection>(ctx_, stream_.release_socket(), std::move(spec));
+  conn->start("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Accept: " + ws::accept_key(key_view) +
+              "\r\nServer: pushbench\r\n\r\n");
 }
 
 void HttpSession::respond_error(http::status status, std::string reason) {

@@ -84,8 +84,11 @@ void StreamConnection::on_write(boost::system::error_code ec, std::size_t) {
 void StreamConnection::do_watch() {
   socket_.async_read_some(
       boost::asio::buffer(discard_),
-      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
         if (ec) return self->close(ec);
+        if (!self->on_client_bytes(std::string_view(self->discard_.data(), n))) {
+          return self->close({});
+        }
         self->do_watch();
       });
 }

@@ -28,6 +28,8 @@ class StreamConnection : public EventSink, public std::enable_shared_from_this<S
   SendResult enqueue(SharedBuffer bytes);
   /// Closes the connection at once, counting `ec` as an I/O error unless it is a normal close.
   void close(boost::system::error_code ec);
+  /// Bytes the client sent while streaming; the default discards them. Return false to close.
+  virtual bool on_client_bytes(std::string_view bytes) { return true; }
 
   ThreadContext& ctx_;
   boost::asio::ip::tcp::socket socket_;
@@ -44,7 +46,7 @@ class StreamConnection : public EventSink, public std::enable_shared_from_this<S
   bool finishing_ = false;            ///< end the stream once the queue is empty
   bool closed_ = false;
   std::shared_ptr<EventSource> source_;
-  std::array<char, 512> discard_{};   ///< the read watch discards whatever the client sends
+  std::array<char, 512> discard_{};   ///< what the client sends, for on_client_bytes()
 };
 
 }  // namespace pushbench::server

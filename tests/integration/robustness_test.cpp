@@ -50,6 +50,41 @@ TEST(ServerBadInput, WebSocketEndpointNeedsAnUpgrade) {
   EXPECT_EQ(bad_version.rfind("HTTP/1.1 426", 0), 0u) << bad_version;
 }
 
+TEST(ServerBadInput, WebSocketFramingAnswersPingsAndDropsBadClients) {
+  // The uncompressed path frames RFC 6455 itself: a ping gets a pong, an unmasked client frame
+  // (a protocol error) ends the connection.
+  ServerProcess server(bin("pushbench-server"), "ws", 1);
+  namespace asio = boost::asio;
+  asio::io_context ioc;
+  asio::ip::tcp::socket s(ioc);
+  s.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  const std::string req =
+      "GET /ws?rate=1&size=64 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n";
+  asio::write(s, asio::buffer(req));
+  timeval tv{5, 0};
+  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string got;
+  char buf[4096];
+  boost::system::error_code ec;
+  while (got.find("\r\n\r\n") == std::string::npos && !ec) {
+    got.append(buf, s.read_some(asio::buffer(buf), ec));
+  }
+  ASSERT_EQ(got.rfind("HTTP/1.1 101", 0), 0u) << got;
+  EXPECT_NE(got.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos) << got;
+  // A masked ping "hi" (mask 0): the pong carries the same payload.
+  asio::write(s, asio::buffer(std::string("\x89\x82\x00\x00\x00\x00hi", 8)));
+  while (got.find(std::string("\x8a\x02hi", 4)) == std::string::npos && !ec) {
+    got.append(buf, s.read_some(asio::buffer(buf), ec));
+  }
+  EXPECT_NE(got.find(std::string("\x8a\x02hi", 4)), std::string::npos);
+  // An unmasked text frame from a client violates RFC 6455: the server closes.
+  asio::write(s, asio::buffer(std::string("\x81\x01x", 3)));
+  while (!ec) s.read_some(asio::buffer(buf), ec);
+  EXPECT_EQ(ec, asio::error::eof);
+}
+
 TEST(ServerBadInput, RawHandshakeErrors) {
   ServerProcess server(bin("pushbench-server"), "raw", 1);
   EXPECT_EQ(http_exchange(server.port(), "HELLO\n").rfind("ERROR ", 0), 0u);
