@@ -188,6 +188,58 @@ std::string make_pmd_offer(const PmdParams& requested) {
   return s;
 }
 
+std::optional<PmdParams> negotiate_pmd_offer(std::string_view header,
+                                             const PmdParams& preferences) {
+  std::vector<Element> elements;
+  if (!ExtensionReader(header).read_all(elements)) return std::nullopt;
+  for (const auto& e : elements) {
+    if (!iequals(e.name, kExtension)) continue;
+    PmdParams agreed;
+    agreed.server_no_context_takeover = preferences.server_no_context_takeover;
+    agreed.client_no_context_takeover = preferences.client_no_context_takeover;
+    agreed.server_max_window_bits = preferences.server_max_window_bits;
+    agreed.offer_client_max_window_bits = false;  // here: whether we answer with the parameter
+    bool valid = true, seen_snct = false, seen_cnct = false, seen_smwb = false, seen_cmwb = false;
+    for (const auto& p : e.params) {
+      if (iequals(p.name, "server_no_context_takeover") && !p.value && !seen_snct) {
+        seen_snct = agreed.server_no_context_takeover = true;
+      } else if (iequals(p.name, "client_no_context_takeover") && !p.value && !seen_cnct) {
+        seen_cnct = agreed.client_no_context_takeover = true;
+      } else if (iequals(p.name, "server_max_window_bits") && p.value && !seen_smwb) {
+        seen_smwb = true;
+        const int bits = parse_window_bits(*p.value);
+        if (bits == 0) valid = false;
+        agreed.server_max_window_bits = std::min(agreed.server_max_window_bits, bits);
+      } else if (iequals(p.name, "client_max_window_bits") && !seen_cmwb) {
+        seen_cmwb = true;
+        const int bits = p.value ? parse_window_bits(*p.value) : 15;
+        if (bits == 0) valid = false;
+        agreed.client_max_window_bits = std::min(preferences.client_max_window_bits, bits);
+        agreed.offer_client_max_window_bits = true;
+      } else {
+        valid = false;
+      }
+    }
+    // zlib cannot compress within an 8-bit window: an offer demanding it is declined.
+    if (!valid || agreed.server_max_window_bits < 9) continue;
+    return agreed;
+  }
+  return std::nullopt;
+}
+
+std::string make_pmd_response(const PmdParams& agreed) {
+  std::string out(kExtension);
+  if (agreed.server_no_context_takeover) out += "; server_no_context_takeover";
+  if (agreed.client_no_context_takeover) out += "; client_no_context_takeover";
+  if (agreed.server_max_window_bits < 15) {
+    out += "; server_max_window_bits=" + std::to_string(agreed.server_max_window_bits);
+  }
+  if (agreed.offer_client_max_window_bits && agreed.client_max_window_bits < 15) {
+    out += "; client_max_window_bits=" + std::to_string(agreed.client_max_window_bits);
+  }
+  return out;
+}
+
 std::variant<std::optional<PmdParams>, std::error_code> parse_pmd_response(
     std::string_view header, const PmdParams& offered) {
   std::vector<Element> elements;

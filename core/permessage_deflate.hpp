@@ -48,6 +48,17 @@ std::string make_pmd_offer(const PmdParams& requested);
 std::variant<std::optional<PmdParams>, std::error_code> parse_pmd_response(
     std::string_view header, const PmdParams& offered);
 
+// Server side: answers the client's offers in `header` (Sec-WebSocket-Extensions, several lines
+// joined with ","): the first permessage-deflate offer whose parameters are valid is accepted,
+// combined with our `preferences` (server_no_context_takeover and client_no_context_takeover are
+// set when either side asks; server_max_window_bits is the smaller of the client's request and
+// ours; client_max_window_bits is ours when the client offered it). nullopt when no offer is
+// acceptable (the connection then goes uncompressed).
+std::optional<PmdParams> negotiate_pmd_offer(std::string_view header, const PmdParams& preferences);
+
+// The Sec-WebSocket-Extensions response value for an agreement made by negotiate_pmd_offer().
+std::string make_pmd_response(const PmdParams& agreed);
+
 // Decompresses the compressed messages (RSV1 set) one side receives on a connection. Movable.
 class PmdInflater {
  public:

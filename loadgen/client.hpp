@@ -3,9 +3,13 @@
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "core/conn_stream.hpp"
 
 #include "loadgen/plan.hpp"
 #include "loadgen/session.hpp"
@@ -21,6 +25,10 @@ class Client final : private SessionHandler {
   void start();
   /// Starts connecting at `when` (a connect storm paces the connections).
   void start_at(SteadyClock::time_point when);
+  /// Called once when the connection closes (for whoever waits for a free connection slot).
+  void on_closed(std::function<void()> fn) { on_closed_ = std::move(fn); }
+  /// Subscriptions this connection carries (HTTP/2 streams; 1 otherwise).
+  std::size_t streams() const { return streams_.size(); }
   /// Takes the window-start snapshot of the kernel counters.
   void on_window_start();
   /// Takes the window-end snapshot (unless the connection already ended) .
@@ -35,22 +43,40 @@ class Client final : private SessionHandler {
 
  private:
   void on_connect(boost::system::error_code ec);
+  void on_tls_handshake(boost::system::error_code ec);
+  /// The transport is ready (TCP connected, TLS done): send the session's first bytes.
+  void begin_session();
   void do_read();
   void on_read(boost::system::error_code ec, std::size_t n);
   void flush(std::string bytes);
   void fail(std::error_code ec);
+  /// The server ended every stream cleanly: count them and close.
+  void end_cleanly();
   void end_window_counters();
   /// Closes the socket and folds the stream's accounting (expected events) into the stats.
   void finalize();
 
-  void on_event(std::string_view data, std::string_view type, std::string_view id) override;
+  void on_event(std::size_t stream, std::string_view data, std::string_view type,
+                std::string_view id) override;
   void on_established() override;
+  void on_stream_failed(std::size_t stream, std::error_code ec) override;
+  /// Counts an error by kind.
+  void count_error(std::error_code ec);
+
+  /// Accounting of one stream (subscription) of this connection.
+  struct StreamState {
+    SeqTracker seq;
+    std::optional<std::int64_t> start_ns;  ///< intended time of seq 0 (derived)
+    std::uint64_t base_seq = 0;            ///< first seq this stream could receive
+    bool first_event_seen = false;
+    bool failed = false;                   ///< ended by a stream error (others may go on)
+  };
 
   boost::asio::io_context& ioc_;
   const RunPlan& plan_;
   WorkerStats& stats_;
   std::uint64_t id_;
-  boost::asio::ip::tcp::socket socket_;
+  ConnStream stream_;
   boost::asio::steady_timer connect_timer_;
   std::unique_ptr<Session> session_;
   std::array<char, 16 << 10> read_buf_{};
@@ -64,11 +90,8 @@ class Client final : private SessionHandler {
   bool finalized_ = false;
   SteadyClock::time_point connect_start_;
   std::int64_t read_time_ns_ = 0;             ///< realtime of the read being processed
-  bool first_event_seen_ = false;
-  // Stream accounting.
-  SeqTracker seq_;
-  std::optional<std::int64_t> stream_start_ns_;  ///< intended time of seq 0 (derived)
-  std::uint64_t base_seq_ = 0;                   ///< first seq this stream could receive
+  std::vector<StreamState> streams_;           ///< one per subscription on this connection
+  std::function<void()> on_closed_;
   // Kernel counters at window start/end.
   std::optional<TcpCounters> wire_start_;
   bool window_counted_ = false;

@@ -20,6 +20,10 @@ std::string_view error_kind(LoadErrc e) noexcept {
     case LoadErrc::server_closed: return "server_closed";
     case LoadErrc::decompress_error: return "decompress_error";
     case LoadErrc::unsupported_encoding: return "unsupported_encoding";
+    case LoadErrc::tls_handshake: return "tls_handshake";
+    case LoadErrc::alpn_mismatch: return "alpn_mismatch";
+    case LoadErrc::stream_reset: return "stream_reset";
+    case LoadErrc::no_extended_connect: return "no_extended_connect";
   }
   return "unknown";
 }

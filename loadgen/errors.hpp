@@ -20,6 +20,10 @@ enum class LoadErrc {
   server_closed,        ///< the server ended the stream cleanly before the run was over
   decompress_error,     ///< compressed bytes that do not inflate (corrupt, or too large)
   unsupported_encoding, ///< a Content-Encoding or extension we did not ask for
+  tls_handshake,        ///< the TLS handshake failed
+  alpn_mismatch,        ///< TLS ALPN did not select the HTTP version we asked for
+  stream_reset,         ///< the server reset one HTTP/2 stream (RST_STREAM)
+  no_extended_connect,  ///< WebSocket over HTTP/2 without SETTINGS_ENABLE_CONNECT_PROTOCOL
 };
 
 const std::error_category& load_category() noexcept;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/sysinfo.hpp"
+#include "core/tls.hpp"
 #include "loadgen/worker.hpp"
 
 namespace pushbench::loadgen {
@@ -61,6 +62,24 @@ nlohmann::json run_load(const LoadConfig& config) {
   plan.verify_payload = config.verify_payload;
   plan.payload_lines = config.payload_lines;
   plan.session.compression = config.compression;
+  plan.session.http = config.http;
+  plan.session.streams = std::max<std::size_t>(1, config.streams);
+  if (plan.target.protocol == Protocol::raw &&
+      (config.http == HttpVersion::h2 || plan.target.tls)) {
+    throw std::runtime_error("tcp:// is the cleartext raw baseline: no HTTP/2, no TLS");
+  }
+  if (plan.session.streams > 1 && config.http != HttpVersion::h2) {
+    throw std::runtime_error("--streams above 1 needs --http 2 (HTTP/1.1 carries one stream per "
+                             "connection)");
+  }
+  if (config.max_connections_per_origin > 0 && config.connect_rate > 0) {
+    throw std::runtime_error("--max-connections-per-origin and --connect-rate do not combine");
+  }
+  plan.max_connections_per_origin = config.max_connections_per_origin;
+  if (plan.target.tls) {
+    plan.tls = tls::make_client_context(
+        {config.http == HttpVersion::h2 ? "h2" : "http/1.1"}, config.tls12);
+  }
   if (auto err = check_compression(config.compression.algorithm, plan.target.protocol)) {
     throw std::runtime_error(*err);
   }
@@ -88,7 +107,12 @@ nlohmann::json run_load(const LoadConfig& config) {
     plan.endpoint = results.begin()->endpoint();
   }
   const unsigned connections = std::max(1u, config.connections);
-  const unsigned threads = std::clamp(config.threads, 1u, connections);
+  unsigned threads = std::clamp(config.threads, 1u, connections);
+  // Browser model: the cap is split over the workers, each getting at least one connection.
+  if (plan.max_connections_per_origin > 0) {
+    threads = std::min<unsigned>(threads, static_cast<unsigned>(plan.max_connections_per_origin));
+  }
+  const std::size_t subscriptions = std::size_t{connections} * plan.session.streams;
   const std::uint64_t fd_limit = raise_fd_limit();
   if (connections + 64 > fd_limit) {
     throw std::runtime_error(std::to_string(connections) +
@@ -113,7 +137,9 @@ nlohmann::json run_load(const LoadConfig& config) {
   std::size_t next_id = 0;
   for (unsigned t = 0; t < threads; ++t) {
     const std::size_t n = connections / threads + (t < connections % threads ? 1 : 0);
-    workers.push_back(std::make_unique<Worker>(plan, next_id, n));
+    const std::size_t cap = plan.max_connections_per_origin;
+    const std::size_t max_open = cap == 0 ? 0 : cap / threads + (t < cap % threads ? 1 : 0);
+    workers.push_back(std::make_unique<Worker>(plan, next_id, n, max_open));
     next_id += n;
   }
   PeakRssSampler rss(config.server_pid);
@@ -179,8 +205,17 @@ nlohmann::json run_load(const LoadConfig& config) {
                        " connection(s) were not compressed: the server declined " +
                        std::string(to_string(config.compression.algorithm)));
   }
-  if (total.connections_established < connections) {
-    warnings.push_back(std::to_string(connections - total.connections_established) + " of " +
+  if (total.subscriptions_starved > 0) {
+    warnings.push_back(std::to_string(total.subscriptions_starved) + " of " +
+                       std::to_string(subscriptions) +
+                       " subscriptions never got a connection (browser model: " +
+                       std::to_string(plan.max_connections_per_origin) +
+                       " connections per origin)");
+  }
+  const std::uint64_t never_tried =
+      total.subscriptions_starved / std::max<std::size_t>(1, plan.session.streams);
+  if (total.connections_established + never_tried < connections) {
+    warnings.push_back(std::to_string(connections - never_tried - total.connections_established) + " of " +
                        std::to_string(connections) + " connections were never established");
   }
 
@@ -189,7 +224,8 @@ nlohmann::json run_load(const LoadConfig& config) {
                            {"cpu_ns_per_event", nullptr},
                            {"rss_bytes_idle", nullptr},
                            {"rss_bytes_peak", nullptr},
-                           {"rss_bytes_per_connection", nullptr}};
+                           {"rss_bytes_per_connection", nullptr},
+                           {"rss_bytes_per_stream", nullptr}};
   if (config.server_pid) {
     server["pid"] = *config.server_pid;
     if (server_start && server_end) {
@@ -209,6 +245,8 @@ nlohmann::json run_load(const LoadConfig& config) {
       server["rss_bytes_peak"] = peak;
       server["rss_bytes_per_connection"] =
           static_cast<double>(peak - server_idle->rss_bytes) / connections;
+      server["rss_bytes_per_stream"] =
+          static_cast<double>(peak - server_idle->rss_bytes) / subscriptions;
     }
   }
 
@@ -239,8 +277,9 @@ nlohmann::json run_load(const LoadConfig& config) {
       {"transport", transport},
       {"url", config.url},
       {"http_version", plan.target.protocol == Protocol::raw ? nlohmann::json(nullptr)
-                                                             : nlohmann::json("1.1")},
-      {"tls", false},
+                       : config.http == HttpVersion::h2       ? nlohmann::json("2")
+                                                              : nlohmann::json("1.1")},
+      {"tls", plan.target.tls},
       {"compression", compression},
       {"workload",
        {{"kind", config.connect_rate > 0        ? "storm"
@@ -248,7 +287,9 @@ nlohmann::json run_load(const LoadConfig& config) {
                  : config.spec.topic          ? "broadcast"
                                               : "stream"},
         {"connections", connections},
-        {"streams_per_connection", 1},
+        {"streams_per_connection", plan.session.streams},
+        {"subscriptions", subscriptions},
+        {"tcp_connections", total.connections_established},
         {"rate_per_stream", config.spec.rate},
         {"payload_bytes", config.spec.size},
         {"payload_kind", contract ? std::string(to_string(config.spec.payload)) : "other"},
@@ -306,6 +347,14 @@ nlohmann::json run_load(const LoadConfig& config) {
          cpu.is_number() && total.connections_established
              ? nlohmann::json(cpu.get<double>() / total.connections_established / window_s)
              : nlohmann::json(nullptr)}};
+  }
+  if (plan.max_connections_per_origin > 0) {
+    scenario["browser"] = {
+        {"max_connections_per_origin", plan.max_connections_per_origin},
+        {"subscriptions", subscriptions},
+        {"subscriptions_waited", total.subscriptions_waited},
+        {"subscriptions_starved", total.subscriptions_starved},
+        {"wait_us", to_json(total.subscription_wait.summary_us())}};
   }
   if (config.connect_rate > 0) {
     const double span_s =

@@ -8,12 +8,19 @@
 
 #include "core/workload.hpp"
 #include "loadgen/compression.hpp"
+#include "loadgen/session.hpp"
 
 namespace pushbench::loadgen {
 
 struct LoadConfig {
-  std::string url;                    ///< http:// (SSE), ws:// (WebSocket) or tcp:// (raw)
-  unsigned connections = 10;          ///< streams, one connection each
+  std::string url;                    ///< http(s):// (SSE), ws(s):// (WebSocket) or tcp:// (raw)
+  unsigned connections = 10;          ///< TCP connections
+  HttpVersion http = HttpVersion::h1; ///< h2: prior knowledge (http, ws) or ALPN h2 (https, wss)
+  std::size_t streams = 1;            ///< HTTP/2 streams per connection; subscriptions are
+                                      ///< connections x streams
+  std::size_t max_connections_per_origin = 0;  ///< browser model: at most this many connections
+                                               ///< open at once, the rest wait (0: no cap)
+  bool tls12 = false;                 ///< allow TLS 1.2 (default: TLS 1.3 only)
   unsigned threads = 1;               ///< worker threads (capped at connections)
   StreamSpec spec;                    ///< what each stream asks for (rate, size, payload, ...)
   double duration_s = 10;             ///< measurement window (a cap on the run in count mode)

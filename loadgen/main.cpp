@@ -85,10 +85,25 @@ int main(int argc, char** argv) {
   std::optional<int> server_pid;
   std::string load_out;
   bool load_json = false;
-  load->add_option("--url", lc.url, "http://host:port/sse (SSE), ws://host:port/ws, tcp://host:port")
+  load->add_option("--url", lc.url,
+                   "http(s)://host:port/sse (SSE), ws(s)://host:port/ws (WebSocket), "
+                   "tcp://host:port (raw); https and wss use TLS with ALPN")
       ->required();
-  load->add_option("--connections,-c", lc.connections, "connections (one stream each)")
+  load->add_option("--connections,-c", lc.connections,
+                   "TCP connections (each carries --streams subscriptions)")
       ->capture_default_str()->check(CLI::Range(1u, 1000000u));
+  std::string http_version = "1.1";
+  load->add_option("--http", http_version,
+                   "1.1 | 2: HTTP/2 by prior knowledge (http, ws) or ALPN h2 (https, wss); "
+                   "WebSockets over HTTP/2 use extended CONNECT (RFC 8441)")
+      ->capture_default_str()->check(CLI::IsMember({"1.1", "2"}));
+  load->add_option("--streams", lc.streams, "HTTP/2 streams per connection (multiplexing)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  load->add_option("--max-connections-per-origin", lc.max_connections_per_origin,
+                   "browser model: at most N connections open at once (6 models HTTP/1.1 "
+                   "browsers); further subscriptions wait for a free connection (0: no cap)")
+      ->capture_default_str();
+  load->add_flag("--tls12", lc.tls12, "allow TLS 1.2 (default: TLS 1.3 only)");
   load->add_option("--threads,-t", lc.threads, "worker threads")->capture_default_str()->check(
       CLI::Range(1u, 256u));
   load->add_option("--rate,-r", lc.spec.rate, "events/s per stream (open loop)")
@@ -208,6 +223,7 @@ int main(int argc, char** argv) {
             std::make_shared<const PayloadLines>(std::get<PayloadLines>(std::move(lines)));
         lc.spec.payload = PayloadKind::file;
       }
+      lc.http = http_version == "2" ? HttpVersion::h2 : HttpVersion::h1;
       lc.spec.count = count;
       lc.spec.topic = topic;
       lc.spec.keepalive_s = keepalive;

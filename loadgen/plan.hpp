@@ -1,6 +1,7 @@
 #pragma once
 // The shared, read-only plan of one load run: what to connect to and when each phase begins.
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -26,6 +27,8 @@ struct RunPlan {
   bool count_mode = false;                        ///< streams end by `spec.count`: run until all end
   bool verify_payload = false;                    ///< check every event byte-for-byte
   std::shared_ptr<const PayloadLines> payload_lines;  ///< for verifying payload=file events
+  std::shared_ptr<boost::asio::ssl::context> tls;  ///< https:// and wss://: shared by all clients
+  std::size_t max_connections_per_origin = 0;  ///< browser model: connection cap (0: none)
 
   bool in_window(std::int64_t ts) const { return ts >= window_start_ns && ts < window_end_ns; }
 };

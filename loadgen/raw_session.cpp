@@ -17,7 +17,7 @@ std::error_code RawSession::on_line(std::string_view line) {
     if (line.rfind("ERROR ", 0) == 0) return LoadErrc::bad_handshake;
     handler_.on_established();
   }
-  handler_.on_event(line, "message", {});
+  handler_.on_event(0, line, "message", {});
   return {};
 }
 

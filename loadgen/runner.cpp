@@ -32,10 +32,10 @@ Compression compression_for(const std::string& setting, const std::string& trans
   return c;
 }
 
-std::string url_for(const std::string& transport, std::uint16_t port) {
+std::string url_for(const std::string& transport, std::uint16_t port, bool tls) {
   const std::string hostport = "127.0.0.1:" + std::to_string(port);
-  if (transport == "sse") return "http://" + hostport + "/sse";
-  if (transport == "ws") return "ws://" + hostport + "/ws";
+  if (transport == "sse") return (tls ? "https://" : "http://") + hostport + "/sse";
+  if (transport == "ws") return (tls ? "wss://" : "ws://") + hostport + "/ws";
   return "tcp://" + hostport;
 }
 
@@ -141,6 +141,25 @@ Suite parse_suite(const json& doc) {
       sc.find_max = fo;
     }
     sc.server_threads = get_or<unsigned>(s, defaults, "server_threads", 1);
+    const auto http = get_or<std::string>(s, defaults, "http", "1.1");
+    if (http != "1.1" && http != "2") {
+      throw std::runtime_error("suite: " + sc.group + ": http must be \"1.1\" or \"2\"");
+    }
+    l.http = http == "2" ? HttpVersion::h2 : HttpVersion::h1;
+    sc.tls = get_or<bool>(s, defaults, "tls", false);
+    l.streams = get_or<std::size_t>(s, defaults, "streams", 1);
+    l.max_connections_per_origin = get_or<std::size_t>(s, defaults, "max_connections_per_origin", 0);
+    if (l.streams == 0) throw std::runtime_error("suite: " + sc.group + ": streams must be >= 1");
+    if (l.streams > 1 && l.http != HttpVersion::h2) {
+      throw std::runtime_error("suite: " + sc.group + ": streams above 1 need \"http\": \"2\"");
+    }
+    for (const auto& t : sc.transports) {
+      if (t == "raw" && (l.http == HttpVersion::h2 || sc.tls)) {
+        throw std::runtime_error("suite: " + sc.group +
+                                 ": raw is the cleartext TCP baseline (no HTTP/2, no TLS); list "
+                                 "\"transports\": [\"sse\", \"ws\"]");
+      }
+    }
     // The stream parameters go through the same validation as a server's query string.
     std::string query = "rate=" + std::to_string(get_or<double>(s, defaults, "rate", 100)) +
                         "&size=" + std::to_string(get_or<std::size_t>(s, defaults, "size", 256)) +
@@ -155,6 +174,7 @@ Suite parse_suite(const json& doc) {
       throw std::runtime_error("suite: " + sc.group + ": " + *err);
     l.spec = std::get<StreamSpec>(spec);
     parse_compression_keys(s, defaults, sc);
+    if (sc.tls) sc.server_args.push_back("--tls");
     for (const auto& t : sc.transports) compression_for(sc.compression, t);  // throws if unfit
     if (auto file = get_or<std::string>(s, defaults, "payload_file", ""); !file.empty()) {
       auto lines = read_payload_lines(file);
@@ -224,7 +244,7 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         ServerProcess server(options.server_binary, transport, sc.server_threads, server_cpus,
                              sc.server_args);
         LoadConfig load = base;
-        load.url = url_for(transport, server.port());
+        load.url = url_for(transport, server.port(), sc.tls);
         load.compression.algorithm = compression_for(sc.compression, transport);
         load.server_pid = server.pid();
         // Give the server a moment to settle so its idle RSS is a true baseline.

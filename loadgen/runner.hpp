@@ -22,6 +22,7 @@ struct SuiteScenario {
   std::string compression = "none";    ///< none | on (each transport's natural one) | explicit
   std::optional<FindMaxOptions> find_max;  ///< search the highest sustainable rate instead
   std::vector<std::string> server_args;  ///< extra pushbench-server flags (compression, payload)
+  bool tls = false;                    ///< https:// / wss:// against a server started with --tls
 };
 
 struct Suite {
@@ -33,7 +34,8 @@ struct Suite {
 /// scenario has group, transports, connections, threads, rate, size, payload, payload_file,
 /// duration, warmup, drain, count, topic, server_threads, compression (none | on | gzip | deflate
 /// | permessage-deflate), deflate_level, deflate_window_bits, deflate_mem_level,
-/// no_context_takeover, pmd_min_size (missing keys come from "defaults"). Throws
+/// no_context_takeover, pmd_min_size, http ("1.1" | "2"), tls, streams (HTTP/2 streams per
+/// connection), max_connections_per_origin (missing keys come from "defaults"). Throws
 /// std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
 /// Loads a suite: `name_or_path` is a file path, or the name of a file in bench/suites/ ("quick",

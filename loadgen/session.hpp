@@ -16,11 +16,17 @@ namespace pushbench::loadgen {
 class SessionHandler {
  public:
   virtual ~SessionHandler() = default;
-  /// One application event: SSE event data, a WebSocket text message, a raw line.
-  /// `type` is the SSE event type ("message" elsewhere); `id` the SSE last-event-id (else empty).
-  virtual void on_event(std::string_view data, std::string_view type, std::string_view id) = 0;
-  /// The protocol handshake completed (HTTP 200 / 101, raw handshake sent).
+  /// One application event on stream `stream` (0 .. Session::streams()-1; always 0 on HTTP/1.1
+  /// and raw): SSE event data, a WebSocket text message, a raw line. `type` is the SSE event
+  /// type ("message" elsewhere); `id` the SSE last-event-id (else empty).
+  virtual void on_event(std::size_t stream, std::string_view data, std::string_view type,
+                        std::string_view id) = 0;
+  /// The connection's handshake completed and its first stream was accepted (HTTP 200 / 101,
+  /// raw handshake sent). Called once per connection.
   virtual void on_established() {}
+  /// One stream of a multiplexed connection ended with error `ec` (an HTTP status, RST_STREAM,
+  /// a protocol error inside that stream); the connection and its other streams go on.
+  virtual void on_stream_failed(std::size_t stream, std::error_code ec) {}
 };
 
 class Session {
@@ -40,7 +46,17 @@ class Session {
   virtual std::string goodbye() { return {}; }
   /// True once the server agreed to compress this stream.
   virtual bool compressed() const { return false; }
+  /// Streams carried by this connection (HTTP/2 multiplexing; 1 otherwise).
+  virtual std::size_t streams() const { return 1; }
+  /// "1.1" or "2" (HTTP sessions), "" for raw.
+  virtual std::string_view http_version() const { return "1.1"; }
+  /// True when the server keeps the connection open after every stream ended (HTTP/2): the
+  /// client then closes it itself once finished().
+  virtual bool connection_persists() const { return false; }
 };
+
+/// The HTTP version a session speaks.
+enum class HttpVersion { h1, h2 };
 
 /// Session options that are not part of the URL.
 struct SessionOptions {
@@ -48,9 +64,12 @@ struct SessionOptions {
   bool add_workload_query = true;          ///< append the StreamSpec parameters to the URL's query
   std::uint64_t seed = 0;                  ///< per-connection seed (WebSocket key and masks)
   CompressionOptions compression;          ///< what to offer; the server may decline
+  HttpVersion http = HttpVersion::h1;      ///< h2: prior knowledge on http/ws, ALPN h2 on TLS
+  std::size_t streams = 1;                 ///< HTTP/2: streams opened on each connection
 };
 
-/// Creates the session for `target.protocol`: the one place a protocol is chosen.
+/// Creates the session for `target.protocol` and `options.http`: the one place a protocol is
+/// chosen.
 std::unique_ptr<Session> make_session(const Target& target, const StreamSpec& spec,
                                       const SessionOptions& options, SessionHandler& handler);
 

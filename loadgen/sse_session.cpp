@@ -81,6 +81,6 @@ std::error_code SseSession::on_eof() {
   return {};
 }
 
-void SseSession::on_event(const sse::Event& ev) { handler_.on_event(ev.data, ev.type, ev.id); }
+void SseSession::on_event(const sse::Event& ev) { handler_.on_event(0, ev.data, ev.type, ev.id); }
 
 }  // namespace pushbench::loadgen

@@ -52,6 +52,9 @@ void WorkerStats::merge(const WorkerStats& o) {
     first_connect_ns = o.first_connect_ns;
   }
   last_established_ns = std::max(last_established_ns, o.last_established_ns);
+  subscription_wait.merge(o.subscription_wait);
+  subscriptions_waited += o.subscriptions_waited;
+  subscriptions_starved += o.subscriptions_starved;
 }
 
 }  // namespace pushbench::loadgen

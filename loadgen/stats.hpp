@@ -51,9 +51,14 @@ struct WorkerStats {
   std::map<std::string, std::uint64_t> errors;  ///< by kind
   std::uint64_t streams_finished = 0;    ///< streams the server ended cleanly
   std::uint64_t connections_established = 0;
-  std::uint64_t compressed_connections = 0;
+  std::uint64_t compressed_connections = 0;  ///< connections where the server agreed to compress
   std::int64_t first_connect_ns = 0;     ///< realtime of the first connect attempt (0: none)
-  std::int64_t last_established_ns = 0;  ///< realtime of the last completed handshake (0: none)  ///< connections where the server agreed to compress
+  std::int64_t last_established_ns = 0;  ///< realtime of the last completed handshake (0: none)
+  // Browser model (--max-connections-per-origin).
+  LatencyHistogram subscription_wait;    ///< run start to connect start, for subscriptions that
+                                         ///< waited for a free connection
+  std::uint64_t subscriptions_waited = 0;   ///< subscriptions that had to wait for a connection
+  std::uint64_t subscriptions_starved = 0;  ///< subscriptions never connected within the run
 
   void merge(const WorkerStats& o);
 };

@@ -20,7 +20,8 @@ namespace {
 class TapPrinter final : public SessionHandler {
  public:
   TapPrinter(std::ostream& out, std::optional<std::uint64_t> count) : out_(out), count_(count) {}
-  void on_event(std::string_view data, std::string_view type, std::string_view id) override {
+  void on_event(std::size_t, std::string_view data, std::string_view type,
+                std::string_view id) override {
     if (done()) return;
     nlohmann::json line = {{"type", type}, {"data", data}};
     // WebSocket and raw messages carry no id (SSE always has a last-event-id, possibly "").

@@ -18,19 +18,24 @@ std::variant<Target, std::string> Target::parse(std::string_view url) {
   Target t;
   t.url = std::string(url);
   const auto sep = url.find("://");
-  if (sep == std::string_view::npos) return "URL '" + t.url + "' has no scheme (http://, ws://, tcp://)";
+  if (sep == std::string_view::npos) {
+    return "URL '" + t.url + "' has no scheme (http://, https://, ws://, wss://, tcp://)";
+  }
   const auto scheme = url.substr(0, sep);
   std::uint16_t default_port = 80;
-  if (scheme == "http") {
+  if (scheme == "http" || scheme == "https") {
     t.protocol = Protocol::sse;
-  } else if (scheme == "ws") {
+  } else if (scheme == "ws" || scheme == "wss") {
     t.protocol = Protocol::ws;
   } else if (scheme == "tcp") {
     t.protocol = Protocol::raw;
     default_port = 0;
   } else {
-    return "unsupported scheme '" + std::string(scheme) + "' (use http://, ws:// or tcp://)";
+    return "unsupported scheme '" + std::string(scheme) +
+           "' (use http://, https://, ws://, wss:// or tcp://)";
   }
+  t.tls = scheme == "https" || scheme == "wss";
+  if (t.tls) default_port = 443;
   auto rest = url.substr(sep + 3);
   const auto slash = rest.find_first_of("/?");
   auto authority = rest.substr(0, slash);

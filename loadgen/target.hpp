@@ -11,8 +11,8 @@ namespace pushbench::loadgen {
 
 /// The protocol a load-generator session speaks; picked from the URL scheme.
 enum class Protocol {
-  sse,  ///< http:// — SSE over HTTP/1.1
-  ws,   ///< ws://   — WebSocket (RFC 6455) over HTTP/1.1
+  sse,  ///< http://, https:// — SSE over HTTP/1.1 or HTTP/2
+  ws,   ///< ws://, wss://     — WebSocket (RFC 6455) over HTTP/1.1, or HTTP/2 (RFC 8441)
   raw,  ///< tcp://  — the raw-TCP line baseline
 };
 std::string_view to_string(Protocol p);
@@ -24,8 +24,9 @@ struct Target {
   std::string path = "/";     ///< path, without the query
   std::string query;          ///< query without '?', possibly empty
   std::string url;            ///< the URL as given
+  bool tls = false;           ///< https:// or wss://: TLS with ALPN
 
-  /// Parses http://, ws:// or tcp:// URLs; an error message otherwise.
+  /// Parses http://, https://, ws://, wss:// or tcp:// URLs; an error message otherwise.
   static std::variant<Target, std::string> parse(std::string_view url);
   /// The request target (path?query) after adding `spec`'s parameters that the URL's own query
   /// does not already set; the default path is /sse or /ws when the URL has none.

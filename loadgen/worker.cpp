@@ -6,8 +6,9 @@ namespace {
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 }
 
-Worker::Worker(const RunPlan& plan, std::size_t first_id, std::size_t connections)
-    : plan_(plan), first_id_(first_id), phase_timer_(ioc_), poll_timer_(ioc_) {
+Worker::Worker(const RunPlan& plan, std::size_t first_id, std::size_t connections,
+               std::size_t max_open)
+    : plan_(plan), first_id_(first_id), max_open_(max_open), phase_timer_(ioc_), poll_timer_(ioc_) {
   clients_.reserve(connections);
   for (std::size_t i = 0; i < connections; ++i) {
     clients_.push_back(std::make_unique<Client>(ioc_, plan_, stats_, first_id + i));
@@ -15,7 +16,13 @@ Worker::Worker(const RunPlan& plan, std::size_t first_id, std::size_t connection
 }
 
 void Worker::run() {
+  if (max_open_ > 0) {
+    // Browser model: a subscription beyond the cap starts when an open connection closes.
+    for (auto& c : clients_) c->on_closed([this] { start_waiting(); });
+    next_waiting_ = std::min(max_open_, clients_.size());
+  }
   for (std::size_t i = 0; i < clients_.size(); ++i) {
+    if (max_open_ > 0 && i >= next_waiting_) break;
     if (plan_.connect_rate > 0) {
       const double at_s = static_cast<double>(first_id_ + i) / plan_.connect_rate;
       clients_[i]->start_at(plan_.anchor.steady +
@@ -71,9 +78,22 @@ void Worker::check_done() {
   });
 }
 
+void Worker::start_waiting() {
+  if (finished_ || next_waiting_ >= clients_.size()) return;
+  auto& c = clients_[next_waiting_++];
+  stats_.subscriptions_waited += c->streams();
+  stats_.subscription_wait.record(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - plan_.anchor.steady)
+          .count());
+  c->start();
+}
+
 void Worker::finish() {
   if (finished_) return;
   finished_ = true;
+  for (std::size_t i = next_waiting_; max_open_ > 0 && i < clients_.size(); ++i) {
+    stats_.subscriptions_starved += clients_[i]->streams();
+  }
   // Count mode, or the drain poll ran before the window-end timer: close the window now.
   if (window_started_) on_window_end();
   for (auto& c : clients_) c->stop();

@@ -90,7 +90,7 @@ void WsSession::on_message(ws::Opcode op, std::string_view payload, bool compres
     }
     payload = inflated_;
   }
-  handler_.on_event(payload, "message", {});
+  handler_.on_event(0, payload, "message", {});
 }
 
 void WsSession::on_control(ws::Opcode op, std::string_view payload) {

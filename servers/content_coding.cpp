@@ -70,4 +70,17 @@ std::string_view content_coding_name(compress::Format f) {
   return f == compress::Format::gzip ? "gzip" : "deflate";
 }
 
+std::optional<compress::Deflater> make_sse_deflater(const ServerConfig& config, compress::Format f) {
+  compress::Deflater d(f, compress::DeflateParams{config.deflate_level, config.deflate_window_bits,
+                                                  config.deflate_mem_level});
+  if (!d.ok()) return std::nullopt;
+  return d;
+}
+
+std::error_code compress_sse_event(const ServerConfig& config, compress::Deflater& deflater,
+                                   std::string_view text, std::string& out) {
+  return config.sse_reset_per_event ? deflater.compress_full_flush(text, out)
+                                    : deflater.compress_flush(text, out);
+}
+
 }  // namespace pushbench::server

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "core/deflate.hpp"
+#include "servers/server.hpp"
 
 namespace pushbench::server {
 
@@ -14,5 +15,14 @@ std::optional<compress::Format> choose_content_coding(std::string_view accept_en
 
 /// "gzip" or "deflate" for a Content-Encoding header.
 std::string_view content_coding_name(compress::Format f);
+
+/// The compressor of one SSE response with the configured level, window and memLevel; nullopt
+/// when zlib refuses the parameters (the response is then sent as identity).
+std::optional<compress::Deflater> make_sse_deflater(const ServerConfig& config, compress::Format f);
+
+/// Compresses one SSE event (or comment) so the client can decode it at once: a sync flush that
+/// keeps the context, or a full flush per event with --sse-reset-per-event. Appends to `out`.
+std::error_code compress_sse_event(const ServerConfig& config, compress::Deflater& deflater,
+                                   std::string_view text, std::string& out);
 
 }  // namespace pushbench::server

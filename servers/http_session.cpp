@@ -1,41 +1,111 @@
 #include "servers/http_session.hpp"
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
+#include <cstring>
 
-#include "core/workload.hpp"
+#include "core/text.hpp"
+#include "core/ws_handshake.hpp"
 #include "servers/content_coding.hpp"
 #include "servers/fail.hpp"
-#include "core/ws_handshake.hpp"
+#include "servers/h2_connection.hpp"
+#include "servers/route.hpp"
 #include "servers/sse_connection.hpp"
-#include "servers/ws_frame_connection.hpp"
 #include "servers/ws_connection.hpp"
+#include "servers/ws_frame_connection.hpp"
 
 namespace pushbench::server {
 
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
 namespace {
 constexpr auto kRequestTimeout = std::chrono::seconds(10);
-}
+constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+}  // namespace
 
-HttpSession::HttpSession(ThreadContext& ctx, boost::asio::ip::tcp::socket socket)
-    : ctx_(ctx), stream_(std::move(socket)) {}
+HttpSession::HttpSession(ThreadContext& ctx, asio::ip::tcp::socket socket)
+    : ctx_(ctx),
+      stream_(ctx.config->tls
+                  ? ConnStream(std::make_unique<ConnStream::TlsStream>(std::move(socket),
+                                                                      *ctx.config->tls))
+                  : ConnStream(std::move(socket))),
+      timer_(ctx.ioc) {}
 
 HttpSession::~HttpSession() {
   if (!handed_off_) ctx_.stats.add(ctx_.stats.closed);
 }
 
-void HttpSession::start() { do_read(); }
+void HttpSession::arm_timeout() {
+  timer_.expires_after(kRequestTimeout);
+  timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock(); self && !self->handed_off_) self->stream_.close();
+  });
+}
+
+void HttpSession::start() {
+  boost::system::error_code ignored;
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  arm_timeout();
+  if (auto* tls = stream_.tls()) {
+    tls->async_handshake(asio::ssl::stream_base::server,
+                         [self = shared_from_this()](boost::system::error_code ec) {
+                           self->on_handshake(ec);
+                         });
+    return;
+  }
+  if (ctx_.config->http2) return do_sniff();
+  do_read();
+}
+
+void HttpSession::on_handshake(boost::system::error_code ec) {
+  if (ec) {
+    ctx_.stats.add(ctx_.stats.tls_failures);
+    return stream_.close();
+  }
+  ctx_.stats.add(ctx_.stats.tls_handshakes);
+  const unsigned char* alpn = nullptr;
+  unsigned len = 0;
+  SSL_get0_alpn_selected(stream_.tls()->native_handle(), &alpn, &len);
+  if (ctx_.config->http2 && std::string_view(reinterpret_cast<const char*>(alpn), len) == "h2") {
+    return start_h2();
+  }
+  do_read();
+}
+
+void HttpSession::do_sniff() {
+  auto space = buffer_.prepare(kH2Preface.size() - buffer_.size());
+  stream_.async_read_some(space, [self = shared_from_this()](boost::system::error_code ec,
+                                                              std::size_t n) {
+    self->on_sniff(ec, n);
+  });
+}
+
+void HttpSession::on_sniff(boost::system::error_code ec, std::size_t n) {
+  if (ec) return stream_.close();
+  buffer_.commit(n);
+  const std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  if (kH2Preface.substr(0, seen.size()) != seen) return do_read();  // HTTP/1.1
+  if (seen.size() < kH2Preface.size()) return do_sniff();
+  start_h2();
+}
+
+void HttpSession::start_h2() {
+  timer_.cancel();
+  handed_off_ = true;
+  std::string initial(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  std::make_shared<H2Connection>(ctx_, std::move(stream_), std::move(initial))->start();
+}
 
 void HttpSession::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(ctx_.config->max_header_bytes));
   parser_->body_limit(0);
-  stream_.expires_after(kRequestTimeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
@@ -50,58 +120,46 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::body_limit) {
     return respond_error(http::status::payload_too_large, "request bodies are not accepted");
   }
-  if (ec == beast::error::timeout) return;
   if (ec) {
     if (is_normal_close(ec)) return;
     return respond_error(http::status::bad_request, "malformed request: " + ec.message());
   }
-  auto& req = parser_->get();
-  const std::string_view target(req.target().data(), req.target().size());
-  const auto qpos = target.find('?');
-  const auto path = target.substr(0, qpos);
-  const auto query = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
-  const Transport transport = ctx_.config->transport;
+  on_request();
+}
 
-  if (path == "/health" || path == "/stats") {
+void HttpSession::on_request() {
+  auto& req = parser_->get();
+  auto routed = route_request(*ctx_.config, std::string_view(req.target().data(),
+                                                             req.target().size()));
+  if (auto* err = std::get_if<RouteError>(&routed)) {
+    return respond_error(static_cast<http::status>(err->status), err->reason);
+  }
+  auto& route = std::get<Route>(routed);
+  if (route.kind != Route::Kind::stream) {
     http::response<http::string_body> res{http::status::ok, req.version()};
     res.set(http::field::content_type, "application/json");
-    res.body() = path == "/health" ? std::string("{\"ok\":true}\n")
-                                   : ctx_.server->stats_json().dump() + "\n";
+    res.body() = route_body(ctx_, route.kind);
     res.keep_alive(false);
     res.prepare_payload();
     return respond(std::move(res));
   }
-  const bool is_sse = path == "/sse";
-  const bool is_ws = path == "/ws";
-  if (!is_sse && !is_ws) return respond_error(http::status::not_found, "unknown path");
-  if ((is_sse && transport != Transport::sse) || (is_ws && transport != Transport::ws)) {
-    return respond_error(http::status::not_found, "this server serves the " +
-                                                      std::string(to_string(transport)) +
-                                                      " transport only");
-  }
   if (req.method() != http::verb::get) {
     return respond_error(http::status::method_not_allowed, "only GET is allowed here");
   }
-  auto parsed = StreamSpec::parse_query(query);
-  if (auto* err = std::get_if<std::string>(&parsed)) {
-    return respond_error(http::status::bad_request, *err);
+  timer_.cancel();
+  if (ctx_.config->transport == Transport::ws) return start_websocket(std::move(route.spec));
+  std::optional<compress::Format> coding;
+  if (ctx_.config->compression) {
+    const auto ae = req[http::field::accept_encoding];
+    coding = choose_content_coding(std::string_view(ae.data(), ae.size()));
   }
-  auto spec = std::get<StreamSpec>(std::move(parsed));
-  if (auto err = check_spec(*ctx_.config, spec)) {
-    return respond_error(http::status::bad_request, *err);
-  }
-  stream_.expires_never();
   handed_off_ = true;
-  if (is_sse) {
-    std::optional<compress::Format> coding;
-    if (ctx_.config->compression) {
-      const auto ae = req[http::field::accept_encoding];
-      coding = choose_content_coding(std::string_view(ae.data(), ae.size()));
-    }
-    std::make_shared<SseConnection>(ctx_, stream_.release_socket(), std::move(spec), coding)
-        ->start();
-    return;
-  }
+  std::make_shared<SseConnection>(ctx_, std::move(stream_), std::move(route.spec), coding)
+      ->start();
+}
+
+void HttpSession::start_websocket(StreamSpec spec) {
+  auto& req = parser_->get();
   if (!beast::websocket::is_upgrade(req)) {
     return respond_error(http::status::upgrade_required,
                          "/ws needs a WebSocket upgrade request (RFC 6455)");
@@ -110,13 +168,16 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   const bool deflate_offered =
       std::string_view(offer.data(), offer.size()).find("permessage-deflate") !=
       std::string_view::npos;
-  if (ctx_.config->compression && deflate_offered) {
-    // permessage-deflate: Beast negotiates and compresses (one message per write).
-    std::make_shared<WsConnection>(ctx_, std::move(stream_), std::move(spec))
+  if (ctx_.config->compression && deflate_offered && ctx_.config->ws_pmd_beast &&
+      !stream_.tls()) {
+    // Beast negotiates and compresses (one message per write): the reference implementation.
+    handed_off_ = true;
+    std::make_shared<WsConnection>(ctx_, beast::tcp_stream(std::move(stream_.socket())),
+                                   std::move(spec))
         ->start(parser_->release());
     return;
   }
-  // No compression: our own RFC 6455 handshake and framing, with gathered writes.
+  // Our own RFC 6455 handshake, framing and permessage-deflate, with gathered writes.
   const auto version = req[http::field::sec_websocket_version];
   const auto key = req[http::field::sec_websocket_key];
   if (std::string_view(version.data(), version.size()) != "13") {
@@ -127,15 +188,15 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     res.keep_alive(false);
     res.prepare_payload();
     ctx_.stats.add(ctx_.stats.bad_requests);
-    handed_off_ = false;
     return respond(std::move(res));
   }
   const std::string_view key_view(key.data(), key.size());
   if (!ws::is_valid_client_key(key_view)) {
-    handed_off_ = false;
     return respond_error(http::status::bad_request, "invalid Sec-WebSocket-Key");
   }
-  auto conn = std::make_shared<WsFrameConnection>(ctx_, stream_.release_socket(), std::move(spec));
+  handed_off_ = true;
+  auto conn = std::make_shared<WsFrameConnection>(ctx_, std::move(stream_), std::move(spec),
+                                                  std::string_view(offer.data(), offer.size()));
   conn->start("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
               "Sec-WebSocket-Accept: " + ws::accept_key(key_view) +
               "\r\nServer: pushbench\r\n\r\n");
@@ -153,14 +214,14 @@ void HttpSession::respond_error(http::status status, std::string reason) {
 
 void HttpSession::respond(http::response<http::string_body> res) {
   response_ = std::make_shared<http::response<http::string_body>>(std::move(res));
-  stream_.expires_after(kRequestTimeout);
+  arm_timeout();
   http::async_write(stream_, *response_,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));
 }
 
-void HttpSession::on_write(beast::error_code ec, std::size_t) {
-  beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+void HttpSession::on_write(beast::error_code, std::size_t) {
+  timer_.cancel();
+  stream_.shutdown_send();
 }
 
 }  // namespace pushbench::server

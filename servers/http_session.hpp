@@ -1,14 +1,18 @@
 #pragma once
-// Reads one HTTP/1.1 request and routes it: /sse to an SSE stream, /ws to a WebSocket, /stats,
-// /health; anything else gets a clear HTTP error.
+// The first phase of every HTTP connection: the TLS handshake (when configured), then HTTP/2
+// (ALPN h2, or the cleartext connection preface) is handed to H2Connection, and an HTTP/1.1
+// request is read and routed: /sse to an SSE stream, /ws to a WebSocket, /stats, /health;
+// anything else gets a clear HTTP error.
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
 #include <optional>
 
+#include "core/workload.hpp"
+#include "core/conn_stream.hpp"
 #include "servers/server.hpp"
 
 namespace pushbench::server {
@@ -17,22 +21,34 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(ThreadContext& ctx, boost::asio::ip::tcp::socket socket);
   ~HttpSession();
+  /// Begins with the TLS handshake, or with reading the first bytes.
   void start();
 
  private:
+  void on_handshake(boost::system::error_code ec);
+  /// Reads until the bytes tell HTTP/2's connection preface from an HTTP/1.1 request.
+  void do_sniff();
+  void on_sniff(boost::system::error_code ec, std::size_t n);
+  void start_h2();
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t n);
+  /// Routes a complete request header.
+  void on_request();
+  void start_websocket(StreamSpec spec);
   /// Answers with `status` and a one-line plain-text reason, then closes.
   void respond_error(boost::beast::http::status status, std::string reason);
   void respond(boost::beast::http::response<boost::beast::http::string_body> res);
   void on_write(boost::beast::error_code ec, std::size_t n);
+  /// Closes the connection when the client takes longer than the request timeout.
+  void arm_timeout();
 
   ThreadContext& ctx_;
-  boost::beast::tcp_stream stream_;
+  ConnStream stream_;
+  boost::asio::steady_timer timer_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> parser_;
   std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> response_;
-  bool handed_off_ = false;  ///< the socket now belongs to a stream connection
+  bool handed_off_ = false;  ///< the socket now belongs to a stream or HTTP/2 connection
 };
 
 }  // namespace pushbench::server

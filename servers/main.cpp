@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "core/sysinfo.hpp"
+#include "core/tls.hpp"
 #include "servers/server.hpp"
 
 int main(int argc, char** argv) {
@@ -50,6 +51,11 @@ int main(int argc, char** argv) {
                "WS: ask the client to reset its compressor after every message");
   app.add_option("--pmd-min-size", config.pmd_min_size,
                  "WS: send messages smaller than this uncompressed")->capture_default_str();
+  std::string pmd_engine = "own";
+  app.add_option("--ws-pmd-engine", pmd_engine,
+                 "WS permessage-deflate over cleartext HTTP/1.1: own (our framing, gathered "
+                 "writes; always used over TLS and HTTP/2) | beast (Beast's, one message per write)")
+      ->capture_default_str()->check(CLI::IsMember({"own", "beast"}));
   app.add_option("--payload-file", payload_file,
                  "sample messages, one per line, sent for payload=file (cycled)");
   app.add_option("--stall-ms", config.stall_ms,
@@ -58,10 +64,43 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0u, 10000u));
   app.add_option("--stall-every-ms", config.stall_every_ms, "period of --stall-ms")
       ->capture_default_str()->check(CLI::Range(10u, 3600000u));
+  bool tls = false, tls12 = false, no_http2 = false;
+  std::string cert_file, key_file;
+  app.add_flag("--tls", tls,
+               "TLS on every connection (ALPN h2 and http/1.1); a self-signed certificate is "
+               "generated at start-up unless --cert/--key are given");
+  app.add_option("--cert", cert_file, "PEM certificate chain for --tls");
+  app.add_option("--key", key_file, "PEM private key for --cert");
+  app.add_flag("--tls12", tls12, "allow TLS 1.2 (default: TLS 1.3 only)");
+  app.add_flag("--no-http2", no_http2,
+               "HTTP/1.1 only: no h2c prior knowledge, no ALPN h2 (sse and ws transports)");
+  app.add_option("--h2-max-streams", config.h2_max_concurrent_streams,
+                 "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS")
+      ->capture_default_str()->check(CLI::Range(1u, 1u << 20));
   bool quiet = false;
   app.add_flag("--quiet", quiet, "no start-up and shutdown lines (errors are still printed)");
   CLI11_PARSE(app, argc, argv);
   config.compression = !no_compression;
+  config.http2 = !no_http2;
+  config.ws_pmd_beast = pmd_engine == "beast";
+  if ((!cert_file.empty() || !key_file.empty() || tls12) && !tls) {
+    std::cerr << "pushbench-server: --cert, --key and --tls12 need --tls\n";
+    return 2;
+  }
+  if (tls) {
+    try {
+      pushbench::tls::ServerOptions options;
+      options.cert_file = cert_file;
+      options.key_file = key_file;
+      options.allow_tls12 = tls12;
+      if (config.http2) options.alpn.push_back("h2");
+      options.alpn.push_back("http/1.1");
+      config.tls = pushbench::tls::make_server_context(options);
+    } catch (const std::exception& e) {
+      std::cerr << "pushbench-server: " << e.what() << "\n";
+      return 2;
+    }
+  }
   if (!payload_file.empty()) {
     auto lines = pushbench::read_payload_lines(payload_file);
     if (auto* err = std::get_if<std::string>(&lines)) {
@@ -73,6 +112,11 @@ int main(int argc, char** argv) {
   }
 
   config.transport = *parse_transport(transport_name);
+  if (config.tls && config.transport == Transport::raw) {
+    std::cerr << "pushbench-server: --tls applies to the sse and ws transports (raw is the "
+                 "cleartext TCP baseline)\n";
+    return 2;
+  }
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     std::cerr << "pushbench-server: --listen must be address:port, got '" << listen << "'\n";
@@ -94,7 +138,9 @@ int main(int argc, char** argv) {
   try {
     Server server(config);
     if (!quiet) {
-      std::printf("pushbench-server transport=%s listening on %s:%u\n", transport_name.c_str(),
+      std::printf("pushbench-server transport=%s%s%s listening on %s:%u\n",
+                  transport_name.c_str(), config.tls ? " tls" : "",
+                  config.http2 && config.transport != Transport::raw ? " h2" : "",
                   config.address.c_str(), server.port());
       std::fflush(stdout);
     }

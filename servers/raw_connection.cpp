@@ -6,7 +6,7 @@
 namespace pushbench::server {
 
 RawConnection::RawConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket)
-    : StreamConnection(ctx, std::move(socket), StreamSpec{}), handshake_timer_(ctx.ioc) {}
+    : StreamConnection(ctx, ConnStream(std::move(socket)), StreamSpec{}), handshake_timer_(ctx.ioc) {}
 
 void RawConnection::start() {
   handshake_timer_.expires_after(std::chrono::seconds(10));
@@ -14,7 +14,7 @@ void RawConnection::start() {
     if (!ec) static_cast<RawConnection&>(*self).close({});
   });
   boost::asio::async_read_until(
-      socket_, handshake_, '\n',
+      stream_, handshake_, '\n',
       [self = std::static_pointer_cast<RawConnection>(shared_from_this())](
           boost::system::error_code ec, std::size_t n) { self->on_handshake(ec, n); });
 }
@@ -36,7 +36,7 @@ void RawConnection::on_handshake(boost::system::error_code ec, std::size_t n) {
 void RawConnection::reject(std::string reason) {
   ctx_.stats.add(ctx_.stats.bad_requests);
   auto msg = std::make_shared<std::string>("ERROR " + std::move(reason) + "\n");
-  boost::asio::async_write(socket_, boost::asio::buffer(*msg),
+  boost::asio::async_write(stream_, boost::asio::buffer(*msg),
                            [self = shared_from_this(), msg](boost::system::error_code, std::size_t) {
                              static_cast<RawConnection&>(*self).close({});
                            });

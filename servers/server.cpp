@@ -127,7 +127,8 @@ void Server::stop() {
 
 nlohmann::json Server::stats_json() const {
   std::uint64_t accepted = 0, closed = 0, started = 0, completed = 0, events = 0, bytes = 0,
-                dropped = 0, bad = 0, io = 0;
+                dropped = 0, bad = 0, io = 0, tls_ok = 0, tls_bad = 0, h2c = 0, h2s = 0,
+                h2e = 0;
   for (auto& t : threads_) {
     const auto& s = t->stats;
     accepted += s.accepted.load(std::memory_order_relaxed);
@@ -139,6 +140,11 @@ nlohmann::json Server::stats_json() const {
     dropped += s.slow_clients_dropped.load(std::memory_order_relaxed);
     bad += s.bad_requests.load(std::memory_order_relaxed);
     io += s.io_errors.load(std::memory_order_relaxed);
+    tls_ok += s.tls_handshakes.load(std::memory_order_relaxed);
+    tls_bad += s.tls_failures.load(std::memory_order_relaxed);
+    h2c += s.h2_connections.load(std::memory_order_relaxed);
+    h2s += s.h2_streams.load(std::memory_order_relaxed);
+    h2e += s.h2_stream_errors.load(std::memory_order_relaxed);
   }
   return {{"transport", to_string(config_.transport)},
           {"threads", threads_.size()},
@@ -150,7 +156,13 @@ nlohmann::json Server::stats_json() const {
           {"bytes_queued", bytes},
           {"slow_clients_dropped", dropped},
           {"bad_requests", bad},
-          {"io_errors", io}};
+          {"io_errors", io},
+          {"tls", static_cast<bool>(config_.tls)},
+          {"tls_handshakes", tls_ok},
+          {"tls_failures", tls_bad},
+          {"h2_connections", h2c},
+          {"h2_streams", h2s},
+          {"h2_stream_errors", h2e}};
 }
 
 }  // namespace pushbench::server

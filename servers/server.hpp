@@ -14,6 +14,10 @@
 
 #include "core/event.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace pushbench::server {
 
 /// Which protocol the process serves.
@@ -39,11 +43,17 @@ struct ServerConfig {
   bool pmd_server_no_context_takeover = false;  ///< WS: the server resets its compressor per message
   bool pmd_client_no_context_takeover = false;  ///< WS: ask the client to reset per message
   std::size_t pmd_min_size = 0;          ///< WS: messages smaller than this are sent uncompressed
+  bool ws_pmd_beast = false;             ///< WS over cleartext HTTP/1.1: Beast's permessage-deflate
+                                         ///< (one message per write) instead of our framing
   std::shared_ptr<const PayloadLines> payload_lines;  ///< --payload-file lines (payload=file)
   /// Fault injection for validating measurements: every `stall_every_ms`, each I/O thread blocks
   /// for `stall_ms` (as a GC pause would). Events keep their intended `ts`. 0 disables.
   unsigned stall_ms = 0;
   unsigned stall_every_ms = 1000;
+  /// TLS for every connection when set (ALPN chooses h2 or http/1.1); cleartext otherwise.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  bool http2 = true;                     ///< accept HTTP/2: h2c prior knowledge, or ALPN h2
+  std::uint32_t h2_max_concurrent_streams = 1000;  ///< SETTINGS_MAX_CONCURRENT_STREAMS
 };
 
 /// Counters of one thread; written only by that thread (relaxed atomics so /stats can read them).
@@ -57,6 +67,11 @@ struct alignas(64) ThreadStats {
   std::atomic<std::uint64_t> slow_clients_dropped{0};  ///< connections dropped on a full queue
   std::atomic<std::uint64_t> bad_requests{0};    ///< requests answered with an HTTP/handshake error
   std::atomic<std::uint64_t> io_errors{0};       ///< connections ended by an unexpected error
+  std::atomic<std::uint64_t> tls_handshakes{0};  ///< completed TLS handshakes
+  std::atomic<std::uint64_t> tls_failures{0};    ///< failed TLS handshakes
+  std::atomic<std::uint64_t> h2_connections{0};  ///< connections that spoke HTTP/2
+  std::atomic<std::uint64_t> h2_streams{0};      ///< HTTP/2 streams opened by clients
+  std::atomic<std::uint64_t> h2_stream_errors{0};  ///< HTTP/2 streams refused or reset by us
   void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }

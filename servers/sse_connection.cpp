@@ -28,15 +28,9 @@ void append_sse(std::string& out, std::uint64_t seq, std::string_view data) {
 
 }  // namespace
 
-SseConnection::SseConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket,
-                             StreamSpec spec, std::optional<compress::Format> coding)
-    : StreamConnection(ctx, std::move(socket), std::move(spec)), coding_(coding) {
-  if (coding_) {
-    const auto& c = *ctx.config;
-    deflater_.emplace(*coding_, compress::DeflateParams{c.deflate_level, c.deflate_window_bits,
-                                                        c.deflate_mem_level});
-    if (!deflater_->ok()) deflater_.reset();
-  }
+SseConnection::SseConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec, std::optional<compress::Format> coding)
+    : StreamConnection(ctx, std::move(stream), std::move(spec)), coding_(coding) {
+  if (coding_) deflater_ = make_sse_deflater(*ctx.config, *coding_);
 }
 
 void SseConnection::start() {
@@ -73,10 +67,7 @@ SharedBuffer SseConnection::frame_event(std::uint64_t seq, std::string_view data
 SendResult SseConnection::send(SharedBuffer framed) {
   if (!deflater_) return enqueue(std::move(framed));
   compressed_.clear();
-  const auto ec = ctx_.config->sse_reset_per_event
-                      ? deflater_->compress_full_flush(*framed, compressed_)
-                      : deflater_->compress_flush(*framed, compressed_);
-  if (ec) {
+  if (compress_sse_event(*ctx_.config, *deflater_, *framed, compressed_)) {
     close(boost::asio::error::invalid_argument);
     return SendResult::dropped;
   }

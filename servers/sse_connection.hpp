@@ -11,7 +11,7 @@ namespace pushbench::server {
 class SseConnection final : public StreamConnection {
  public:
   /// `coding`: the negotiated content coding, nullopt for identity.
-  SseConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket, StreamSpec spec,
+  SseConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec,
                 std::optional<compress::Format> coding);
   /// Writes the response header and starts the event stream.
   void start();

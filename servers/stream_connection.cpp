@@ -11,14 +11,13 @@ namespace {
 constexpr std::size_t kMaxGather = 64;
 }  // namespace
 
-StreamConnection::StreamConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket,
-                                   StreamSpec spec)
+StreamConnection::StreamConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec)
     : ctx_(ctx),
-      socket_(std::move(socket)),
+      stream_(std::move(stream)),
       spec_(std::move(spec)),
       queue_(ctx.config->max_queue_bytes) {
   boost::system::error_code ignored;
-  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
 }
 
 StreamConnection::~StreamConnection() { ctx_.stats.add(ctx_.stats.closed); }
@@ -62,7 +61,7 @@ void StreamConnection::do_write() {
   }
   in_flight_ = gather_.size();
   boost::asio::async_write(
-      socket_, gather_,
+      stream_, gather_,
       [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
         self->on_write(ec, n);
       });
@@ -76,13 +75,12 @@ void StreamConnection::on_write(boost::system::error_code ec, std::size_t) {
   if (!queue_.empty()) return do_write();
   if (finishing_) {
     // Half-close: the client sees a clean end of stream after every byte.
-    boost::system::error_code ignored;
-    socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.shutdown_send();
   }
 }
 
 void StreamConnection::do_watch() {
-  socket_.async_read_some(
+  stream_.async_read_some(
       boost::asio::buffer(discard_),
       [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
         if (ec) return self->close(ec);
@@ -98,9 +96,7 @@ void StreamConnection::close(boost::system::error_code ec) {
   closed_ = true;
   if (ec && !is_normal_close(ec)) ctx_.stats.add(ctx_.stats.io_errors);
   if (source_) source_->stop();
-  boost::system::error_code ignored;
-  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.close();
 }
 
 }  // namespace pushbench::server

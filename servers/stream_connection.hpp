@@ -2,7 +2,7 @@
 // A byte-stream connection that writes queued, pre-encoded events with one gather write in flight
 // and watches the read side for the client going away. Shared by the SSE/HTTP/1.1 and raw
 // transports, which differ only in their preamble and framing.
-#include <boost/asio/ip/tcp.hpp>
+#include "core/conn_stream.hpp"
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,7 +13,7 @@ namespace pushbench::server {
 
 class StreamConnection : public EventSink, public std::enable_shared_from_this<StreamConnection> {
  public:
-  StreamConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket, StreamSpec spec);
+  StreamConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec);
   ~StreamConnection() override;
 
   SendResult send(SharedBuffer framed) override;
@@ -32,7 +32,7 @@ class StreamConnection : public EventSink, public std::enable_shared_from_this<S
   virtual bool on_client_bytes(std::string_view bytes) { return true; }
 
   ThreadContext& ctx_;
-  boost::asio::ip::tcp::socket socket_;
+  ConnStream stream_;
   StreamSpec spec_;
 
  private:

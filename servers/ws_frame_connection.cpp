@@ -2,11 +2,32 @@
 
 namespace pushbench::server {
 
-WsFrameConnection::WsFrameConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket,
-                                     StreamSpec spec)
-    : StreamConnection(ctx, std::move(socket), std::move(spec)),
-      decoder_(static_cast<ws::Handler&>(*this), ws::Role::server,
-               ctx.config->max_message_bytes) {}
+WsFrameConnection::WsFrameConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec,
+                                     std::string_view pmd_offer)
+    : StreamConnection(ctx, std::move(stream), std::move(spec)),
+      compressor_(*ctx.config, pmd_offer),
+      decoder_(static_cast<ws::Handler&>(*this), ws::Role::server, ctx.config->max_message_bytes,
+               compressor_.active()) {}
+
+void WsFrameConnection::start(std::string response) {
+  if (compressor_.active()) {
+    // Insert the extension before the blank line that ends the header.
+    response.insert(response.size() - 2,
+                    "Sec-WebSocket-Extensions: " + compressor_.response() + "\r\n");
+  }
+  begin_stream(std::move(response));
+}
+
+SendResult WsFrameConnection::send(SharedBuffer framed) {
+  if (close_sent_) return SendResult::dropped;
+  if (!compressor_.active()) return enqueue(std::move(framed));
+  auto frame = compressor_.frame(*framed);
+  if (!frame) {
+    close(boost::asio::error::invalid_argument);
+    return SendResult::dropped;
+  }
+  return enqueue(std::move(frame));
+}
 
 SharedBuffer WsFrameConnection::frame_event(std::uint64_t, std::string_view data) {
   auto out = std::make_shared<std::string>();
@@ -22,12 +43,29 @@ void WsFrameConnection::keepalive() {
   enqueue(std::move(ping));
 }
 
-std::string WsFrameConnection::trailer() {
-  if (close_sent_) return {};
-  close_sent_ = true;
+std::string WsFrameConnection::normal_close() {
   std::string out;
   ws::append_frame(out, ws::Opcode::close, ws::close_payload(1000));
   return out;
+}
+
+std::string WsFrameConnection::control_reply(ws::Opcode op, std::string_view payload,
+                                             bool& close_sent) {
+  std::string reply;
+  if (op == ws::Opcode::ping) {
+    ws::append_frame(reply, ws::Opcode::pong, payload);
+  } else if (op == ws::Opcode::close && !close_sent) {
+    // Echo the close; the client then closes the connection (RFC 6455 section 5.5.1).
+    close_sent = true;
+    reply = normal_close();
+  }
+  return reply;
+}
+
+std::string WsFrameConnection::trailer() {
+  if (close_sent_) return {};
+  close_sent_ = true;
+  return normal_close();
 }
 
 bool WsFrameConnection::on_client_bytes(std::string_view bytes) {
@@ -36,16 +74,8 @@ bool WsFrameConnection::on_client_bytes(std::string_view bytes) {
 }
 
 void WsFrameConnection::on_control(ws::Opcode op, std::string_view payload) {
-  auto reply = std::make_shared<std::string>();
-  if (op == ws::Opcode::ping) {
-    ws::append_frame(*reply, ws::Opcode::pong, payload);
-    enqueue(std::move(reply));
-  } else if (op == ws::Opcode::close && !close_sent_) {
-    // Echo the close; the client then closes the TCP connection (RFC 6455 section 5.5.1).
-    close_sent_ = true;
-    ws::append_frame(*reply, ws::Opcode::close, ws::close_payload(1000));
-    enqueue(std::move(reply));
-  }
+  auto reply = control_reply(op, payload, close_sent_);
+  if (!reply.empty()) enqueue(std::make_shared<const std::string>(std::move(reply)));
 }
 
 }  // namespace pushbench::server

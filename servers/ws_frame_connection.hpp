@@ -5,24 +5,32 @@
 // which writes one message per call, keeps the compressed case).
 #include "core/ws_frame.hpp"
 #include "servers/stream_connection.hpp"
+#include "servers/ws_compressor.hpp"
 
 namespace pushbench::server {
 
 class WsFrameConnection final : public StreamConnection, private ws::Handler {
  public:
-  WsFrameConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket, StreamSpec spec);
-  /// Writes `response` (the 101) and starts the event stream.
-  void start(std::string response) { begin_stream(std::move(response)); }
-  /// Refuses events once a close frame was sent (RFC 6455: no data after close).
-  SendResult send(SharedBuffer framed) override {
-    if (close_sent_) return SendResult::dropped;
-    return enqueue(std::move(framed));
+  /// `pmd_offer`: the client's Sec-WebSocket-Extensions (permessage-deflate is negotiated from it).
+  WsFrameConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec,
+                    std::string_view pmd_offer);
+  /// Writes `response` (the 101, ending with the header's blank line) and starts the stream.
+  void start(std::string response);
+  /// Refuses events once a close frame was sent (RFC 6455: no data after close); compresses when
+  /// permessage-deflate was agreed.
+  SendResult send(SharedBuffer framed) override;
+  FrameFn framer() const override {
+    return compressor_.active() ? &WsCompressor::frame_data : &frame_event;
   }
-  FrameFn framer() const override { return &frame_event; }
   /// One unmasked FIN text frame holding `data`.
   static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);
   /// A ping frame (none after a close frame).
   void keepalive() override;
+  /// The server's answer to a client control frame: a pong for a ping, a close echo for the
+  /// first close (setting `close_sent`), nothing otherwise.
+  static std::string control_reply(ws::Opcode op, std::string_view payload, bool& close_sent);
+  /// A close frame with status 1000.
+  static std::string normal_close();
 
  private:
   /// A close frame (1000) after the last event.
@@ -32,6 +40,7 @@ class WsFrameConnection final : public StreamConnection, private ws::Handler {
   void on_message(ws::Opcode op, std::string_view payload, bool compressed) override {}
   void on_control(ws::Opcode op, std::string_view payload) override;
 
+  WsCompressor compressor_;
   ws::Decoder decoder_;
   bool close_sent_ = false;
 };

@@ -899,5 +899,62 @@ TEST(Pmd, BadLevelIsReported) {
   EXPECT_EQ(d.compress("x", out), CompressError::bad_parameters);
 }
 
+
+TEST(PmdServer, NegotiatesTheFirstAcceptableOffer) {
+  PmdParams ours;  // defaults: context takeover, window 15
+  // The client's default offer: accepted, answered without parameters it did not need.
+  auto a = negotiate_pmd_offer("permessage-deflate; client_max_window_bits", ours);
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->server_no_context_takeover);
+  EXPECT_EQ(a->server_max_window_bits, 15);
+  EXPECT_EQ(make_pmd_response(*a), "permessage-deflate");
+  // Requests are honoured, and our own no_context_takeover wishes are added.
+  ours.client_no_context_takeover = true;
+  ours.server_max_window_bits = 12;
+  a = negotiate_pmd_offer("x-webkit-deflate-frame, permessage-deflate; server_no_context_takeover;"
+                          " server_max_window_bits=10",
+                          ours);
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->server_no_context_takeover);
+  EXPECT_TRUE(a->client_no_context_takeover);
+  EXPECT_EQ(a->server_max_window_bits, 10);
+  EXPECT_EQ(make_pmd_response(*a),
+            "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+            "server_max_window_bits=10");
+  // The server's answer parses as a valid agreement on the client side.
+  PmdParams offered;
+  offered.server_no_context_takeover = true;
+  offered.server_max_window_bits = 10;
+  const auto parsed = parse_pmd_response(make_pmd_response(*a), offered);
+  ASSERT_TRUE(std::holds_alternative<std::optional<PmdParams>>(parsed));
+  EXPECT_TRUE(std::get<std::optional<PmdParams>>(parsed).has_value());
+}
+
+TEST(PmdServer, DeclinesInvalidOrUnservableOffers) {
+  const PmdParams ours;
+  EXPECT_FALSE(negotiate_pmd_offer("", ours));
+  EXPECT_FALSE(negotiate_pmd_offer("x-webkit-deflate-frame", ours));
+  EXPECT_FALSE(negotiate_pmd_offer("permessage-deflate; unknown_param", ours));
+  EXPECT_FALSE(negotiate_pmd_offer("permessage-deflate; server_max_window_bits=16", ours));
+  EXPECT_FALSE(negotiate_pmd_offer("permessage-deflate; server_max_window_bits", ours));
+  EXPECT_FALSE(negotiate_pmd_offer("permessage-deflate; server_no_context_takeover=1", ours));
+  // zlib cannot honour an 8-bit window: that offer is declined, the fallback offer accepted.
+  EXPECT_FALSE(negotiate_pmd_offer("permessage-deflate; server_max_window_bits=8", ours));
+  const auto a = negotiate_pmd_offer(
+      "permessage-deflate; server_max_window_bits=8, permessage-deflate", ours);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->server_max_window_bits, 15);
+  EXPECT_FALSE(negotiate_pmd_offer("permessage-deflate;;", ours));
+}
+
+TEST(PmdServer, ClientWindowIsAnsweredWhenOffered) {
+  PmdParams ours;
+  ours.client_max_window_bits = 11;
+  const auto a = negotiate_pmd_offer("permessage-deflate; client_max_window_bits=13", ours);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->client_max_window_bits, 11);
+  EXPECT_EQ(make_pmd_response(*a), "permessage-deflate; client_max_window_bits=11");
+}
+
 }  // namespace
 }  // namespace pushbench::compress

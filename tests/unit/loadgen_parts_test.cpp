@@ -94,7 +94,7 @@ TEST(HttpResponseReader, MalformedAndOversized) {
 
 struct Recorder final : SessionHandler {
   std::vector<std::string> events;
-  void on_event(std::string_view data, std::string_view, std::string_view) override {
+  void on_event(std::size_t, std::string_view data, std::string_view, std::string_view) override {
     events.emplace_back(data);
   }
 };

@@ -1,0 +1,61 @@
+// TLS contexts for the benchmark servers and the load generator: self-signed certificates,
+// protocol-version floors and ALPN.
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pushbench::tls {
+
+/// A PEM certificate and its private key.
+struct CertPair {
+  std::string cert_pem;  ///< "-----BEGIN CERTIFICATE-----" block
+  std::string key_pem;   ///< unencrypted PKCS#8 "-----BEGIN PRIVATE KEY-----" block
+};
+
+/// Generates a self-signed certificate for loopback benchmarks: EC P-256 key, X.509 v3, random
+/// 159-bit serial, valid from now-1h for `days` days, subject and issuer CN=`common_name`,
+/// subjectAltName DNS:localhost, IP:127.0.0.1, IP:::1, basicConstraints CA:FALSE, extended key
+/// usage serverAuth, signed with ECDSA-SHA256. Throws std::invalid_argument when `common_name` is
+/// empty or longer than 64 bytes or `days` < 1, std::runtime_error with the OpenSSL error text when
+/// OpenSSL fails.
+CertPair generate_self_signed(std::string_view common_name = "localhost", int days = 7);
+
+/// Server TLS settings.
+struct ServerOptions {
+  std::string cert_file;          ///< PEM certificate chain, leaf first; empty: generate one at start-up
+  std::string key_file;           ///< PEM private key (required when cert_file is set, and only then)
+  bool allow_tls12 = false;       ///< minimum version TLS 1.2 instead of TLS 1.3
+  std::vector<std::string> alpn;  ///< protocols the server accepts, in server preference order, e.g. {"h2","http/1.1"}
+};
+
+/// Builds a server context (no client certificates, SSL_OP_NO_COMPRESSION). With ALPN: the server
+/// picks its most preferred protocol that the client offers; when the client offers ALPN but none
+/// overlaps, the handshake continues without ALPN (the connection is then HTTP/1.1). The ALPN list
+/// lives as long as the underlying SSL_CTX, so connections may outlive the returned pointer.
+/// Throws std::runtime_error naming the problem ("cannot read certificate file X: <reason>",
+/// "cannot read key file X: <reason>", "certificate and key do not match",
+/// "--key is required with --cert", "--cert is required with --key") and std::invalid_argument
+/// when an ALPN protocol name is empty or longer than 255 bytes.
+std::shared_ptr<boost::asio::ssl::context> make_server_context(const ServerOptions& options);
+
+/// Client context for loopback benchmarks: no certificate verification (the servers use
+/// self-signed certificates), TLS 1.3 minimum unless `allow_tls12`, SSL_OP_NO_COMPRESSION, ALPN
+/// offering `alpn` in order (no ALPN extension when empty). Throws std::invalid_argument when a
+/// protocol name is empty or longer than 255 bytes, std::runtime_error when OpenSSL fails.
+std::shared_ptr<boost::asio::ssl::context> make_client_context(const std::vector<std::string>& alpn,
+                                                               bool allow_tls12 = false);
+
+/// The ALPN protocol the handshake selected ("" when none, or when `ssl` is null).
+std::string negotiated_alpn(const SSL* ssl);
+
+/// "TLSv1.3", "TLSv1.2", ... of an established connection ("" when `ssl` is null).
+std::string version_name(const SSL* ssl);
+
+}  // namespace pushbench::tls

@@ -1,0 +1,494 @@
+#include "loadgen/h2_session.hpp"
+
+#include <nghttp2/nghttp2.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <new>
+#include <utility>
+#include <variant>
+
+#include "core/deflate.hpp"
+#include "core/sse_parser.hpp"
+#include "core/text.hpp"
+#include "loadgen/errors.hpp"
+
+namespace pushbench::loadgen {
+
+namespace {
+
+constexpr std::size_t kMaxHeaderValue = 16 << 10;
+constexpr std::size_t kMaxPendingOut = 1 << 20;  // unsent pongs when the server stops reading
+constexpr std::int32_t kStreamWindow = 1 << 20;
+constexpr std::int32_t kConnectionWindow = 16 << 20;
+
+nghttp2_nv make_nv(std::string_view name, std::string_view value) {
+  return {reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
+          reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(),
+          value.size(), NGHTTP2_NV_FLAG_NONE};
+}
+
+std::string_view view(const std::uint8_t* p, std::size_t n) {
+  return {reinterpret_cast<const char*>(p), n};
+}
+
+}  // namespace
+
+/// One request/response exchange on the connection, with its own decoders.
+struct H2Session::Stream final : sse::Handler, ws::Handler {
+  Stream(H2Session& session, std::size_t stream_index) : owner(session), index(stream_index) {}
+
+  void on_event(const sse::Event& ev) override {
+    owner.handler_.on_event(index, ev.data, ev.type, ev.id);
+  }
+
+  void on_message(ws::Opcode op, std::string_view payload, bool compressed) override {
+    if (message_error || finished) return;
+    if (compressed) {
+      if (pmd->decompress(payload, inflated)) {
+        message_error = LoadErrc::decompress_error;
+        return;
+      }
+      if (op == ws::Opcode::text && !ws::is_valid_utf8(inflated)) {
+        message_error = LoadErrc::protocol_error;
+        return;
+      }
+      payload = inflated;
+    }
+    owner.handler_.on_event(index, payload, "message", {});
+  }
+
+  void on_control(ws::Opcode op, std::string_view payload) override {
+    if (message_error) return;
+    if (pending_out.size() > kMaxPendingOut) {
+      message_error = LoadErrc::protocol_error;
+      return;
+    }
+    if (op == ws::Opcode::ping && !close_sent) {
+      owner.queue_ws(*this, ws::Opcode::pong, payload);
+    } else if (op == ws::Opcode::close) {
+      if (!close_sent) owner.queue_ws(*this, ws::Opcode::close, ws::close_payload(1000));
+      close_sent = true;
+      finished = true;
+    }
+  }
+
+  /// True once the stream ended, cleanly or not.
+  bool done() const { return finished || failed; }
+
+  H2Session& owner;                            ///< the session this stream belongs to
+  std::size_t index;                           ///< 0 .. streams-1, in submission order
+  std::int32_t id = 0;                         ///< nghttp2 stream id; 0 before submission
+  int status = 0;                              ///< the response :status
+  std::string content_type;                    ///< the response content-type
+  std::string content_encoding;                ///< the response content-encoding
+  std::string extensions;                      ///< the response sec-websocket-extensions
+  std::optional<sse::Parser> parser;           ///< SSE: the event-stream parser
+  std::optional<compress::Inflater> inflater;  ///< SSE: when the response is content-coded
+  std::optional<ws::Decoder> decoder;          ///< WebSocket: server-to-client frames
+  std::optional<compress::PmdInflater> pmd;    ///< WebSocket: when permessage-deflate is agreed
+  std::string inflated;                        ///< reused decompression output
+  std::error_code message_error;               ///< an error raised inside a decoder callback
+  std::string pending_out;                     ///< WebSocket: client frames not yet sent
+  std::size_t out_pos = 0;                     ///< bytes of pending_out already sent
+  bool accepted = false;                       ///< the final response header was accepted
+  bool local_ended = false;                    ///< we sent END_STREAM
+  bool remote_ended = false;                   ///< the server sent END_STREAM
+  bool closed = false;                         ///< nghttp2 closed the stream
+  bool close_sent = false;                     ///< WebSocket: our close frame is queued
+  bool finished = false;                       ///< ended cleanly
+  bool failed = false;                         ///< ended with an error (reported once)
+};
+
+/// nghttp2 callbacks: noexcept wrappers that keep handler exceptions out of C.
+struct H2Session::Callbacks {
+  template <class F>
+  static int guarded(void* user_data, F&& f) noexcept {
+    auto& self = *static_cast<H2Session*>(user_data);
+    try {
+      return f(self);
+    } catch (...) {
+      self.pending_exception_ = std::current_exception();
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+  }
+
+  static Stream* stream(nghttp2_session* s, std::int32_t id) {
+    return static_cast<Stream*>(nghttp2_session_get_stream_user_data(s, id));
+  }
+
+  static int on_header(nghttp2_session* s, const nghttp2_frame* frame, const std::uint8_t* name,
+                       std::size_t namelen, const std::uint8_t* value, std::size_t valuelen,
+                       std::uint8_t, void* user_data) noexcept {
+    return guarded(user_data, [&](H2Session& self) {
+      if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+      Stream* st = stream(s, frame->hd.stream_id);
+      if (!st || st->accepted || st->done()) return 0;
+      if (valuelen > kMaxHeaderValue) {
+        self.fail_stream(*st, LoadErrc::protocol_error);
+        return 0;
+      }
+      const auto n = view(name, namelen);
+      const auto v = view(value, valuelen);
+      if (n == ":status") {
+        st->status = 0;
+        std::from_chars(v.data(), v.data() + v.size(), st->status);
+      } else if (n == "content-type") {
+        st->content_type = v;
+      } else if (n == "content-encoding") {
+        if (!st->content_encoding.empty()) st->content_encoding += ", ";
+        st->content_encoding += v;
+      } else if (n == "sec-websocket-extensions") {
+        if (!st->extensions.empty()) st->extensions += ", ";
+        st->extensions += v;
+      }
+      return 0;
+    });
+  }
+
+  static int on_frame_recv(nghttp2_session* s, const nghttp2_frame* frame,
+                           void* user_data) noexcept {
+    return guarded(user_data, [&](H2Session& self) {
+      switch (frame->hd.type) {
+        case NGHTTP2_SETTINGS:
+          if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) self.settings_received_ = true;
+          return 0;
+        case NGHTTP2_GOAWAY:
+          if (frame->goaway.error_code == NGHTTP2_NO_ERROR) return 0;
+          self.conn_error_ = LoadErrc::protocol_error;
+          return static_cast<int>(NGHTTP2_ERR_CALLBACK_FAILURE);
+        case NGHTTP2_HEADERS:
+        case NGHTTP2_DATA: {
+          Stream* st = stream(s, frame->hd.stream_id);
+          if (!st) return 0;
+          if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) st->remote_ended = true;
+          if (frame->hd.type == NGHTTP2_HEADERS && !st->accepted && !st->done()) {
+            self.accept_headers(*st);
+          }
+          if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) self.on_remote_end(*st);
+          return 0;
+        }
+        default:
+          return 0;
+      }
+    });
+  }
+
+  static int on_data_chunk(nghttp2_session* s, std::uint8_t, std::int32_t stream_id,
+                           const std::uint8_t* data, std::size_t len, void* user_data) noexcept {
+    return guarded(user_data, [&](H2Session& self) {
+      if (Stream* st = stream(s, stream_id)) self.on_data(*st, view(data, len));
+      return 0;
+    });
+  }
+
+  static int on_stream_close(nghttp2_session* s, std::int32_t stream_id, std::uint32_t,
+                             void* user_data) noexcept {
+    return guarded(user_data, [&](H2Session& self) {
+      if (Stream* st = stream(s, stream_id)) {
+        st->closed = true;
+        self.fail_stream(*st, LoadErrc::stream_reset);
+      }
+      return 0;
+    });
+  }
+
+  static int on_frame_send(nghttp2_session* s, const nghttp2_frame* frame,
+                           void* user_data) noexcept {
+    return guarded(user_data, [&](H2Session& self) {
+      if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
+        if (!self.conn_error_) self.conn_error_ = LoadErrc::protocol_error;
+      } else if (frame->hd.type == NGHTTP2_RST_STREAM) {
+        // nghttp2 resets a stream itself when the response breaks HTTP/2 rules.
+        if (Stream* st = stream(s, frame->hd.stream_id)) {
+          self.fail_stream(*st, LoadErrc::protocol_error);
+        }
+      }
+      return 0;
+    });
+  }
+
+  static ssize_t read_ws(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::size_t length,
+                         std::uint32_t* data_flags, nghttp2_data_source* source,
+                         void*) noexcept {
+    auto& st = *static_cast<Stream*>(source->ptr);
+    const std::size_t n = std::min(length, st.pending_out.size() - st.out_pos);
+    if (n == 0 && !st.close_sent) return NGHTTP2_ERR_DEFERRED;
+    std::memcpy(buf, st.pending_out.data() + st.out_pos, n);
+    st.out_pos += n;
+    if (st.out_pos == st.pending_out.size()) {
+      st.pending_out.clear();
+      st.out_pos = 0;
+      if (st.close_sent) {
+        *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+        st.local_ended = true;
+      }
+    }
+    return static_cast<ssize_t>(n);
+  }
+};
+
+void H2Session::SessionDeleter::operator()(nghttp2_session* s) const noexcept {
+  nghttp2_session_del(s);
+}
+
+H2Session::H2Session(const Target& target, const StreamSpec& spec, const SessionOptions& options,
+                     SessionHandler& handler)
+    : handler_(handler),
+      websocket_(target.protocol == Protocol::ws),
+      scheme_(target.tls ? "https" : "http"),
+      authority_(target.host_header()),
+      path_(target.request_target(spec, options.add_workload_query)),
+      max_event_bytes_(options.max_event_bytes),
+      mask_state_(options.seed * 0x9E3779B97F4A7C15ull + 1) {
+  if (websocket_ && options.compression.algorithm == Compression::permessage_deflate) {
+    compress::PmdParams offer;
+    offer.server_max_window_bits = options.compression.window_bits;
+    offer.server_no_context_takeover = options.compression.no_context_takeover;
+    offer.client_no_context_takeover = options.compression.no_context_takeover;
+    offered_ = offer;
+    extensions_ = compress::make_pmd_offer(offer);
+  }
+  if (!websocket_ && options.compression.algorithm == Compression::gzip) accept_encoding_ = "gzip";
+  if (!websocket_ && options.compression.algorithm == Compression::deflate) {
+    accept_encoding_ = "deflate";
+  }
+  const std::size_t count = std::max<std::size_t>(options.streams, 1);
+  streams_.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) streams_.push_back(std::make_unique<Stream>(*this, i));
+
+  nghttp2_session_callbacks* raw_callbacks = nullptr;
+  if (nghttp2_session_callbacks_new(&raw_callbacks) != 0) throw std::bad_alloc();
+  std::unique_ptr<nghttp2_session_callbacks, void (*)(nghttp2_session_callbacks*)> callbacks(
+      raw_callbacks, nghttp2_session_callbacks_del);
+  nghttp2_session_callbacks_set_on_header_callback(callbacks.get(), Callbacks::on_header);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks.get(), Callbacks::on_frame_recv);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks.get(),
+                                                            Callbacks::on_data_chunk);
+  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks.get(),
+                                                         Callbacks::on_stream_close);
+  nghttp2_session_callbacks_set_on_frame_send_callback(callbacks.get(), Callbacks::on_frame_send);
+  nghttp2_session* raw_session = nullptr;
+  if (nghttp2_session_client_new(&raw_session, callbacks.get(), this) != 0) {
+    throw std::bad_alloc();
+  }
+  session_.reset(raw_session);
+}
+
+H2Session::~H2Session() = default;
+
+std::string H2Session::initial_request() {
+  const nghttp2_settings_entry settings[] = {
+      {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kStreamWindow},
+  };
+  nghttp2_submit_settings(session_.get(), NGHTTP2_FLAG_NONE, settings, std::size(settings));
+  nghttp2_session_set_local_window_size(session_.get(), NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
+  if (!websocket_) submit_requests();
+  std::string out;
+  send_pending(out);
+  return out;
+}
+
+void H2Session::submit_requests() {
+  requests_submitted_ = true;
+  std::vector<nghttp2_nv> nva;
+  if (websocket_) {
+    nva = {make_nv(":method", "CONNECT"), make_nv(":protocol", "websocket"),
+           make_nv(":scheme", scheme_),   make_nv(":path", path_),
+           make_nv(":authority", authority_), make_nv("sec-websocket-version", "13"),
+           make_nv("user-agent", "pushbench")};
+    if (!extensions_.empty()) nva.push_back(make_nv("sec-websocket-extensions", extensions_));
+  } else {
+    nva = {make_nv(":method", "GET"),          make_nv(":scheme", scheme_),
+           make_nv(":authority", authority_), make_nv(":path", path_),
+           make_nv("accept", "text/event-stream"), make_nv("cache-control", "no-cache"),
+           make_nv("user-agent", "pushbench")};
+    if (!accept_encoding_.empty()) nva.push_back(make_nv("accept-encoding", accept_encoding_));
+  }
+  for (auto& st : streams_) {
+    nghttp2_data_provider body{};
+    body.source.ptr = st.get();
+    body.read_callback = Callbacks::read_ws;
+    const auto id = nghttp2_submit_request(session_.get(), nullptr, nva.data(), nva.size(),
+                                           websocket_ ? &body : nullptr, st.get());
+    if (id < 0) {
+      fail_stream(*st, LoadErrc::protocol_error);
+      continue;
+    }
+    st->id = id;
+    st->local_ended = !websocket_;
+  }
+}
+
+void H2Session::accept_headers(Stream& st) {
+  if (st.status >= 100 && st.status < 200) {
+    st.status = 0;
+    st.content_type.clear();
+    st.content_encoding.clear();
+    st.extensions.clear();
+    return;
+  }
+  if (websocket_) {
+    if (st.status != 200) return fail_stream(st, LoadErrc::http_status);
+    if (!st.extensions.empty()) {
+      if (!offered_) return fail_stream(st, LoadErrc::unsupported_encoding);
+      auto negotiated = compress::parse_pmd_response(st.extensions, *offered_);
+      if (std::holds_alternative<std::error_code>(negotiated)) {
+        return fail_stream(st, LoadErrc::bad_handshake);
+      }
+      const auto& params = std::get<std::optional<compress::PmdParams>>(negotiated);
+      if (!params) return fail_stream(st, LoadErrc::unsupported_encoding);
+      st.pmd.emplace(*params, true, max_event_bytes_);
+    }
+    st.decoder.emplace(static_cast<ws::Handler&>(st), ws::Role::client, max_event_bytes_,
+                       st.pmd.has_value());
+  } else {
+    if (st.status < 200 || st.status > 299) return fail_stream(st, LoadErrc::http_status);
+    if (st.content_type.rfind("text/event-stream", 0) != 0) {
+      return fail_stream(st, LoadErrc::bad_content_type);
+    }
+    const auto& coding = st.content_encoding;
+    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
+      st.inflater.emplace(compress::Format::gzip, 15, max_event_bytes_);
+    } else if (iequals(coding, "deflate")) {
+      st.inflater.emplace(compress::Format::zlib, 15, max_event_bytes_);
+    } else if (!coding.empty() && !iequals(coding, "identity")) {
+      return fail_stream(st, LoadErrc::unsupported_encoding);
+    }
+    st.parser.emplace(static_cast<sse::Handler&>(st), max_event_bytes_);
+  }
+  st.accepted = true;
+  if (!established_) {
+    established_ = true;
+    compressed_ = st.inflater.has_value() || st.pmd.has_value();
+    handler_.on_established();
+  }
+}
+
+void H2Session::on_data(Stream& st, std::string_view data) {
+  if (!st.accepted || st.done()) return;
+  if (websocket_) {
+    if (const auto ec = st.decoder->feed(data)) {
+      return fail_stream(st, ec == ws::FrameError::message_too_big ? LoadErrc::event_too_large
+                                                                    : LoadErrc::protocol_error);
+    }
+    if (st.message_error) fail_stream(st, std::exchange(st.message_error, {}));
+    return;
+  }
+  if (st.inflater) {
+    // The bound applies per read: a small compressed input must not expand without limit.
+    st.inflated.clear();
+    if (st.inflater->inflate(data, st.inflated)) return fail_stream(st, LoadErrc::decompress_error);
+    st.inflater->restart_output_count();
+    data = st.inflated;
+  }
+  if (st.parser->feed(data)) fail_stream(st, LoadErrc::event_too_large);
+}
+
+void H2Session::on_remote_end(Stream& st) {
+  if (st.done()) return;
+  if (!st.accepted) return fail_stream(st, LoadErrc::protocol_error);
+  // A WebSocket stream ends cleanly with a close frame, not with END_STREAM alone.
+  if (websocket_) return fail_stream(st, LoadErrc::unexpected_eof);
+  st.finished = true;
+}
+
+void H2Session::fail_stream(Stream& st, std::error_code ec) {
+  if (st.done()) return;
+  st.failed = true;
+  if (st.id > 0 && !st.closed && !(st.local_ended && st.remote_ended)) {
+    nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, st.id, NGHTTP2_CANCEL);
+  }
+  handler_.on_stream_failed(st.index, ec);
+}
+
+void H2Session::queue_ws(Stream& st, ws::Opcode op, std::string_view payload) {
+  ws::append_frame(st.pending_out, op, payload, true, next_mask());
+  nghttp2_session_resume_data(session_.get(), st.id);
+}
+
+std::uint32_t H2Session::next_mask() {
+  mask_state_ ^= mask_state_ >> 12;
+  mask_state_ ^= mask_state_ << 25;
+  mask_state_ ^= mask_state_ >> 27;
+  return static_cast<std::uint32_t>((mask_state_ * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+void H2Session::send_pending(std::string& out) {
+  for (;;) {
+    const std::uint8_t* data = nullptr;
+    const auto n = nghttp2_session_mem_send(session_.get(), &data);
+    if (n < 0) {
+      rethrow_pending();
+      if (!conn_error_) conn_error_ = LoadErrc::protocol_error;
+      return;
+    }
+    if (n == 0) break;
+    out.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
+  }
+}
+
+void H2Session::rethrow_pending() {
+  if (!pending_exception_) return;
+  conn_error_ = LoadErrc::protocol_error;
+  std::rethrow_exception(std::exchange(pending_exception_, nullptr));
+}
+
+std::error_code H2Session::on_read(std::string_view bytes, std::string& out) {
+  if (conn_error_) return conn_error_;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    const auto n = nghttp2_session_mem_recv(session_.get(), p, left);
+    if (n < 0) {
+      rethrow_pending();
+      if (!conn_error_) conn_error_ = LoadErrc::protocol_error;
+      return conn_error_;
+    }
+    if (n == 0) break;
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (websocket_ && settings_received_ && !requests_submitted_) {
+    if (nghttp2_session_get_remote_settings(session_.get(),
+                                            NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL) == 0) {
+      conn_error_ = LoadErrc::no_extended_connect;
+      return conn_error_;
+    }
+    submit_requests();
+  }
+  send_pending(out);
+  return conn_error_;
+}
+
+std::error_code H2Session::on_eof() {
+  if (finished()) return {};
+  return LoadErrc::unexpected_eof;
+}
+
+bool H2Session::finished() const {
+  return std::all_of(streams_.begin(), streams_.end(), [](const auto& st) { return st->done(); });
+}
+
+std::string H2Session::goodbye() {
+  std::string out;
+  if (conn_error_ || goaway_sent_) return out;
+  goaway_sent_ = true;
+  if (websocket_) {
+    for (auto& st : streams_) {
+      if (!st->accepted || st->done() || st->close_sent) continue;
+      queue_ws(*st, ws::Opcode::close, ws::close_payload(1000));
+      st->close_sent = true;
+    }
+    send_pending(out);
+  }
+  nghttp2_submit_goaway(session_.get(), NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(session_.get()), NGHTTP2_NO_ERROR,
+                        nullptr, 0);
+  send_pending(out);
+  return out;
+}
+
+}  // namespace pushbench::loadgen

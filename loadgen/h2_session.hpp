@@ -1,0 +1,96 @@
+#pragma once
+// SSE over HTTP/2 and WebSocket over HTTP/2 (RFC 8441 extended CONNECT): several streams
+// multiplexed on one connection, framed by nghttp2 in memory (no socket I/O here).
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/permessage_deflate.hpp"
+#include "core/ws_frame.hpp"
+#include "loadgen/session.hpp"
+
+struct nghttp2_session;
+
+namespace pushbench::loadgen {
+
+class H2Session final : public Session {
+ public:
+  /// Prepares `options.streams` (at least 1) identical streams for `target` (protocol sse or
+  /// ws), each requesting `target.request_target(spec, options.add_workload_query)`.
+  H2Session(const Target& target, const StreamSpec& spec, const SessionOptions& options,
+            SessionHandler& handler);
+  ~H2Session() override;
+  H2Session(const H2Session&) = delete;
+  H2Session& operator=(const H2Session&) = delete;
+
+  /// The connection preface, our SETTINGS and connection window; for SSE also every GET request.
+  std::string initial_request() override;
+  /// Feeds server bytes to nghttp2 and appends everything it has to send to `out`. Returns
+  /// connection errors only (protocol_error, no_extended_connect); stream errors go to
+  /// SessionHandler::on_stream_failed().
+  std::error_code on_read(std::string_view bytes, std::string& out) override;
+  /// Success when every stream has ended, else unexpected_eof.
+  std::error_code on_eof() override;
+  /// True when every stream ended, cleanly or with an error.
+  bool finished() const override;
+  /// WebSocket: a masked close frame on every open stream; then GOAWAY(NO_ERROR).
+  std::string goodbye() override;
+  /// True when the first established stream negotiated compression.
+  bool compressed() const override { return compressed_; }
+  /// The number of streams on this connection.
+  std::size_t streams() const override { return streams_.size(); }
+  /// Always "2".
+  std::string_view http_version() const override { return "2"; }
+
+ private:
+  struct Stream;
+  struct Callbacks;
+  /// Deletes an nghttp2_session.
+  struct SessionDeleter {
+    void operator()(nghttp2_session* s) const noexcept;
+  };
+
+  /// Submits the GET or extended CONNECT request of every stream.
+  void submit_requests();
+  /// Judges a stream's final response header; fails the stream or tells the handler.
+  void accept_headers(Stream& st);
+  /// Decodes response body bytes of one stream.
+  void on_data(Stream& st, std::string_view data);
+  /// The server sent END_STREAM.
+  void on_remote_end(Stream& st);
+  /// Reports `ec` for a stream once and cancels it if it is still open.
+  void fail_stream(Stream& st, std::error_code ec);
+  /// Queues a masked client frame on a WebSocket stream.
+  void queue_ws(Stream& st, ws::Opcode op, std::string_view payload);
+  /// Appends everything nghttp2 has to send to `out`.
+  void send_pending(std::string& out);
+  /// Rethrows an exception caught inside an nghttp2 callback.
+  void rethrow_pending();
+  /// The next client frame mask.
+  std::uint32_t next_mask();
+
+  SessionHandler& handler_;
+  std::unique_ptr<nghttp2_session, SessionDeleter> session_;
+  std::vector<std::unique_ptr<Stream>> streams_;  ///< by stream index, in submission order
+  bool websocket_;                                ///< ws mode (extended CONNECT), else SSE
+  std::string scheme_;                            ///< :scheme, http or https
+  std::string authority_;                         ///< :authority
+  std::string path_;                              ///< :path
+  std::string accept_encoding_;                   ///< SSE accept-encoding value, or empty
+  std::string extensions_;                        ///< WebSocket extension offer, or empty
+  std::optional<compress::PmdParams> offered_;    ///< our permessage-deflate offer, if any
+  std::size_t max_event_bytes_;                   ///< bound on one event, message or read output
+  std::uint64_t mask_state_;                      ///< xorshift state for client frame masks
+  std::error_code conn_error_;                    ///< sticky connection-level error
+  std::exception_ptr pending_exception_;          ///< thrown inside an nghttp2 callback
+  bool settings_received_ = false;                ///< the server's first SETTINGS arrived
+  bool requests_submitted_ = false;               ///< the stream requests were submitted
+  bool established_ = false;                      ///< on_established() was called
+  bool compressed_ = false;                       ///< the first established stream is compressed
+  bool goaway_sent_ = false;                      ///< goodbye() submitted our GOAWAY
+};
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,164 @@
+#include "servers/h2_stream.hpp"
+
+#include <nghttp2/nghttp2.h>
+
+#include <cstring>
+
+#include "core/sse_encoder.hpp"
+#include "servers/content_coding.hpp"
+#include "servers/h2_connection.hpp"
+#include "servers/sse_connection.hpp"
+#include "servers/ws_frame_connection.hpp"
+
+namespace pushbench::server {
+
+H2Stream::H2Stream(H2Connection& conn, std::int32_t id, StreamSpec spec)
+    : ctx_(conn.ctx()),
+      conn_(&conn),
+      id_(id),
+      spec_(std::move(spec)),
+      queue_(conn.ctx().config->max_queue_bytes) {}
+
+H2Stream::~H2Stream() { detach(); }
+
+void H2Stream::begin() { source_ = start_events(ctx_, spec_, weak_from_this()); }
+
+void H2Stream::detach() {
+  conn_ = nullptr;
+  if (source_) source_->stop();
+  source_.reset();
+}
+
+SendResult H2Stream::enqueue(SharedBuffer bytes) {
+  if (!conn_) return SendResult::dropped;
+  const auto r = queue_.push(std::move(bytes));
+  if (r == SendResult::dropped) {
+    ctx_.stats.add(ctx_.stats.slow_clients_dropped);
+    auto* conn = conn_;
+    detach();
+    conn->reset(id_, NGHTTP2_CANCEL);
+    return r;
+  }
+  conn_->resume(id_);
+  return r;
+}
+
+void H2Stream::finish() {
+  if (!conn_ || finishing_) return;
+  finishing_ = true;
+  auto t = trailer();
+  if (!t.empty()) {
+    enqueue(std::make_shared<const std::string>(std::move(t)));
+  } else {
+    conn_->resume(id_);
+  }
+}
+
+long H2Stream::read(std::uint8_t* buf, std::size_t length, std::uint32_t* flags) {
+  std::size_t n = 0;
+  while (n < length && !queue_.empty()) {
+    const std::string& front = *queue_.items().front();
+    const std::size_t take = std::min(length - n, front.size() - front_offset_);
+    std::memcpy(buf + n, front.data() + front_offset_, take);
+    n += take;
+    front_offset_ += take;
+    if (front_offset_ == front.size()) {
+      queue_.pop(1);
+      front_offset_ = 0;
+    }
+  }
+  if (queue_.empty() && finishing_) {
+    *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<long>(n);
+  }
+  if (n == 0) return NGHTTP2_ERR_DEFERRED;
+  return static_cast<long>(n);
+}
+
+H2BodyStream::H2BodyStream(H2Connection& conn, std::int32_t id, std::string body)
+    : H2Stream(conn, id, StreamSpec{}) {
+  if (!body.empty()) enqueue(std::make_shared<const std::string>(std::move(body)));
+  finish();
+}
+
+H2SseStream::H2SseStream(H2Connection& conn, std::int32_t id, StreamSpec spec,
+                         std::optional<compress::Format> coding)
+    : H2Stream(conn, id, std::move(spec)), coding_(coding) {
+  if (coding_) deflater_ = make_sse_deflater(*ctx_.config, *coding_);
+}
+
+FrameFn H2SseStream::framer() const { return &SseConnection::frame_text; }
+
+SendResult H2SseStream::send(SharedBuffer framed) {
+  if (!deflater_) return enqueue(std::move(framed));
+  compressed_.clear();
+  if (compress_sse_event(*ctx_.config, *deflater_, *framed, compressed_)) {
+    if (conn_) conn_->reset(id_, NGHTTP2_INTERNAL_ERROR);
+    detach();
+    return SendResult::dropped;
+  }
+  return enqueue(std::make_shared<const std::string>(compressed_));
+}
+
+void H2SseStream::keepalive() {
+  std::string comment;
+  sse::append_comment(comment, "keep-alive");
+  comment += '\n';
+  send(std::make_shared<const std::string>(std::move(comment)));
+}
+
+std::string H2SseStream::trailer() {
+  std::string out;
+  if (deflater_ && deflater_->finish(out)) out.clear();
+  return out;
+}
+
+H2WsStream::H2WsStream(H2Connection& conn, std::int32_t id, StreamSpec spec,
+                       std::string_view pmd_offer)
+    : H2Stream(conn, id, std::move(spec)),
+      compressor_(*conn.ctx().config, pmd_offer),
+      decoder_(static_cast<ws::Handler&>(*this), ws::Role::server,
+               conn.ctx().config->max_message_bytes, compressor_.active()) {}
+
+FrameFn H2WsStream::framer() const {
+  return compressor_.active() ? &WsCompressor::frame_data : &WsFrameConnection::frame_event;
+}
+
+SendResult H2WsStream::send(SharedBuffer framed) {
+  if (close_sent_) return SendResult::dropped;
+  if (!compressor_.active()) return enqueue(std::move(framed));
+  auto frame = compressor_.frame(*framed);
+  if (!frame) {
+    if (conn_) conn_->reset(id_, NGHTTP2_INTERNAL_ERROR);
+    detach();
+    return SendResult::dropped;
+  }
+  return enqueue(std::move(frame));
+}
+
+void H2WsStream::keepalive() {
+  if (close_sent_) return;
+  std::string ping;
+  ws::append_frame(ping, ws::Opcode::ping, {});
+  enqueue(std::make_shared<const std::string>(std::move(ping)));
+}
+
+std::string H2WsStream::trailer() {
+  if (close_sent_) return {};
+  close_sent_ = true;
+  return WsFrameConnection::normal_close();
+}
+
+bool H2WsStream::on_client_data(std::string_view bytes) { return !decoder_.feed(bytes); }
+
+void H2WsStream::on_client_end() { finish(); }
+
+void H2WsStream::on_control(ws::Opcode op, std::string_view payload) {
+  const bool was_closed = close_sent_;
+  auto reply = WsFrameConnection::control_reply(op, payload, close_sent_);
+  if (!reply.empty()) enqueue(std::make_shared<const std::string>(std::move(reply)));
+  // The client's close ends the stream once our echo is out.
+  if (op == ws::Opcode::close && !was_closed) finish();
+}
+
+}  // namespace pushbench::server
