@@ -106,8 +106,38 @@ std::variant<StreamSpec, std::string> StreamSpec::parse_query(std::string_view q
         error = "topic must be 1 to 64 characters";
       else
         spec.topic = v;
+    } else if (k == "stream") {
+      if (v.empty() || v.size() > 64)
+        error = "stream must be 1 to 64 characters";
+      else
+        spec.stream_id = v;
+    } else if (k == "last_seq") {
+      std::uint64_t n = 0;
+      if (!parse_number(v, n))
+        error = "last_seq must be an event number, got '" + v + "'";
+      else
+        spec.last_seq = n;
+    } else if (k == "drop_after") {
+      double d = 0;
+      if (!parse_number(v, d) || !std::isfinite(d) || d <= 0 || d > 86400)
+        error = "drop_after must be a number of seconds in (0, 86400], got '" + v + "'";
+      else
+        spec.drop_after_s = d;
+    } else if (k == "echo") {
+      if (v != "0" && v != "1")
+        error = "echo must be 0 or 1, got '" + v + "'";
+      else
+        spec.echo = v == "1";
+    } else if (k == "retry") {
+      std::uint64_t n = 0;
+      if (!parse_number(v, n) || n > 3'600'000)
+        error = "retry must be milliseconds in [0, 3600000], got '" + v + "'";
+      else
+        spec.retry_ms = n;
     } else {
-      error = "unknown parameter '" + k + "' (known: rate, size, payload, count, duration, topic, keepalive)";
+      error = "unknown parameter '" + k +
+              "' (known: rate, size, payload, count, duration, topic, keepalive, stream, "
+              "last_seq, drop_after, retry, echo)";
     }
   });
   if (!ok) return std::string("malformed percent-escape in query string");
@@ -122,6 +152,11 @@ std::string StreamSpec::to_query() const {
   if (duration_s) q += "&duration=" + format_double(*duration_s);
   if (topic) q += "&topic=" + url_encode(*topic);
   if (keepalive_s) q += "&keepalive=" + format_double(*keepalive_s);
+  if (stream_id) q += "&stream=" + url_encode(*stream_id);
+  if (last_seq) q += "&last_seq=" + std::to_string(*last_seq);
+  if (drop_after_s) q += "&drop_after=" + format_double(*drop_after_s);
+  if (retry_ms) q += "&retry=" + std::to_string(*retry_ms);
+  if (echo) q += "&echo=1";
   return q;
 }
 

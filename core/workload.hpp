@@ -3,7 +3,7 @@
 //
 // A client asks for a stream with a query string on /sse and /ws (or the raw handshake line):
 //   rate=<events/s>&size=<bytes>&payload=json|text|random|file&count=<n>|duration=<s>&topic=<name>
-//   &keepalive=<s>
+//   &keepalive=<s>&stream=<id>&last_seq=<n>&drop_after=<s>&retry=<ms>&echo=1
 // Any server that honours these parameters can be measured by pushbench.
 #include <cstdint>
 #include <optional>
@@ -25,6 +25,20 @@ struct StreamSpec {
   std::optional<std::string> topic;      ///< subscribe to a broadcast topic instead of a private stream
   std::optional<double> keepalive_s;     ///< send a keep-alive (SSE comment, WebSocket ping) this
                                          ///< often, in seconds, [0.01, 3600]
+  std::optional<std::string> stream_id;  ///< a resumable stream's identity (1-64 characters): a
+                                         ///< reconnect with the same id continues its schedule
+  std::optional<std::uint64_t> last_seq; ///< resume after this event (WebSocket and raw; SSE
+                                         ///< sends the Last-Event-ID header instead)
+  std::optional<double> drop_after_s;    ///< fault injection: the server drops the connection
+                                         ///< this many seconds after it began, (0, 86400]
+  std::optional<std::uint64_t> retry_ms; ///< SSE: the `retry:` reconnection time sent first
+  bool echo = false;                     ///< chat / request-reply: the server paces no events;
+                                         ///< each message the client sends (a WebSocket message,
+                                         ///< or POST /send?stream=<id> for SSE) comes back as an
+                                         ///< event on this stream; `rate` is the client's send rate
+  // Server-side resume state, set by the server, never sent as query parameters.
+  std::optional<std::int64_t> start_ns;  ///< the resumed stream's original start (realtime ns)
+  std::uint64_t first_seq = 0;           ///< the first event to send
 
   static constexpr std::size_t max_event_bytes = 1 << 20;
   static constexpr double max_rate = 1e6;

@@ -23,21 +23,40 @@ Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, s
       plan_(plan),
       stats_(stats),
       id_(id),
-      stream_(plan.tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc, *plan.tls))
-                       : ConnStream(asio::ip::tcp::socket(ioc))),
-      connect_timer_(ioc) {
-  SessionOptions options = plan.session;
-  options.seed = plan.session.seed ^ (id * 0x9E3779B97F4A7C15ull);
-  session_ = make_session(plan.target, plan.spec, options, *this);
+      stream_(make_stream()),
+      connect_timer_(ioc),
+      spec_(plan.spec),
+      send_timer_(ioc),
+      slow_(plan.is_slow(id)),
+      read_timer_(ioc) {
+  if (slow_) {
+    ++stats_.slow_connections;
+    slow_read_max_ = std::max<std::size_t>(512, static_cast<std::size_t>(plan.slow_read_bps / 20));
+  }
+  // Resumable and chat streams are named uniquely per run and client.
+  if (plan.resume || plan.chat) spec_.stream_id = std::to_string(plan.session.seed % 1000000007) + "-" + std::to_string(id);
+  session_ = make_session(plan.target, spec_, session_options(), *this);
   streams_.resize(session_->streams());
+}
+
+ConnStream Client::make_stream() {
+  return plan_.tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc_, *plan_.tls))
+                   : ConnStream(asio::ip::tcp::socket(ioc_));
+}
+
+SessionOptions Client::session_options() const {
+  SessionOptions options = plan_.session;
+  options.seed = plan_.session.seed ^ ((id_ + 1000003 * gen_) * 0x9E3779B97F4A7C15ull);
+  if (gen_ > 0 && !streams_.empty()) options.resume_after = streams_[0].last_seq;
+  return options;
 }
 
 Client::~Client() = default;
 
 void Client::start_at(SteadyClock::time_point when) {
   connect_timer_.expires_at(when);
-  connect_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec && !closed_) start();
+  connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
+    if (!ec && !closed_ && g == gen_) start();
   });
 }
 
@@ -49,11 +68,18 @@ void Client::start() {
     stats_.first_connect_ns = start_rt;
   }
   connect_timer_.expires_after(plan_.connect_timeout);
-  connect_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec && !established_) fail(LoadErrc::connect_timeout);
+  connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
+    if (!ec && !established_ && g == gen_) fail(LoadErrc::connect_timeout);
   });
-  stream_.socket().async_connect(plan_.endpoint,
-                                 [this](boost::system::error_code ec) { on_connect(ec); });
+  if (slow_ && !stream_.socket().is_open()) {
+    // A small receive window keeps the backlog at the server, where its drop policy acts.
+    boost::system::error_code ignored;
+    stream_.socket().open(plan_.endpoint.protocol(), ignored);
+    stream_.socket().set_option(asio::socket_base::receive_buffer_size(16 << 10), ignored);
+  }
+  stream_.socket().async_connect(plan_.endpoint, [this, g = gen_](boost::system::error_code ec) {
+    if (g == gen_) on_connect(ec);
+  });
 }
 
 void Client::on_connect(boost::system::error_code ec) {
@@ -71,7 +97,9 @@ void Client::on_connect(boost::system::error_code ec) {
   asio::ip::make_address(plan_.target.host, not_ip);
   if (not_ip) SSL_set_tlsext_host_name(tls->native_handle(), plan_.target.host.c_str());
   tls->async_handshake(asio::ssl::stream_base::client,
-                       [this](boost::system::error_code ec) { on_tls_handshake(ec); });
+                       [this, g = gen_](boost::system::error_code ec) {
+                         if (g == gen_) on_tls_handshake(ec);
+                       });
 }
 
 void Client::on_tls_handshake(boost::system::error_code ec) {
@@ -103,6 +131,39 @@ void Client::on_established() {
   stats_.last_established_ns = std::max(stats_.last_established_ns, realtime_ns());
   if (session_->compressed()) ++stats_.compressed_connections;
   connect_timer_.cancel();
+  if (plan_.chat && chat_start_ns_ == 0) {
+    chat_start_ns_ = realtime_ns();
+    on_send_timer();
+  }
+}
+
+void Client::on_send_timer() {
+  if (closed_) return;
+  const std::int64_t now = realtime_ns();
+  std::int64_t due = spec_.intended_ns(chat_start_ns_, next_message_);
+  for (int batch = 0; batch < 256 && due <= now && due < plan_.window_end_ns; ++batch) {
+    message_.clear();
+    append_event_data(message_, EventHeader{next_message_, due, realtime_ns()}, spec_.payload,
+                      spec_.size, plan_.payload_lines.get());
+    for (std::size_t i = 0; i < streams_.size(); ++i) {
+      if (session_->send_message(i, message_, out_)) continue;
+      if (!posts_) {
+        posts_ = std::make_unique<PostChannel>(ioc_, plan_, *spec_.stream_id,
+                                               [this](std::error_code ec) { count_error(ec); });
+        ++stats_.post_connections;
+      }
+      posts_->post(message_);
+    }
+    ++stats_.messages_sent;
+    ++next_message_;
+    due = spec_.intended_ns(chat_start_ns_, next_message_);
+  }
+  if (!out_.empty()) flush(std::exchange(out_, {}));
+  if (due >= plan_.window_end_ns) return;
+  send_timer_.expires_at(plan_.anchor.steady_at(due));
+  send_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) on_send_timer();
+  });
 }
 
 void Client::flush(std::string bytes) {
@@ -114,7 +175,8 @@ void Client::flush(std::string bytes) {
   write_buf_ = std::move(bytes);
   writing_ = true;
   asio::async_write(stream_, asio::buffer(write_buf_),
-                    [this](boost::system::error_code ec, std::size_t n) {
+                    [this, g = gen_](boost::system::error_code ec, std::size_t n) {
+                      if (g != gen_) return;
                       writing_ = false;
                       if (ec) return fail(LoadErrc::write_error);
                       write_buf_.erase(0, n);
@@ -123,12 +185,15 @@ void Client::flush(std::string bytes) {
 }
 
 void Client::do_read() {
-  stream_.async_read_some(asio::buffer(read_buf_), [this](boost::system::error_code ec,
-                                                          std::size_t n) { on_read(ec, n); });
+  stream_.async_read_some(slow_ ? asio::buffer(read_buf_, slow_read_max_) : asio::buffer(read_buf_),
+                          [this, g = gen_](boost::system::error_code ec, std::size_t n) {
+                            if (g == gen_) on_read(ec, n);
+                          });
 }
 
 void Client::on_read(boost::system::error_code ec, std::size_t n) {
   if (closed_) return;
+  if (ec && slow_ && !stopping_ && !session_->finished()) ++stats_.slow_connections_closed_by_server;
   // Our servers end TLS streams with a TCP close after the stream's own end (no close_notify).
   if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
     if (auto e = session_->on_eof()) return fail(e);
@@ -139,10 +204,29 @@ void Client::on_read(boost::system::error_code ec, std::size_t n) {
   if (auto e = session_->on_read(std::string_view(read_buf_.data(), n), out_)) return fail(e);
   if (!out_.empty()) flush(std::exchange(out_, {}));
   if (session_->finished() && session_->connection_persists()) return end_cleanly();
+  if (slow_) return pace_read(n);
   do_read();
 }
 
+void Client::pace_read(std::size_t n) {
+  read_timer_.expires_after(std::chrono::nanoseconds(
+      static_cast<std::int64_t>(static_cast<double>(n) * 1e9 / plan_.slow_read_bps)));
+  read_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
+    if (!ec && g == gen_ && !closed_) do_read();
+  });
+}
+
 void Client::end_cleanly() {
+  if (may_resume() && !session_->end_is_framed()) {
+    // Raw lines: an end before the stream's last event can only be a dropped connection.
+    const bool incomplete = !plan_.count_mode || std::any_of(streams_.begin(), streams_.end(), [&](const StreamState& st) {
+      return st.seq.next() < *plan_.spec.count;
+    });
+    if (incomplete) {
+      ++stats_.disconnects[std::string(error_kind(LoadErrc::server_closed))];
+      return reconnect();
+    }
+  }
   for (const auto& st : streams_) {
     if (!st.failed) ++stats_.streams_finished;
   }
@@ -177,7 +261,16 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
     st.start_ns = h->ts - static_cast<std::int64_t>(h->seq) * plan_.spec.period_ns();
     st.base_seq = plan_.spec.topic ? h->seq : 0;
   }
+  st.last_seq = h->seq;
+  if (recovering_since_) {
+    stats_.resume_recovery.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      SteadyClock::now() - *recovering_since_)
+                                      .count());
+    recovering_since_.reset();
+  }
   const auto seen = st.seq.record(h->seq);
+  ++stats_.events_total;
+  if (seen == SeqTracker::Seen::duplicate) ++stats_.duplicates_total;
   if (!plan_.in_window(h->ts) || h->seq < st.base_seq) return;
   ++stats_.events_received;
   if (seen == SeqTracker::Seen::duplicate) {
@@ -187,8 +280,13 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
   if (seen == SeqTracker::Seen::out_of_order) ++stats_.out_of_order;
   ++stats_.events_unique;
   stats_.payload_bytes += data.size();
-  stats_.latency_corrected.record(read_time_ns_ - h->ts);
-  if (h->st) stats_.latency_uncorrected.record(read_time_ns_ - *h->st);
+  if (slow_) {
+    ++stats_.slow_events;
+    stats_.latency_slow.record(read_time_ns_ - h->ts);
+  } else {
+    stats_.latency_corrected.record(read_time_ns_ - h->ts);
+    if (h->st) stats_.latency_uncorrected.record(read_time_ns_ - *h->st);
+  }
   if (plan_.verify_payload && !verify_event_data(data, plan_.spec.payload, plan_.spec.size,
                                                  plan_.payload_lines.get())) {
     ++stats_.errors[std::string(error_kind(LoadErrc::payload_mismatch))];
@@ -240,12 +338,55 @@ void Client::count_error(std::error_code ec) {
 
 void Client::fail(std::error_code ec) {
   if (closed_) return;
+  if (plan_.resume && !stopping_) {
+    // Expected in this workload (the server drops connections): counted apart from errors.
+    ++stats_.disconnects[ec.category() == load_category()
+                             ? std::string(error_kind(static_cast<LoadErrc>(ec.value())))
+                             : ec.message()];
+    if (may_resume()) return reconnect();
+    return finalize();
+  }
   count_error(ec);
   finalize();
 }
 
+bool Client::may_resume() const {
+  return plan_.resume && !stopping_ && (plan_.count_mode || realtime_ns() < plan_.window_end_ns);
+}
+
+void Client::reconnect() {
+  ++stats_.reconnects;
+  // This connection's in-window bytes pair with the events read on it.
+  end_window_counters();
+  const auto delay_ms = static_cast<double>(session_->retry_ms().value_or(
+      static_cast<std::uint64_t>(plan_.reconnect_delay.count())));
+  ++gen_;
+  connect_timer_.cancel();
+  read_timer_.cancel();
+  stream_.close();
+  // Kept until the client is destroyed: aborted TLS operations still refer to their stream.
+  retired_.push_back(std::move(stream_));
+  stream_ = make_stream();
+  connected_ = established_ = writing_ = false;
+  write_buf_.clear();
+  out_.clear();
+  wire_start_.reset();
+  window_counted_ = false;
+  recovering_since_ = SteadyClock::now();
+  session_ = make_session(plan_.target, spec_, session_options(), *this);
+  // Jitter of +-50 %, so that dropped clients do not reconnect in lockstep.
+  std::uint64_t x = (id_ + 1) * 0x9E3779B97F4A7C15ull ^ gen_ * 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 31;
+  const double jitter = 0.5 + static_cast<double>(x % 1000) / 1000.0;
+  connect_timer_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(delay_ms * jitter * 1000)));
+  connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
+    if (!ec && g == gen_ && !closed_) start();
+  });
+}
+
 void Client::stop() {
   if (closed_) return;
+  stopping_ = true;
   if (!started_) {
     // A storm's connection whose turn never came (the run is validated so that this is rare).
     closed_ = finalized_ = true;
@@ -271,6 +412,12 @@ void Client::finalize() {
   end_window_counters();
   closed_ = true;
   connect_timer_.cancel();
+  read_timer_.cancel();
+  send_timer_.cancel();
+  if (posts_) {
+    stats_.posts_answered += posts_->answered();
+    posts_->close();
+  }
   stream_.close();
   // Expected in-window events of each stream from its schedule: seq in [lo, hi).
   for (const auto& st : streams_) {

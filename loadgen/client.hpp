@@ -12,6 +12,7 @@
 #include "core/conn_stream.hpp"
 
 #include "loadgen/plan.hpp"
+#include "loadgen/post_channel.hpp"
 #include "loadgen/session.hpp"
 #include "loadgen/stats.hpp"
 
@@ -42,12 +43,23 @@ class Client final : private SessionHandler {
   void stop();
 
  private:
+  ConnStream make_stream();
+  /// Options of the next session (a reconnect resumes after the last event received).
+  SessionOptions session_options() const;
+  /// Resume workload: a lost connection is reopened (after the server's retry time or
+  /// --reconnect-ms, with jitter) while the run is on.
+  bool may_resume() const;
+  void reconnect();
+  /// Chat: sends every message that is due (open loop), then waits for the next one.
+  void on_send_timer();
   void on_connect(boost::system::error_code ec);
   void on_tls_handshake(boost::system::error_code ec);
   /// The transport is ready (TCP connected, TLS done): send the session's first bytes.
   void begin_session();
   void do_read();
   void on_read(boost::system::error_code ec, std::size_t n);
+  /// Slow client: waits n / slow_read_bps seconds after a read of n bytes, then reads again.
+  void pace_read(std::size_t n);
   void flush(std::string bytes);
   void fail(std::error_code ec);
   /// The server ended every stream cleanly: count them and close.
@@ -70,6 +82,7 @@ class Client final : private SessionHandler {
     std::uint64_t base_seq = 0;            ///< first seq this stream could receive
     bool first_event_seen = false;
     bool failed = false;                   ///< ended by a stream error (others may go on)
+    std::optional<std::uint64_t> last_seq;  ///< the last event received (Last-Event-ID)
   };
 
   boost::asio::io_context& ioc_;
@@ -91,10 +104,26 @@ class Client final : private SessionHandler {
   SteadyClock::time_point connect_start_;
   std::int64_t read_time_ns_ = 0;             ///< realtime of the read being processed
   std::vector<StreamState> streams_;           ///< one per subscription on this connection
+  StreamSpec spec_;                            ///< what the streams ask for (with a stream id
+                                               ///< when resumable)
+  std::uint64_t gen_ = 0;                      ///< connection attempt; stale handlers ignore
+  std::vector<ConnStream> retired_;            ///< closed connections of earlier attempts
+  std::optional<SteadyClock::time_point> recovering_since_;  ///< disconnected, no event since
+  bool stopping_ = false;                      ///< stop() was called: no more reconnects
+  // Chat (request-reply): message n is due at chat_start_ns_ + n / rate.
+  boost::asio::steady_timer send_timer_;
+  std::unique_ptr<PostChannel> posts_;         ///< SSE over HTTP/1.1: the POST connection
+  std::int64_t chat_start_ns_ = 0;
+  std::uint64_t next_message_ = 0;
+  std::string message_;                        ///< reused message buffer
   std::function<void()> on_closed_;
   // Kernel counters at window start/end.
   std::optional<TcpCounters> wire_start_;
   bool window_counted_ = false;
+  // Slow-consumer workload.
+  bool slow_ = false;                          ///< this client reads slowly (token bucket)
+  std::size_t slow_read_max_ = 0;              ///< largest read of a slow client, in bytes
+  boost::asio::steady_timer read_timer_;       ///< a slow client's pause between reads
 };
 
 }  // namespace pushbench::loadgen

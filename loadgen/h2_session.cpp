@@ -183,9 +183,27 @@ struct H2Session::Callbacks {
     });
   }
 
+  static ssize_t read_post(nghttp2_session*, std::int32_t id, std::uint8_t* buf,
+                           std::size_t length, std::uint32_t* data_flags, nghttp2_data_source*,
+                           void* user_data) noexcept {
+    auto& self = *static_cast<H2Session*>(user_data);
+    const auto it = self.posts_.find(id);
+    if (it == self.posts_.end()) {
+      *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+      return 0;
+    }
+    auto& [body, pos] = it->second;
+    const std::size_t n = std::min(length, body.size() - pos);
+    std::memcpy(buf, body.data() + pos, n);
+    pos += n;
+    if (pos == body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(n);
+  }
+
   static int on_stream_close(nghttp2_session* s, std::int32_t stream_id, std::uint32_t,
                              void* user_data) noexcept {
     return guarded(user_data, [&](H2Session& self) {
+      self.posts_.erase(stream_id);
       if (Stream* st = stream(s, stream_id)) {
         st->closed = true;
         self.fail_stream(*st, LoadErrc::stream_reset);
@@ -240,6 +258,7 @@ H2Session::H2Session(const Target& target, const StreamSpec& spec, const Session
       scheme_(target.tls ? "https" : "http"),
       authority_(target.host_header()),
       path_(target.request_target(spec, options.add_workload_query)),
+      send_path_(spec.stream_id ? "/send?stream=" + url_encode(*spec.stream_id) : std::string()),
       max_event_bytes_(options.max_event_bytes),
       mask_state_(options.seed * 0x9E3779B97F4A7C15ull + 1) {
   if (websocket_ && options.compression.algorithm == Compression::permessage_deflate) {
@@ -402,6 +421,33 @@ void H2Session::fail_stream(Stream& st, std::error_code ec) {
     nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, st.id, NGHTTP2_CANCEL);
   }
   handler_.on_stream_failed(st.index, ec);
+}
+
+std::optional<std::uint64_t> H2Session::retry_ms() const {
+  if (websocket_ || streams_.empty() || !streams_[0]->parser) return std::nullopt;
+  return streams_[0]->parser->retry_ms();
+}
+
+bool H2Session::send_message(std::size_t stream, std::string_view message, std::string& out) {
+  if (stream >= streams_.size()) return true;
+  auto& st = *streams_[stream];
+  if (websocket_) {
+    if (!st.close_sent && !st.done() && st.id > 0) queue_ws(st, ws::Opcode::text, message);
+  } else {
+    if (send_path_.empty() || goaway_sent_) return true;
+    const std::string length = std::to_string(message.size());
+    const nghttp2_nv nva[] = {make_nv(":method", "POST"), make_nv(":scheme", scheme_),
+                              make_nv(":authority", authority_), make_nv(":path", send_path_),
+                              make_nv("content-type", "application/json"),
+                              make_nv("content-length", length)};
+    nghttp2_data_provider body{};
+    body.read_callback = Callbacks::read_post;
+    const auto id =
+        nghttp2_submit_request(session_.get(), nullptr, nva, std::size(nva), &body, nullptr);
+    if (id > 0) posts_.emplace(id, std::make_pair(std::string(message), std::size_t{0}));
+  }
+  send_pending(out);
+  return true;
 }
 
 void H2Session::queue_ws(Stream& st, ws::Opcode op, std::string_view payload) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/permessage_deflate.hpp"
@@ -44,6 +45,13 @@ class H2Session final : public Session {
   std::size_t streams() const override { return streams_.size(); }
   /// Always "2".
   std::string_view http_version() const override { return "2"; }
+  /// The server keeps the connection after the streams end: the client closes it.
+  bool connection_persists() const override { return true; }
+  /// The first SSE stream's `retry:` value.
+  std::optional<std::uint64_t> retry_ms() const override;
+  /// WebSocket: a masked text frame on `stream`. SSE: a POST /send?stream=<id> request stream on
+  /// this connection (the reply comes back as an event).
+  bool send_message(std::size_t stream, std::string_view message, std::string& out) override;
 
  private:
   struct Stream;
@@ -79,6 +87,9 @@ class H2Session final : public Session {
   std::string scheme_;                            ///< :scheme, http or https
   std::string authority_;                         ///< :authority
   std::string path_;                              ///< :path
+  std::string send_path_;                         ///< SSE chat: :path of POST /send requests
+  /// SSE chat: bodies of POST requests not yet sent, by nghttp2 stream id.
+  std::unordered_map<std::int32_t, std::pair<std::string, std::size_t>> posts_;
   std::string accept_encoding_;                   ///< SSE accept-encoding value, or empty
   std::string extensions_;                        ///< WebSocket extension offer, or empty
   std::optional<compress::PmdParams> offered_;    ///< our permessage-deflate offer, if any

@@ -10,6 +10,7 @@
 
 #include "core/sysinfo.hpp"
 #include "core/tls.hpp"
+#include "loadgen/server_stats.hpp"
 #include "loadgen/worker.hpp"
 
 namespace pushbench::loadgen {
@@ -76,6 +77,26 @@ nlohmann::json run_load(const LoadConfig& config) {
     throw std::runtime_error("--max-connections-per-origin and --connect-rate do not combine");
   }
   plan.max_connections_per_origin = config.max_connections_per_origin;
+  if (config.slow_fraction < 0 || config.slow_fraction >= 1 || !(config.slow_read_bps > 0)) {
+    throw std::runtime_error("--slow-fraction must be in [0, 1) and --slow-read-bps positive");
+  }
+  plan.slow_fraction = config.slow_fraction;
+  plan.slow_read_bps = config.slow_read_bps;
+  plan.resume = config.resume;
+  plan.chat = config.chat;
+  if (config.chat) {
+    plan.spec.echo = true;
+    if (config.resume || config.spec.topic || plan.session.streams > 1 || config.spec.count ||
+        plan.target.protocol == Protocol::raw) {
+      throw std::runtime_error("--chat runs private SSE or WebSocket streams, one per connection, "
+                               "in time mode (no --resume, --topic, --streams or --count)");
+    }
+  }
+  plan.reconnect_delay = std::chrono::milliseconds(static_cast<std::int64_t>(config.reconnect_ms));
+  if (config.resume && (config.spec.topic || plan.session.streams > 1)) {
+    throw std::runtime_error("--resume applies to private streams, one per connection (no "
+                             "--topic, no --streams)");
+  }
   if (plan.target.tls) {
     plan.tls = tls::make_client_context(
         {config.http == HttpVersion::h2 ? "h2" : "http/1.1"}, config.tls12);
@@ -123,6 +144,9 @@ nlohmann::json run_load(const LoadConfig& config) {
   // Idle server figures before anything connects.
   std::optional<ProcessSample> server_idle;
   if (config.server_pid) server_idle = sample_process(*config.server_pid);
+  // The server's own counters (our servers' /stats), to account for every event it sent.
+  constexpr auto kStatsTimeout = milliseconds(1000);
+  const auto stats_before = fetch_server_stats(plan.target, plan.tls, kStatsTimeout);
 
   plan.anchor = ClockAnchor::now();
   const auto warmup_ns = static_cast<std::int64_t>(config.warmup_s * 1e9);
@@ -132,6 +156,7 @@ nlohmann::json run_load(const LoadConfig& config) {
       plan.count_mode ? std::numeric_limits<std::int64_t>::max() : plan.window_start_ns + duration_ns;
   plan.hard_deadline = plan.anchor.steady + nanoseconds(warmup_ns + duration_ns) + plan.drain +
                        plan.connect_timeout;
+  plan.progress = static_cast<bool>(config.progress);
 
   std::vector<std::unique_ptr<Worker>> workers;
   std::size_t next_id = 0;
@@ -142,12 +167,21 @@ nlohmann::json run_load(const LoadConfig& config) {
     workers.push_back(std::make_unique<Worker>(plan, next_id, n, max_open));
     next_id += n;
   }
+  // With progress, the main thread reports while it waits (it still wakes at the same moments).
+  std::optional<ProgressReporter> progress;
+  if (config.progress) progress.emplace(plan, workers, config.duration_s, config.progress);
+  const auto wait_until = [&progress](SteadyClock::time_point t) {
+    progress ? progress->wait_until(t) : std::this_thread::sleep_until(t);
+  };
   PeakRssSampler rss(config.server_pid);
   std::vector<std::thread> pool;
-  for (auto& w : workers) pool.emplace_back([&w] { w->run(); });
+  for (auto& w : workers) pool.emplace_back([&w, &progress] {
+    w->run();
+    if (progress) progress->worker_exited();
+  });
 
   // The main thread samples CPU of both sides at the window's edges.
-  std::this_thread::sleep_until(plan.anchor.steady_at(plan.window_start_ns));
+  wait_until(plan.anchor.steady_at(plan.window_start_ns));
   const std::int64_t self_cpu_start = process_cpu_ns();
   std::optional<ProcessSample> server_start;
   if (config.server_pid) server_start = sample_process(*config.server_pid);
@@ -155,11 +189,12 @@ nlohmann::json run_load(const LoadConfig& config) {
   std::int64_t self_cpu_end = 0;
   std::optional<ProcessSample> server_end;
   if (!plan.count_mode) {
-    std::this_thread::sleep_until(plan.anchor.steady_at(plan.window_end_ns));
+    wait_until(plan.anchor.steady_at(plan.window_end_ns));
     window_end_observed = realtime_ns();
     self_cpu_end = process_cpu_ns();
     if (config.server_pid) server_end = sample_process(*config.server_pid);
   }
+  if (progress) progress->wait_finished();
   for (auto& t : pool) t.join();
   if (plan.count_mode) {
     window_end_observed = realtime_ns();
@@ -167,6 +202,8 @@ nlohmann::json run_load(const LoadConfig& config) {
     if (config.server_pid) server_end = sample_process(*config.server_pid);
   }
   const std::uint64_t server_peak = rss.stop();
+  const auto stats_after =
+      stats_before ? fetch_server_stats(plan.target, plan.tls, kStatsTimeout) : std::nullopt;
 
   WorkerStats total;
   for (auto& w : workers) total.merge(w->stats());
@@ -282,7 +319,10 @@ nlohmann::json run_load(const LoadConfig& config) {
       {"tls", plan.target.tls},
       {"compression", compression},
       {"workload",
-       {{"kind", config.connect_rate > 0        ? "storm"
+       {{"kind", config.chat                    ? "chat"
+                 : config.slow_fraction > 0       ? "slow-consumer"
+                 : config.resume                  ? "resume"
+                 : config.connect_rate > 0        ? "storm"
                  : config.spec.keepalive_s    ? "idle"
                  : config.spec.topic          ? "broadcast"
                                               : "stream"},
@@ -348,6 +388,29 @@ nlohmann::json run_load(const LoadConfig& config) {
              ? nlohmann::json(cpu.get<double>() / total.connections_established / window_s)
              : nlohmann::json(nullptr)}};
   }
+  if (config.chat) {
+    scenario["chat"] = {
+        {"send_rate_per_client", config.spec.rate},
+        {"messages_sent", total.messages_sent},
+        {"post_connections", total.post_connections},
+        {"posts_answered", total.posts_answered},
+        {"message_path", plan.target.protocol == Protocol::ws ? "websocket message"
+                         : config.http == HttpVersion::h2    ? "POST stream on the same HTTP/2 connection"
+                                                             : "POST on a second HTTP/1.1 connection"}};
+  }
+  if (config.resume) {
+    nlohmann::json disconnects = nlohmann::json::object();
+    for (const auto& [k, v] : total.disconnects) disconnects[k] = v;
+    scenario["resume"] = {
+        {"drop_after_s", config.spec.drop_after_s ? nlohmann::json(*config.spec.drop_after_s)
+                                                  : nlohmann::json(nullptr)},
+        {"retry_ms", config.spec.retry_ms ? nlohmann::json(*config.spec.retry_ms)
+                                          : nlohmann::json(nullptr)},
+        {"reconnect_ms", config.reconnect_ms},
+        {"reconnects", total.reconnects},
+        {"disconnects", disconnects},
+        {"recovery_us", to_json(total.resume_recovery.summary_us())}};
+  }
   if (plan.max_connections_per_origin > 0) {
     scenario["browser"] = {
         {"max_connections_per_origin", plan.max_connections_per_origin},
@@ -368,6 +431,27 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"established", total.connections_established},
         {"failed", connections - total.connections_established}};
   }
+  if (config.slow_fraction > 0) {
+    scenario["slow_consumer"] = {
+        {"fraction", config.slow_fraction},
+        {"read_bps", config.slow_read_bps},
+        {"slow_connections", total.slow_connections},
+        {"healthy_connections", connections - total.slow_connections},
+        {"slow_events_received", total.slow_events},
+        {"slow_latency_us", to_json(total.latency_slow.summary_us())},
+        {"slow_connections_closed_by_server", total.slow_connections_closed_by_server}};
+  }
+  // Every event the server sent is received, or was in flight or dropped when the run ended.
+  const nlohmann::json counters =
+      stats_before && stats_after ? counter_deltas(*stats_before, *stats_after) : nlohmann::json(nullptr);
+  const std::int64_t received = static_cast<std::int64_t>(total.events_total - total.duplicates_total);
+  const bool sent_known = counters.is_object() && counters.contains("events_sent");
+  scenario["server_counters"] = counters;
+  scenario["accounting"] = {
+      {"server_sent", sent_known ? counters["events_sent"] : nlohmann::json(nullptr)},
+      {"received", received},
+      {"in_flight_or_dropped", sent_known ? nlohmann::json(counters["events_sent"].get<std::int64_t>() - received)
+                                          : nlohmann::json(nullptr)}};
   return scenario;
 }
 

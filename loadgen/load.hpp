@@ -8,6 +8,7 @@
 
 #include "core/workload.hpp"
 #include "loadgen/compression.hpp"
+#include "loadgen/progress.hpp"
 #include "loadgen/session.hpp"
 
 namespace pushbench::loadgen {
@@ -21,6 +22,13 @@ struct LoadConfig {
   std::size_t max_connections_per_origin = 0;  ///< browser model: at most this many connections
                                                ///< open at once, the rest wait (0: no cap)
   bool tls12 = false;                 ///< allow TLS 1.2 (default: TLS 1.3 only)
+  bool chat = false;                  ///< chat / request-reply: each client sends spec.rate
+                                      ///< messages/s, the server echoes them as events; latency
+                                      ///< is the round trip from the intended send time
+  bool resume = false;                ///< resume workload: named streams, reconnect and resume
+                                      ///< (Last-Event-ID / last_seq) after every disconnect
+  double reconnect_ms = 1000;         ///< reconnection delay when the server sent no `retry:`
+                                      ///< (jittered +-50 %)
   unsigned threads = 1;               ///< worker threads (capped at connections)
   StreamSpec spec;                    ///< what each stream asks for (rate, size, payload, ...)
   double duration_s = 10;             ///< measurement window (a cap on the run in count mode)
@@ -38,6 +46,10 @@ struct LoadConfig {
   std::shared_ptr<const PayloadLines> payload_lines;  ///< sample messages for payload=file
   nlohmann::json compression_details = nlohmann::json::object();  ///< server-side settings to
                                                                   ///< record in the report
+  ProgressFn progress;  ///< called about 4 times a second during the run when set
+  double slow_fraction = 0;           ///< slow-consumer workload: share of clients (0 <= F < 1)
+                                      ///< that read slowly (0: off)
+  double slow_read_bps = 16384;       ///< a slow client's read rate, bytes per second
 };
 
 /// Runs one load and returns its report scenario (see core/report.schema.json). Throws

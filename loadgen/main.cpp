@@ -15,6 +15,7 @@
 #include "loadgen/compare.hpp"
 #include "loadgen/find_max.hpp"
 #include "loadgen/load.hpp"
+#include "loadgen/progress.hpp"
 #include "loadgen/report_markdown.hpp"
 #include "loadgen/runner.hpp"
 #include "loadgen/table.hpp"
@@ -104,6 +105,29 @@ int main(int argc, char** argv) {
                    "browsers); further subscriptions wait for a free connection (0: no cap)")
       ->capture_default_str();
   load->add_flag("--tls12", lc.tls12, "allow TLS 1.2 (default: TLS 1.3 only)");
+  std::optional<double> drop_after;
+  std::optional<std::uint64_t> retry_ms;
+  load->add_flag("--chat", lc.chat,
+                 "chat / request-reply: each client sends --rate messages/s (open loop) and the "
+                 "server echoes them as events (WebSocket: same socket; SSE: POST /send on a "
+                 "second HTTP/1.1 connection, or a stream of the same HTTP/2 connection)");
+  load->add_flag("--resume", lc.resume,
+                 "resume workload: each stream is named; after a disconnect the client "
+                 "reconnects and resumes (SSE/HTTP/1.1: Last-Event-ID; others: last_seq)");
+  load->add_option("--drop-after", drop_after,
+                   "fault injection: ask the server to drop each connection after S seconds")
+      ->check(CLI::Range(0.001, 86400.0));
+  load->add_option("--retry-ms", retry_ms, "ask the SSE server to send `retry: MS`")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{3600000}));
+  load->add_option("--reconnect-ms", lc.reconnect_ms,
+                   "reconnection delay without a `retry:` field (jittered +-50%)")
+      ->capture_default_str()->check(CLI::Range(0.0, 600000.0));
+  load->add_option("--slow-fraction", lc.slow_fraction,
+                   "slow-consumer workload: this share of the clients (spread evenly) read at "
+                   "--slow-read-bps with a 16 KiB receive buffer; their latency is reported apart")
+      ->check(CLI::Range(0.0, 1.0));
+  load->add_option("--slow-read-bps", lc.slow_read_bps, "a slow client's read rate, bytes/s")
+      ->capture_default_str()->check(CLI::Range(1.0, 1e12));
   load->add_option("--threads,-t", lc.threads, "worker threads")->capture_default_str()->check(
       CLI::Range(1u, 256u));
   load->add_option("--rate,-r", lc.spec.rate, "events/s per stream (open loop)")
@@ -161,6 +185,11 @@ int main(int argc, char** argv) {
   load->add_option("--name", lc.name, "scenario name in the report");
   load->add_option("--out,-o", load_out, "write the JSON report here");
   load->add_flag("--json", load_json, "print the report JSON instead of the table");
+  std::string progress_mode = "auto";
+  const std::string progress_help =
+      "live progress line on stderr: auto (when stderr is a terminal), always or never";
+  load->add_option("--progress", progress_mode, progress_help)
+      ->capture_default_str()->check(CLI::IsMember({"auto", "always", "never"}));
 
   // --- run ---
   auto* run = app.add_subcommand("run", "spawn servers on loopback and run a suite");
@@ -180,6 +209,8 @@ int main(int argc, char** argv) {
                   "run each scenario N times; the report keeps the median run and the median "
                   "and MAD of every figure")
       ->capture_default_str()->check(CLI::Range(1u, 100u));
+  run->add_option("--progress", progress_mode, progress_help)
+      ->capture_default_str()->check(CLI::IsMember({"auto", "always", "never"}));
 
   // --- tap ---
   auto* tap = app.add_subcommand("tap", "print every received event as one JSON line");
@@ -211,6 +242,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::IsMember({"text", "markdown", "json"}));
 
   CLI11_PARSE(app, argc, argv);
+  const bool progress =
+      progress_mode == "always" || (progress_mode == "auto" && stderr_is_tty());
 
   try {
     if (*load) {
@@ -224,12 +257,17 @@ int main(int argc, char** argv) {
         lc.spec.payload = PayloadKind::file;
       }
       lc.http = http_version == "2" ? HttpVersion::h2 : HttpVersion::h1;
+      lc.spec.drop_after_s = drop_after;
+      lc.spec.retry_ms = retry_ms;
       lc.spec.count = count;
       lc.spec.topic = topic;
       lc.spec.keepalive_s = keepalive;
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
       const std::string started = utc_timestamp();
+      ProgressLine line(std::cerr, progress, stderr_line_columns());
+      if (progress) lc.progress = [&line](const ProgressSnapshot& s) { line.draw(format_progress(s)); };
       auto scenario = find_max_flag ? find_max(lc, fo, run_load) : run_load(lc);
+      line.clear();
       auto report = make_report(nlohmann::json::array({scenario}), command_line(argc, argv),
                                 std::nullopt, started);
       if (!load_out.empty()) write_report(report, load_out);
@@ -250,6 +288,7 @@ int main(int argc, char** argv) {
         if (interrupted.exchange(true)) _exit(130);
       });
       ro.interrupted = &interrupted;
+      ro.progress = progress;
       auto scenarios = run_suite(suite, ro);
       auto report = make_report(std::move(scenarios), command_line(argc, argv), suite.name, started);
       if (interrupted) {

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -29,6 +30,20 @@ struct RunPlan {
   std::shared_ptr<const PayloadLines> payload_lines;  ///< for verifying payload=file events
   std::shared_ptr<boost::asio::ssl::context> tls;  ///< https:// and wss://: shared by all clients
   std::size_t max_connections_per_origin = 0;  ///< browser model: connection cap (0: none)
+  bool resume = false;                    ///< resume workload: reconnect and resume lost streams
+  bool chat = false;                      ///< chat workload: clients send at spec.rate, the
+                                          ///< server echoes each message as an event
+  std::chrono::milliseconds reconnect_delay{1000};  ///< when the server sent no `retry:`
+  bool progress = false;                          ///< workers publish progress snapshots
+  double slow_fraction = 0;   ///< slow-consumer workload: share of clients that read slowly (0: off)
+  double slow_read_bps = 16384;  ///< a slow client's read rate, bytes per second
+
+  /// True when client `id` is one of the slow ones: floor((id+1)F) > floor(id F), which spreads
+  /// them evenly over the ids.
+  bool is_slow(std::uint64_t id) const {
+    return slow_fraction > 0 && std::floor(static_cast<double>(id + 1) * slow_fraction) >
+                                    std::floor(static_cast<double>(id) * slow_fraction);
+  }
 
   bool in_window(std::int64_t ts) const { return ts >= window_start_ns && ts < window_end_ns; }
 };

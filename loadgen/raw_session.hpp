@@ -12,6 +12,7 @@ class RawSession final : public Session {
   std::error_code on_read(std::string_view bytes, std::string& out) override;
   /// A raw stream ends when the server closes it after the last line.
   std::error_code on_eof() override;
+  bool end_is_framed() const override { return false; }
   bool finished() const override { return finished_; }
 
  private:

@@ -1,5 +1,6 @@
 #include "loadgen/runner.hpp"
 
+#include "loadgen/progress.hpp"
 #include "loadgen/repeat.hpp"
 #include "loadgen/server_process.hpp"
 #include "loadgen/suite_matrix.hpp"
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -169,6 +171,19 @@ Suite parse_suite(const json& doc) {
     if (auto t = get_or<std::string>(s, defaults, "topic", ""); !t.empty()) query += "&topic=" + t;
     if (auto k = get_or<double>(s, defaults, "keepalive", 0); k > 0)
       query += "&keepalive=" + std::to_string(k);
+    if (auto d = get_or<double>(s, defaults, "drop_after", 0); d > 0)
+      query += "&drop_after=" + std::to_string(d);
+    if (auto r = get_or<std::int64_t>(s, defaults, "retry_ms", -1); r >= 0)
+      query += "&retry=" + std::to_string(r);
+    l.resume = get_or<bool>(s, defaults, "resume", false);
+    l.chat = get_or<bool>(s, defaults, "chat", false);
+    l.reconnect_ms = get_or<double>(s, defaults, "reconnect_ms", l.reconnect_ms);
+    l.slow_fraction = get_or<double>(s, defaults, "slow_fraction", 0);
+    l.slow_read_bps = get_or<double>(s, defaults, "slow_read_bps", l.slow_read_bps);
+    if (l.slow_fraction < 0 || l.slow_fraction >= 1 || !(l.slow_read_bps > 0)) {
+      throw std::runtime_error("suite: " + sc.group +
+                               ": slow_fraction must be in [0, 1), slow_read_bps positive");
+    }
     auto spec = StreamSpec::parse_query(query);
     if (auto* err = std::get_if<std::string>(&spec))
       throw std::runtime_error("suite: " + sc.group + ": " + *err);
@@ -228,22 +243,35 @@ json run_suite(const Suite& suite, const RunOptions& options) {
   std::size_t total = 0, index = 0;
   for (const auto& sc : suite.scenarios) total += sc.transports.size();
   const auto start = std::chrono::steady_clock::now();
+  // "[i/n elapsed] group transport"
+  const auto heading = [&](const std::string& group, const std::string& transport) {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+    std::ostringstream h;
+    h << "[" << index << "/" << total << " " << elapsed << "s] " << group << " " << transport;
+    return h.str();
+  };
+  ProgressLine line(std::cerr, options.progress, stderr_line_columns());
   for (const auto& sc : suite.scenarios) {
     for (const auto& transport : sc.transports) {
       if (options.interrupted && options.interrupted->load()) return scenarios;
       ++index;
-      if (options.verbose) {
-        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::steady_clock::now() - start)
-                                 .count();
-        std::cerr << "[" << index << "/" << total << " " << elapsed << "s] " << sc.group << " "
-                  << transport << " ..." << std::flush;
+      const std::string head = heading(sc.group, transport);
+      if (line.enabled()) {
+        line.draw(head + " ...");
+      } else if (options.verbose) {
+        std::cerr << head << " ..." << std::flush;
       }
+      const auto show_progress = [&](const ProgressSnapshot& s) {
+        line.draw(heading(sc.group, transport) + "  " + format_progress(s));
+      };
       // A fresh server per run: idle RSS and CPU start from the same state every time.
       auto run_fresh = [&](const LoadConfig& base) {
         ServerProcess server(options.server_binary, transport, sc.server_threads, server_cpus,
                              sc.server_args);
         LoadConfig load = base;
+        if (line.enabled()) load.progress = show_progress;
         load.url = url_for(transport, server.port(), sc.tls);
         load.compression.algorithm = compression_for(sc.compression, transport);
         load.server_pid = server.pid();
@@ -257,7 +285,9 @@ json run_suite(const Suite& suite, const RunOptions& options) {
                                    : run_fresh(sc.load));
       }
       json result = summarize_repetitions(runs);
+      line.clear();
       if (options.verbose) {
+        if (line.enabled()) std::cerr << head << " ...";
         const auto& lat = result["latency_us"]["corrected"];
         std::cerr << " " << static_cast<long long>(result["throughput"]["events_per_s"].get<double>())
                   << " ev/s, p99 "

@@ -35,7 +35,9 @@ struct Suite {
 /// duration, warmup, drain, count, topic, server_threads, compression (none | on | gzip | deflate
 /// | permessage-deflate), deflate_level, deflate_window_bits, deflate_mem_level,
 /// no_context_takeover, pmd_min_size, http ("1.1" | "2"), tls, streams (HTTP/2 streams per
-/// connection), max_connections_per_origin (missing keys come from "defaults"). Throws
+/// connection), max_connections_per_origin, resume, drop_after, retry_ms, reconnect_ms,
+/// slow_fraction, slow_read_bps (slow-consumer workload) (missing keys come from "defaults").
+/// Throws
 /// std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
 /// Loads a suite: `name_or_path` is a file path, or the name of a file in bench/suites/ ("quick",
@@ -48,6 +50,7 @@ struct RunOptions {
   std::optional<std::string> server_cpus;   ///< e.g. "0" or "0-1": pin servers to these CPUs
   std::optional<std::string> loadgen_cpus;  ///< pin this process to these CPUs
   bool verbose = true;                  ///< print a line per scenario to stderr
+  bool progress = false;                ///< live progress line on stderr (a TTY)
   unsigned repeat = 1;                  ///< runs per scenario and transport (median and MAD)
   const std::atomic<bool>* interrupted = nullptr;  ///< when set, stop after the current run
 };

@@ -7,8 +7,14 @@
 
 namespace pushbench::loadgen {
 
-std::unique_ptr<Session> make_session(const Target& target, const StreamSpec& spec,
+std::unique_ptr<Session> make_session(const Target& target, const StreamSpec& stream_spec,
                                       const SessionOptions& options, SessionHandler& handler) {
+  // A reconnect resumes after the last event: EventSource's Last-Event-ID header on SSE over
+  // HTTP/1.1, the last_seq parameter elsewhere (WebSocket handshakes carry no custom header).
+  StreamSpec spec = stream_spec;
+  const bool last_event_id_header =
+      target.protocol == Protocol::sse && options.http == HttpVersion::h1;
+  if (options.resume_after && !last_event_id_header) spec.last_seq = options.resume_after;
   if (options.http == HttpVersion::h2 && target.protocol != Protocol::raw) {
     return std::make_unique<H2Session>(target, spec, options, handler);
   }

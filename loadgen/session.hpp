@@ -2,6 +2,7 @@
 // A Session translates bytes for one protocol (as in h2load): it produces the bytes to send and turns
 // received bytes into events. It never touches a socket; the Client does.
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -53,6 +54,18 @@ class Session {
   /// True when the server keeps the connection open after every stream ended (HTTP/2): the
   /// client then closes it itself once finished().
   virtual bool connection_persists() const { return false; }
+  /// True when the protocol marks a stream's end (last chunk, close frame, END_STREAM), so a
+  /// clean end is final; false for raw lines, where a dropped connection looks like an end.
+  virtual bool end_is_framed() const { return true; }
+  /// Chat: appends the bytes that carry `message` from the client to the server on stream
+  /// `stream` of this connection (a masked WebSocket frame, an HTTP/2 POST /send stream) to
+  /// `out`; false when this protocol cannot carry it on this connection (SSE over HTTP/1.1: the
+  /// client POSTs on a connection of its own).
+  virtual bool send_message(std::size_t stream, std::string_view message, std::string& out) {
+    return false;
+  }
+  /// The reconnection time the server asked for (SSE `retry:`), if any.
+  virtual std::optional<std::uint64_t> retry_ms() const { return std::nullopt; }
 };
 
 /// The HTTP version a session speaks.
@@ -66,6 +79,8 @@ struct SessionOptions {
   CompressionOptions compression;          ///< what to offer; the server may decline
   HttpVersion http = HttpVersion::h1;      ///< h2: prior knowledge on http/ws, ALPN h2 on TLS
   std::size_t streams = 1;                 ///< HTTP/2: streams opened on each connection
+  std::optional<std::uint64_t> resume_after;  ///< a reconnect: the last event received (SSE over
+                                              ///< HTTP/1.1 sends Last-Event-ID, others last_seq)
 };
 
 /// Creates the session for `target.protocol` and `options.http`: the one place a protocol is

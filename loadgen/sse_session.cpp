@@ -22,13 +22,21 @@ SseSession::SseSession(const Target& target, const StreamSpec& spec,
   request_ = "GET " + target.request_target(spec, options.add_workload_query) +
              " HTTP/1.1\r\nHost: " + target.host_header() +
              "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n"
-             "User-Agent: pushbench\r\n" + accept_encoding + "\r\n";
+             "User-Agent: pushbench\r\n" + accept_encoding +
+             (options.resume_after ? "Last-Event-ID: " + std::to_string(*options.resume_after) + "\r\n"
+                                   : std::string()) +
+             "\r\n";
 }
 
 std::string SseSession::initial_request() { return request_; }
 
 std::error_code SseSession::establish() {
-  if (established_) return {};
+  if (established_ || finished_) return {};
+  if (reader_.status() == 204) {
+    // No Content: the server has nothing more for this stream; an EventSource stops for good.
+    finished_ = true;
+    return {};
+  }
   if (reader_.status() < 200 || reader_.status() > 299) return LoadErrc::http_status;
   if (reader_.content_type().rfind("text/event-stream", 0) != 0) return LoadErrc::bad_content_type;
   const auto& coding = reader_.content_encoding();

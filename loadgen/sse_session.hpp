@@ -19,6 +19,7 @@ class SseSession final : public Session, private sse::Handler {
   std::error_code on_eof() override;
   bool finished() const override { return finished_; }
   bool compressed() const override { return inflater_.has_value(); }
+  std::optional<std::uint64_t> retry_ms() const override { return parser_.retry_ms(); }
 
  private:
   void on_event(const sse::Event& ev) override;

@@ -55,6 +55,18 @@ void WorkerStats::merge(const WorkerStats& o) {
   subscription_wait.merge(o.subscription_wait);
   subscriptions_waited += o.subscriptions_waited;
   subscriptions_starved += o.subscriptions_starved;
+  reconnects += o.reconnects;
+  messages_sent += o.messages_sent;
+  posts_answered += o.posts_answered;
+  post_connections += o.post_connections;
+  for (const auto& [k, v] : o.disconnects) disconnects[k] += v;
+  resume_recovery.merge(o.resume_recovery);
+  latency_slow.merge(o.latency_slow);
+  slow_events += o.slow_events;
+  slow_connections += o.slow_connections;
+  slow_connections_closed_by_server += o.slow_connections_closed_by_server;
+  events_total += o.events_total;
+  duplicates_total += o.duplicates_total;
 }
 
 }  // namespace pushbench::loadgen

@@ -59,6 +59,24 @@ struct WorkerStats {
                                          ///< waited for a free connection
   std::uint64_t subscriptions_waited = 0;   ///< subscriptions that had to wait for a connection
   std::uint64_t subscriptions_starved = 0;  ///< subscriptions never connected within the run
+  // Chat workload.
+  std::uint64_t messages_sent = 0;       ///< messages the clients sent (all, warm-up included)
+  std::uint64_t posts_answered = 0;      ///< SSE over HTTP/1.1: POSTs answered 204
+  std::uint64_t post_connections = 0;    ///< SSE over HTTP/1.1: extra connections for POSTs
+  // Resume workload.
+  std::uint64_t reconnects = 0;          ///< connections reopened after a disconnect
+  std::map<std::string, std::uint64_t> disconnects;  ///< what ended the connections, by kind
+  LatencyHistogram resume_recovery;      ///< disconnect to the first event after reconnecting
+  // Slow-consumer workload (--slow-fraction): slow clients' latency is kept apart, so that
+  // latency_corrected / latency_uncorrected hold the healthy clients only.
+  LatencyHistogram latency_slow;         ///< corrected latency of the slow clients' events
+  std::uint64_t slow_events = 0;         ///< in-window unique events of slow clients
+  std::uint64_t slow_connections = 0;    ///< clients that read slowly
+  std::uint64_t slow_connections_closed_by_server = 0;  ///< slow clients' connections the server
+                                                        ///< closed or reset before the run's end
+  // Whole-run accounting (warm-up, window and drain), to compare with the server's counters.
+  std::uint64_t events_total = 0;        ///< events with the seq/ts contract, duplicates included
+  std::uint64_t duplicates_total = 0;    ///< of events_total, sequence numbers seen before
 
   void merge(const WorkerStats& o);
 };

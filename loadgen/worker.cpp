@@ -1,5 +1,7 @@
 #include "loadgen/worker.hpp"
 
+#include "loadgen/progress.hpp"
+
 namespace pushbench::loadgen {
 
 namespace {
@@ -8,7 +10,8 @@ constexpr auto kPollInterval = std::chrono::milliseconds(20);
 
 Worker::Worker(const RunPlan& plan, std::size_t first_id, std::size_t connections,
                std::size_t max_open)
-    : plan_(plan), first_id_(first_id), max_open_(max_open), phase_timer_(ioc_), poll_timer_(ioc_) {
+    : plan_(plan), first_id_(first_id), max_open_(max_open), phase_timer_(ioc_), poll_timer_(ioc_),
+      progress_timer_(ioc_) {
   clients_.reserve(connections);
   for (std::size_t i = 0; i < connections; ++i) {
     clients_.push_back(std::make_unique<Client>(ioc_, plan_, stats_, first_id + i));
@@ -37,8 +40,50 @@ void Worker::run() {
   });
   // Until the window ends, the run ends early only if every connection has ended.
   drain_deadline_ = plan_.hard_deadline;
+  if (plan_.progress) {
+    // On a grid from the run's start, which the reporter reads half an interval later.
+    progress_at_ = SteadyClock::now();
+    progress_timer_.expires_at(plan_.anchor.steady + kProgressInterval);
+    progress_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) publish_progress();
+    });
+  }
   check_done();
   ioc_.run();
+  exited_.store(true, std::memory_order_release);
+}
+
+void Worker::publish_progress() {
+  const auto now = SteadyClock::now();
+  const double dt = std::chrono::duration<double>(now - progress_at_).count();
+  std::uint64_t errors = 0;
+  for (const auto& [kind, n] : stats_.errors) errors += n;
+  {
+    std::lock_guard lock(progress_mutex_);
+    progress_.events_per_s =
+        dt > 0 ? static_cast<double>(stats_.events_unique - progress_.events) / dt : 0;
+    progress_.events = stats_.events_unique;
+    progress_.connections = stats_.connections_established;
+    progress_.errors = errors;
+    progress_.latency_corrected = stats_.latency_corrected;
+  }
+  progress_at_ = now;
+  if (finished_) return;
+  auto next = progress_timer_.expiry() + kProgressInterval;
+  if (next <= now) next = now + kProgressInterval;
+  progress_timer_.expires_at(next);
+  progress_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) publish_progress();
+  });
+}
+
+void Worker::read_progress(WorkerProgress& total) const {
+  std::lock_guard lock(progress_mutex_);
+  total.events += progress_.events;
+  if (!exited()) total.events_per_s += progress_.events_per_s;
+  total.connections += progress_.connections;
+  total.errors += progress_.errors;
+  total.latency_corrected.merge(progress_.latency_corrected);
 }
 
 void Worker::on_window_start() {
@@ -97,8 +142,10 @@ void Worker::finish() {
   // Count mode, or the drain poll ran before the window-end timer: close the window now.
   if (window_started_) on_window_end();
   for (auto& c : clients_) c->stop();
+  if (plan_.progress) publish_progress();
   phase_timer_.cancel();
   poll_timer_.cancel();
+  progress_timer_.cancel();
 }
 
 }  // namespace pushbench::loadgen

@@ -36,6 +36,12 @@ WsSession::WsSession(const Target& target, const StreamSpec& spec, const Session
 
 std::string WsSession::initial_request() { return request_; }
 
+bool WsSession::send_message(std::size_t, std::string_view message, std::string& out) {
+  if (close_sent_) return true;
+  ws::append_frame(out, ws::Opcode::text, message, true, next_mask());
+  return true;
+}
+
 std::uint32_t WsSession::next_mask() {
   // xorshift64*: masks only need to be unpredictable to intermediaries, not cryptographic here.
   mask_state_ ^= mask_state_ >> 12;

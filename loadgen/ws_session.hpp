@@ -19,6 +19,8 @@ class WsSession final : public Session, private ws::Handler {
   std::error_code on_eof() override;
   bool finished() const override { return finished_; }
   std::string goodbye() override;
+  /// One masked text frame.
+  bool send_message(std::size_t stream, std::string_view message, std::string& out) override;
   bool compressed() const override { return inflater_.has_value(); }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "servers/echo_registry.hpp"
 #include "servers/topic.hpp"
 
 namespace pushbench::server {
@@ -21,6 +22,7 @@ std::optional<std::string> check_spec(const ServerConfig& config, const StreamSp
 std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& spec,
                                           std::weak_ptr<EventSink> sink) {
   if (spec.topic) return ctx.topics->subscribe(ctx, spec, std::move(sink));
+  if (spec.echo && spec.stream_id) ctx.echoes->add(*spec.stream_id, ctx, sink);
   auto pacer = std::make_shared<StreamPacer>(ctx, spec, std::move(sink));
   pacer->start();
   return pacer;
@@ -35,13 +37,19 @@ StreamPacer::StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<Even
 
 void StreamPacer::start() {
   anchor_ = ClockAnchor::now();
-  start_ns_ = anchor_.realtime;
+  start_ns_ = spec_.start_ns.value_or(anchor_.realtime);
+  next_seq_ = spec_.first_seq;
   end_ns_ = spec_.duration_s
                 ? start_ns_ + static_cast<std::int64_t>(*spec_.duration_s * 1e9)
                 : std::numeric_limits<std::int64_t>::max();
+  drop_ns_ = spec_.drop_after_s
+                 ? anchor_.realtime + static_cast<std::int64_t>(*spec_.drop_after_s * 1e9)
+                 : std::numeric_limits<std::int64_t>::max();
   ctx_.stats.add(ctx_.stats.streams_started);
   scratch_.reserve(spec_.size + 64);
   if (spec_.keepalive_s) schedule_keepalive();
+  // Request-reply: events are the client's echoed messages, not paced here.
+  if (spec_.echo) return;
   on_timer({});
 }
 
@@ -68,6 +76,11 @@ void StreamPacer::on_timer(boost::system::error_code ec) {
   auto sink = sink_.lock();
   if (!sink) return;
   const std::int64_t now = realtime_ns();
+  if (now >= drop_ns_) {
+    stop();
+    sink->drop();
+    return;
+  }
   for (int batch = 0; batch < kMaxBatch; ++batch) {
     const bool count_done = spec_.count && next_seq_ >= *spec_.count;
     const std::int64_t due = spec_.intended_ns(start_ns_, next_seq_);
@@ -96,7 +109,7 @@ void StreamPacer::on_timer(boost::system::error_code ec) {
 }
 
 void StreamPacer::schedule() {
-  const std::int64_t due = spec_.intended_ns(start_ns_, next_seq_);
+  const std::int64_t due = std::min(spec_.intended_ns(start_ns_, next_seq_), drop_ns_);
   timer_.expires_at(anchor_.steady_at(due));
   timer_.async_wait(
       [self = shared_from_this()](boost::system::error_code ec) { self->on_timer(ec); });

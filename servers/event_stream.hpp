@@ -28,6 +28,9 @@ class EventSink {
   virtual void finish() = 0;
   /// Sends a keep-alive that carries no event (SSE comment, WebSocket ping, raw empty line).
   virtual void keepalive() = 0;
+  /// Fault injection (drop_after): ends the connection (or HTTP/2 stream) abruptly, as a server
+  /// crash or a proxy timeout would; the client resumes if it can.
+  virtual void drop() = 0;
 };
 
 /// Produces events for one sink: a private paced stream or a broadcast topic subscription.
@@ -50,7 +53,9 @@ std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& 
 ///
 /// Event n is due at start + n / rate; when the thread falls behind, every overdue event is sent at
 /// once with its original intended `ts` (so coordinated omission shows in the client's corrected
-/// latency) and the actual production time in `st`.
+/// latency) and the actual production time in `st`. A resumed stream keeps its original start
+/// (`spec.start_ns`) and begins at `spec.first_seq`: the overdue events it replays show the
+/// outage in their latency.
 class StreamPacer final : public EventSource, public std::enable_shared_from_this<StreamPacer> {
  public:
   StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<EventSink> sink);
@@ -71,6 +76,7 @@ class StreamPacer final : public EventSource, public std::enable_shared_from_thi
   ClockAnchor anchor_{};
   std::int64_t start_ns_ = 0;       ///< intended time of event 0 (realtime ns)
   std::int64_t end_ns_ = 0;         ///< no event intended at or after this (duration), or max
+  std::int64_t drop_ns_ = 0;        ///< drop the connection at this time (drop_after), or max
   std::uint64_t next_seq_ = 0;
   std::string scratch_;             ///< reused event data buffer
   bool stopped_ = false;

@@ -178,6 +178,7 @@ int H2Connection::on_header(nghttp2_session*, const nghttp2_frame* frame, const 
   else if (n == ":authority") req.authority = v;
   else if (n == ":protocol") req.protocol = v;
   else if (n == "accept-encoding") req.accept_encoding = v;
+  else if (n == "last-event-id") req.last_event_id = v;
   else if (n == "sec-websocket-version") req.ws_version = v;
   else if (n == "sec-websocket-extensions") {
     if (!req.ws_extensions.empty()) req.ws_extensions += ", ";
@@ -189,12 +190,24 @@ int H2Connection::on_header(nghttp2_session*, const nghttp2_frame* frame, const 
 int H2Connection::on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* self) {
   auto& conn = conn_of(self);
   const auto id = frame->hd.stream_id;
+  const bool end_stream = frame->hd.flags & NGHTTP2_FLAG_END_STREAM;
   if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
     const auto it = conn.requests_.find(id);
-    if (it != conn.requests_.end()) {
+    // A POST /send is answered once its body is complete.
+    if (it != conn.requests_.end() && !(is_send_target(it->second.path) && !end_stream)) {
       Request req = std::move(it->second);
       conn.requests_.erase(it);
+      if (is_send_target(req.path)) return conn.on_send(id, req), 0;
       conn.on_request(id, req);
+    }
+    return 0;
+  }
+  if (frame->hd.type == NGHTTP2_DATA && end_stream) {
+    if (auto it = conn.requests_.find(id); it != conn.requests_.end()) {
+      Request req = std::move(it->second);
+      conn.requests_.erase(it);
+      conn.on_send(id, req);
+      return 0;
     }
   }
   if ((frame->hd.type == NGHTTP2_DATA || frame->hd.type == NGHTTP2_HEADERS) &&
@@ -207,6 +220,15 @@ int H2Connection::on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, vo
 int H2Connection::on_data_chunk(nghttp2_session*, std::uint8_t, std::int32_t stream_id,
                                 const std::uint8_t* data, std::size_t len, void* self) {
   auto& conn = conn_of(self);
+  if (auto req = conn.requests_.find(stream_id); req != conn.requests_.end()) {
+    auto& r = req->second;
+    if (r.body.size() + len > conn.ctx_.config->max_message_bytes) {
+      r.body_too_large = true;
+    } else {
+      r.body.append(reinterpret_cast<const char*>(data), len);
+    }
+    return 0;
+  }
   const auto it = conn.streams_.find(stream_id);
   if (it == conn.streams_.end()) return 0;
   if (!it->second->on_client_data(std::string_view(reinterpret_cast<const char*>(data), len))) {
@@ -260,15 +282,29 @@ void H2Connection::respond_error(std::int32_t id, int status, const std::string&
           std::make_shared<H2BodyStream>(*this, id, reason + "\n"));
 }
 
+void H2Connection::on_send(std::int32_t id, Request& req) {
+  if (req.method != "POST") return respond_error(id, 405, "/send takes POST");
+  if (req.body_too_large) return respond_error(id, 413, "message exceeds max_message_bytes");
+  const int status = deliver_message(ctx_, req.path, std::move(req.body));
+  if (status != 204) {
+    return respond_error(id, status, status == 404 ? "no open echo stream with that id"
+                                                   : "POST /send?stream=<id> with a message body");
+  }
+  respond(id, 204, {}, std::make_shared<H2BodyStream>(*this, id, std::string()));
+}
+
 void H2Connection::on_request(std::int32_t id, Request& req) {
   if (req.header_bytes > ctx_.config->max_header_bytes) {
     return respond_error(id, 431, "request header exceeds " +
                                       std::to_string(ctx_.config->max_header_bytes) + " bytes");
   }
-  auto routed = route_request(*ctx_.config, req.path);
+  auto routed = route_request(ctx_, req.path, req.last_event_id);
   if (auto* err = std::get_if<RouteError>(&routed)) return respond_error(id, err->status, err->reason);
   auto& route = std::get<Route>(routed);
-  if (route.kind != Route::Kind::stream) {
+  if (route.kind == Route::Kind::complete && ctx_.config->transport == Transport::sse) {
+    return respond(id, 204, {}, std::make_shared<H2BodyStream>(*this, id, std::string()));
+  }
+  if (route.kind == Route::Kind::health || route.kind == Route::Kind::stats) {
     return respond(id, 200, {{"content-type", "application/json"}},
                    std::make_shared<H2BodyStream>(*this, id, route_body(ctx_, route.kind)));
   }
@@ -307,6 +343,10 @@ void H2Connection::on_request(std::int32_t id, Request& req) {
             s);
   } else {
     respond(id, 200, {{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}}, s);
+  }
+  if (s->spec().retry_ms) {
+    s->send(std::make_shared<const std::string>("retry: " + std::to_string(*s->spec().retry_ms) +
+                                                "\n\n"));
   }
   if (!closed_) s->begin();
 }

@@ -27,6 +27,8 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
   void resume(std::int32_t id);
   /// Resets stream `id` with `error_code` (an nghttp2_error_code).
   void reset(std::int32_t id, std::uint32_t error_code);
+  /// Closes the connection at once, without GOAWAY (fault injection).
+  void drop() { close({}); }
   ThreadContext& ctx() { return ctx_; }
 
  private:
@@ -34,9 +36,12 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
   struct Request {
     std::string method, path, scheme, authority, protocol;  ///< pseudo-header fields
     std::string accept_encoding;                              ///< accept-encoding
+    std::string last_event_id;                                ///< last-event-id
     std::string ws_version;                                   ///< sec-websocket-version
     std::string ws_extensions;                                ///< sec-websocket-extensions
     std::size_t header_bytes = 0;  ///< name and value bytes seen, bounded by max_header_bytes
+    std::string body;              ///< request body (POST /send), bounded by max_message_bytes
+    bool body_too_large = false;
   };
 
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* self);
@@ -74,7 +79,9 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
   ConnStream stream_;
   std::string initial_;
   std::unique_ptr<nghttp2_session, void (*)(nghttp2_session*)> session_;
-  std::unordered_map<std::int32_t, Request> requests_;  ///< header blocks being received
+  std::unordered_map<std::int32_t, Request> requests_;  ///< requests being received
+  /// Answers a complete POST /send on stream `id`.
+  void on_send(std::int32_t id, Request& req);
   std::unordered_map<std::int32_t, std::shared_ptr<H2Stream>> streams_;
   std::array<char, 16 << 10> read_buf_{};
   std::string write_buf_;

@@ -54,6 +54,10 @@ void H2Stream::finish() {
   }
 }
 
+void H2Stream::drop() {
+  if (auto* conn = conn_) conn->drop();
+}
+
 long H2Stream::read(std::uint8_t* buf, std::size_t length, std::uint32_t* flags) {
   std::size_t n = 0;
   while (n < length && !queue_.empty()) {
@@ -152,6 +156,11 @@ std::string H2WsStream::trailer() {
 bool H2WsStream::on_client_data(std::string_view bytes) { return !decoder_.feed(bytes); }
 
 void H2WsStream::on_client_end() { finish(); }
+
+void H2WsStream::on_message(ws::Opcode, std::string_view payload, bool compressed) {
+  if (!spec_.echo || compressed) return;
+  if (send(framer()(0, payload)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);
+}
 
 void H2WsStream::on_control(ws::Opcode op, std::string_view payload) {
   const bool was_closed = close_sent_;

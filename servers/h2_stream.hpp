@@ -22,11 +22,14 @@ class H2Stream : public EventSink, public std::enable_shared_from_this<H2Stream>
   H2Stream(H2Connection& conn, std::int32_t id, StreamSpec spec);
   ~H2Stream() override;
   std::int32_t id() const { return id_; }
+  const StreamSpec& spec() const { return spec_; }
   /// Starts the event stream (after the response header was submitted).
   void begin();
   SendResult send(SharedBuffer framed) override { return enqueue(std::move(framed)); }
   /// Queues the trailer; the stream ends (END_STREAM) once the queue is drained.
   void finish() override;
+  /// Closes the whole connection at once (what a crashed server or a proxy timeout does).
+  void drop() override;
   /// DATA the client sent on this stream; false resets the stream.
   virtual bool on_client_data(std::string_view bytes) { return true; }
   /// The client ended its side of the stream.
@@ -106,7 +109,8 @@ class H2WsStream final : public H2Stream, private ws::Handler {
 
  private:
   std::string trailer() override;
-  void on_message(ws::Opcode op, std::string_view payload, bool compressed) override {}
+  /// Request-reply (echo=1): the client's message comes back as an event.
+  void on_message(ws::Opcode op, std::string_view payload, bool compressed) override;
   void on_control(ws::Opcode op, std::string_view payload) override;
   WsCompressor compressor_;
   ws::Decoder decoder_;

@@ -105,7 +105,8 @@ void HttpSession::start_h2() {
 void HttpSession::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(ctx_.config->max_header_bytes));
-  parser_->body_limit(0);
+  // Only POST /send carries a body (a chat message).
+  parser_->body_limit(ctx_.config->max_message_bytes);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
@@ -118,7 +119,9 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
                              std::to_string(ctx_.config->max_header_bytes) + " bytes");
   }
   if (ec == http::error::body_limit) {
-    return respond_error(http::status::payload_too_large, "request bodies are not accepted");
+    return respond_error(http::status::payload_too_large,
+                         "request body exceeds " + std::to_string(ctx_.config->max_message_bytes) +
+                             " bytes");
   }
   if (ec) {
     if (is_normal_close(ec)) return;
@@ -129,13 +132,37 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 
 void HttpSession::on_request() {
   auto& req = parser_->get();
-  auto routed = route_request(*ctx_.config, std::string_view(req.target().data(),
-                                                             req.target().size()));
+  const std::string_view target(req.target().data(), req.target().size());
+  if (is_send_target(target)) {
+    if (req.method() != http::verb::post) {
+      return respond_error(http::status::method_not_allowed, "/send takes POST");
+    }
+    const int status = deliver_message(ctx_, target, std::move(req.body()));
+    if (status != 204) {
+      return respond_error(static_cast<http::status>(status),
+                           status == 404 ? "no open echo stream with that id"
+                                         : "POST /send?stream=<id> with a message body");
+    }
+    // A chat client keeps one connection for its messages: answer and read the next one.
+    http::response<http::string_body> res{http::status::no_content, req.version()};
+    res.keep_alive(req.keep_alive());
+    keep_alive_ = req.keep_alive();
+    return respond(std::move(res));
+  }
+  const auto last_event_id = req["Last-Event-ID"];
+  auto routed = route_request(ctx_, std::string_view(req.target().data(), req.target().size()),
+                              std::string_view(last_event_id.data(), last_event_id.size()));
   if (auto* err = std::get_if<RouteError>(&routed)) {
     return respond_error(static_cast<http::status>(err->status), err->reason);
   }
   auto& route = std::get<Route>(routed);
-  if (route.kind != Route::Kind::stream) {
+  if (route.kind == Route::Kind::complete && ctx_.config->transport == Transport::sse) {
+    // Nothing left to send: 204 tells an EventSource not to reconnect.
+    http::response<http::string_body> res{http::status::no_content, req.version()};
+    res.keep_alive(false);
+    return respond(std::move(res));
+  }
+  if (route.kind == Route::Kind::health || route.kind == Route::Kind::stats) {
     http::response<http::string_body> res{http::status::ok, req.version()};
     res.set(http::field::content_type, "application/json");
     res.body() = route_body(ctx_, route.kind);
@@ -219,8 +246,13 @@ void HttpSession::respond(http::response<http::string_body> res) {
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));
 }
 
-void HttpSession::on_write(beast::error_code, std::size_t) {
+void HttpSession::on_write(beast::error_code ec, std::size_t) {
   timer_.cancel();
+  if (keep_alive_ && !ec) {
+    keep_alive_ = false;
+    arm_timeout();
+    return do_read();
+  }
   stream_.shutdown_send();
 }
 

@@ -5,7 +5,7 @@
 // anything else gets a clear HTTP error.
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
@@ -46,9 +46,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ConnStream stream_;
   boost::asio::steady_timer timer_;
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> parser_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> response_;
   bool handed_off_ = false;  ///< the socket now belongs to a stream or HTTP/2 connection
+  bool keep_alive_ = false;  ///< read another request after this response (POST /send)
 };
 
 }  // namespace pushbench::server

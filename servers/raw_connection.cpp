@@ -3,6 +3,8 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 
+#include "servers/route.hpp"
+
 namespace pushbench::server {
 
 RawConnection::RawConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket socket)
@@ -28,8 +30,10 @@ void RawConnection::on_handshake(boost::system::error_code ec, std::size_t n) {
   if (!query) return reject("expected 'PUSHBENCH/1 <query>'");
   auto parsed = StreamSpec::parse_query(*query);
   if (auto* err = std::get_if<std::string>(&parsed)) return reject(*err);
-  spec_ = std::get<StreamSpec>(std::move(parsed));
-  if (auto err = check_spec(*ctx_.config, spec_)) return reject(*err);
+  Route route{Route::Kind::stream, std::get<StreamSpec>(std::move(parsed))};
+  if (auto err = check_spec(*ctx_.config, route.spec)) return reject(*err);
+  if (auto err = resume_stream(ctx_, route, {})) return reject(err->reason);
+  spec_ = std::move(route.spec);
   begin_stream({});
 }
 

@@ -5,7 +5,9 @@
 #include <thread>
 
 #include "servers/http_session.hpp"
+#include "servers/echo_registry.hpp"
 #include "servers/raw_connection.hpp"
+#include "servers/resume_registry.hpp"
 #include "servers/topic.hpp"
 
 namespace pushbench::server {
@@ -43,7 +45,14 @@ Server::Server(ServerConfig config) : config_(std::move(config)), acceptor_([thi
   std::vector<ThreadContext*> contexts;
   for (auto& t : threads_) contexts.push_back(t.get());
   topics_ = std::make_unique<TopicRegistry>(std::move(contexts));
-  for (auto& t : threads_) t->topics = topics_.get();
+  resumes_ = std::make_unique<ResumeRegistry>(config_.max_resumable_streams,
+                                              config_.resume_history);
+  echoes_ = std::make_unique<EchoRegistry>(config_.max_resumable_streams);
+  for (auto& t : threads_) {
+    t->echoes = echoes_.get();
+    t->topics = topics_.get();
+    t->resumes = resumes_.get();
+  }
   const tcp::endpoint ep(asio::ip::make_address(config_.address), config_.port);
   acceptor_.open(ep.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));

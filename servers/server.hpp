@@ -54,6 +54,8 @@ struct ServerConfig {
   std::shared_ptr<boost::asio::ssl::context> tls;
   bool http2 = true;                     ///< accept HTTP/2: h2c prior knowledge, or ALPN h2
   std::uint32_t h2_max_concurrent_streams = 1000;  ///< SETTINGS_MAX_CONCURRENT_STREAMS
+  std::uint64_t resume_history = 10000;  ///< events a resumed stream can replay
+  std::size_t max_resumable_streams = 1 << 20;  ///< resumable stream ids remembered
 };
 
 /// Counters of one thread; written only by that thread (relaxed atomics so /stats can read them).
@@ -83,6 +85,8 @@ struct ThreadContext {
   ThreadStats stats;
   const ServerConfig* config = nullptr;
   class TopicRegistry* topics = nullptr;  ///< broadcast topics (shared by all threads)
+  class ResumeRegistry* resumes = nullptr;  ///< resumable streams (shared by all threads)
+  class EchoRegistry* echoes = nullptr;     ///< request-reply streams (shared by all threads)
   std::size_t index = 0;                  ///< thread number
   const class Server* server = nullptr;   ///< for /stats
 };
@@ -108,6 +112,8 @@ class Server {
   ServerConfig config_;
   std::vector<std::unique_ptr<ThreadContext>> threads_;
   std::unique_ptr<class TopicRegistry> topics_;
+  std::unique_ptr<class ResumeRegistry> resumes_;
+  std::unique_ptr<class EchoRegistry> echoes_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::size_t next_thread_ = 0;

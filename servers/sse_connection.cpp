@@ -44,6 +44,12 @@ void SseConnection::start() {
     header += "Content-Encoding: " + std::string(content_coding_name(*coding_)) +
               "\r\nVary: Accept-Encoding\r\n";
   }
+  if (spec_.retry_ms) {
+    // The reconnection time comes first, before any event (WHATWG "retry" field).
+    enqueue(std::make_shared<const std::string>(header + "\r\n"));
+    send_text("retry: " + std::to_string(*spec_.retry_ms) + "\n\n");
+    return begin_stream({});
+  }
   begin_stream(header + "\r\n");
 }
 
@@ -81,11 +87,15 @@ void SseConnection::keepalive() {
   std::string comment;
   sse::append_comment(comment, "keep-alive");
   comment += '\n';
+  send_text(std::move(comment));
+}
+
+void SseConnection::send_text(std::string text) {
   if (deflater_) {
-    send(std::make_shared<const std::string>(std::move(comment)));
+    send(std::make_shared<const std::string>(std::move(text)));
   } else {
     auto chunk = std::make_shared<std::string>();
-    append_chunk(*chunk, comment);
+    append_chunk(*chunk, text);
     enqueue(std::move(chunk));
   }
 }

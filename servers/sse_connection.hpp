@@ -21,6 +21,8 @@ class SseConnection final : public StreamConnection {
   SendResult send(SharedBuffer framed) override;
   /// An SSE comment line (compressed like events when the response is coded).
   void keepalive() override;
+  /// Queues SSE text that is not an event (a comment, a retry field), compressed when coded.
+  void send_text(std::string text);
 
   /// `<hex length>\r\nid: <seq>\ndata: <data>\n\n\r\n`.
   static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);

@@ -18,6 +18,8 @@ class StreamConnection : public EventSink, public std::enable_shared_from_this<S
 
   SendResult send(SharedBuffer framed) override;
   void finish() override;
+  /// Closes the connection at once (no last chunk, no close frame).
+  void drop() override { close({}); }
 
  protected:
   /// Queues `preamble` (may be empty), starts the read watch and the event stream.

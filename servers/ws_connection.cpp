@@ -21,7 +21,7 @@ WsConnection::WsConnection(ThreadContext& ctx, beast::tcp_stream stream, StreamS
 
 WsConnection::~WsConnection() { ctx_.stats.add(ctx_.stats.closed); }
 
-void WsConnection::start(beast::http::request<beast::http::empty_body> req) {
+void WsConnection::start(beast::http::request<beast::http::string_body> req) {
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
@@ -117,6 +117,12 @@ void WsConnection::do_read() {
 
 void WsConnection::on_read(beast::error_code ec, std::size_t) {
   if (ec) return close(ec);
+  if (spec_.echo) {
+    // Request-reply: the client's message comes back as an event.
+    const auto data = read_buffer_.data();
+    send(frame_event(0, std::string_view(static_cast<const char*>(data.data()), data.size())));
+    ctx_.stats.add(ctx_.stats.events_sent);
+  }
   read_buffer_.consume(read_buffer_.size());
   do_read();
 }

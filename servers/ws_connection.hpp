@@ -2,7 +2,7 @@
 // A WebSocket (RFC 6455) event stream over HTTP/1.1, with Beast: one text message per event.
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <memory>
@@ -16,7 +16,7 @@ class WsConnection final : public EventSink, public std::enable_shared_from_this
   WsConnection(ThreadContext& ctx, boost::beast::tcp_stream stream, StreamSpec spec);
   ~WsConnection() override;
   /// Completes the handshake for the already-read upgrade request, then streams.
-  void start(boost::beast::http::request<boost::beast::http::empty_body> req);
+  void start(boost::beast::http::request<boost::beast::http::string_body> req);
 
   FrameFn framer() const override { return &frame_event; }
   /// The event data itself: Beast adds the frame header per connection.
@@ -25,6 +25,8 @@ class WsConnection final : public EventSink, public std::enable_shared_from_this
   void finish() override;
   /// A ping frame, unless a write or a ping is in flight (one of each at a time).
   void keepalive() override;
+  /// Closes the TCP connection at once (no close frame).
+  void drop() override { close({}); }
 
  private:
   void on_accept(boost::beast::error_code ec);

@@ -73,6 +73,12 @@ bool WsFrameConnection::on_client_bytes(std::string_view bytes) {
   return !decoder_.feed(bytes);
 }
 
+void WsFrameConnection::on_message(ws::Opcode, std::string_view payload, bool compressed) {
+  // Compressed client messages are not inflated: echo mode is for uncompressed chat.
+  if (!spec_.echo || compressed) return;
+  if (send(framer()(0, payload)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);
+}
+
 void WsFrameConnection::on_control(ws::Opcode op, std::string_view payload) {
   auto reply = control_reply(op, payload, close_sent_);
   if (!reply.empty()) enqueue(std::make_shared<const std::string>(std::move(reply)));

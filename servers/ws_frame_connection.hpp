@@ -37,7 +37,8 @@ class WsFrameConnection final : public StreamConnection, private ws::Handler {
   std::string trailer() override;
   /// Decodes the client's frames: pings are answered, a close is echoed, data is discarded.
   bool on_client_bytes(std::string_view bytes) override;
-  void on_message(ws::Opcode op, std::string_view payload, bool compressed) override {}
+  /// Request-reply (echo=1): the client's message comes back as an event.
+  void on_message(ws::Opcode op, std::string_view payload, bool compressed) override;
   void on_control(ws::Opcode op, std::string_view payload) override;
 
   WsCompressor compressor_;

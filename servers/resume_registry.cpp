@@ -1,0 +1,37 @@
+#include "servers/resume_registry.hpp"
+
+namespace pushbench::server {
+
+ResumeRegistry::Outcome ResumeRegistry::resolve(StreamSpec& spec, std::optional<std::uint64_t> last,
+                                                std::int64_t now_ns) {
+  std::int64_t start = now_ns;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = starts_.find(*spec.stream_id);
+    if (it != starts_.end()) {
+      start = it->second;
+    } else {
+      if (starts_.size() >= max_streams_) return Outcome::full;
+      starts_.emplace(*spec.stream_id, now_ns);
+    }
+  }
+  spec.start_ns = start;
+  spec.first_seq = 0;
+  if (last) {
+    spec.first_seq = *last + 1;
+    // Events older than the history bound are gone: the client sees them as lost.
+    const auto due_now = static_cast<std::uint64_t>(std::max<std::int64_t>(
+        0, (now_ns - start) / std::max<std::int64_t>(1, spec.period_ns())));
+    if (due_now > history_ && spec.first_seq < due_now - history_) {
+      spec.first_seq = due_now - history_;
+    }
+  }
+  if (spec.count && spec.first_seq >= *spec.count) return Outcome::complete;
+  if (spec.duration_s &&
+      spec.intended_ns(start, spec.first_seq) >= start + static_cast<std::int64_t>(*spec.duration_s * 1e9)) {
+    return Outcome::complete;
+  }
+  return Outcome::stream;
+}
+
+}  // namespace pushbench::server

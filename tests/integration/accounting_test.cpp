@@ -1,0 +1,98 @@
+// The load generator's accounting against the server's own counters (/stats), and the
+// slow-consumer workload: `pushbench load ... --json` on real servers.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "helpers.hpp"
+
+namespace pushbench::test {
+namespace {
+
+using loadgen::ServerProcess;
+
+/// The single scenario of `pushbench load --url URL ARGS --json`; fails the test when the run
+/// fails or prints no report.
+nlohmann::json load_scenario(const std::string& url, const std::string& args) {
+  const auto [status, out] =
+      run_command(bin("pushbench") + " load --url " + url + " " + args + " --json --progress never");
+  EXPECT_EQ(status, 0) << out;
+  const auto report = nlohmann::json::parse(out, nullptr, false);
+  if (report.is_discarded() || !report.contains("scenarios") || report["scenarios"].empty()) {
+    ADD_FAILURE() << "no report: " << out;
+    return nlohmann::json::object();
+  }
+  return report["scenarios"][0];
+}
+
+/// A count-mode workload: every stream ends, so nothing may be in flight at the end.
+struct Variant {
+  std::string name;
+  std::string args;
+};
+
+class Accounting : public ::testing::TestWithParam<std::tuple<std::string, Variant>> {};
+
+TEST_P(Accounting, ServerSentEqualsReceivedWhenEveryStreamCompletes) {
+  const auto& [transport, variant] = GetParam();
+  ServerProcess server(bin("pushbench-server"), transport, 1);
+  const auto s = load_scenario(url_for(transport, server.port()), variant.args + " -w 0 -d 10");
+  ASSERT_TRUE(s.contains("accounting")) << s.dump();
+  const auto& acct = s["accounting"];
+  ASSERT_TRUE(acct["server_sent"].is_number()) << acct.dump();
+  EXPECT_GT(acct["server_sent"].get<std::int64_t>(), 0);
+  EXPECT_EQ(acct["server_sent"], acct["received"]) << acct.dump();
+  EXPECT_EQ(acct["in_flight_or_dropped"], 0) << acct.dump();
+  EXPECT_EQ(s["server_counters"]["events_sent"], acct["server_sent"]);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  // Broadcast: a subscriber expects the events from its first one on (it may join late).
+  EXPECT_EQ(s["events"]["received"], s["events"]["expected"]);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Workloads, Accounting,
+    ::testing::Combine(
+        ::testing::Values("sse", "ws"),
+        ::testing::Values(Variant{"stream", "-c 3 -r 200 --count 50"},
+                          Variant{"broadcast", "--topic acct -c 3 -r 200 --count 50"},
+                          Variant{"http2", "--http 2 --streams 3 -c 1 --count 50"},
+                          Variant{"resume", "--resume --drop-after 0.2 --reconnect-ms 20 "
+                                            "--count 100 -r 200"})),
+    [](const auto& info) {
+      return std::get<0>(info.param) + "_" + std::get<1>(info.param).name;
+    });
+
+TEST(Accounting, RawTargetsHaveNoServerCounters) {
+  ServerProcess server(bin("pushbench-server"), "raw", 1);
+  const auto s = load_scenario(url_for("raw", server.port()), "-c 2 -r 200 --count 20 -w 0 -d 10");
+  EXPECT_TRUE(s["server_counters"].is_null());
+  EXPECT_TRUE(s["accounting"]["server_sent"].is_null());
+  EXPECT_TRUE(s["accounting"]["in_flight_or_dropped"].is_null());
+  EXPECT_EQ(s["accounting"]["received"], 40);
+}
+
+class SlowConsumer : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SlowConsumer, ServerDropsSlowClientsWhileHealthyOnesStayFast) {
+  ServerProcess server(bin("pushbench-server"), GetParam(), 1, std::nullopt,
+                       {"--max-queue-bytes", "262144"});
+  const auto s = load_scenario(url_for(GetParam(), server.port()),
+                               "-c 10 --slow-fraction 0.2 --slow-read-bps 8192 -r 500 -s 1024 "
+                               "-d 3 -w 0.5");
+  EXPECT_EQ(s["workload"]["kind"], "slow-consumer");
+  const auto& slow = s["slow_consumer"];
+  EXPECT_EQ(slow["slow_connections"], 2) << slow.dump();
+  EXPECT_EQ(slow["healthy_connections"], 8);
+  // latency_us holds the healthy clients only: the slow ones' backlog does not leak into it.
+  ASSERT_TRUE(s["latency_us"]["corrected"].is_object());
+  EXPECT_LT(s["latency_us"]["corrected"]["p99"].get<double>(), 100'000) << s["latency_us"].dump();
+  EXPECT_GE(s["server_counters"]["slow_clients_dropped"].get<std::int64_t>(), 1)
+      << s["server_counters"].dump();
+  EXPECT_GE(slow["slow_connections_closed_by_server"].get<std::int64_t>(), 1) << slow.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, SlowConsumer, ::testing::Values("sse", "ws"));
+
+}  // namespace
+}  // namespace pushbench::test

@@ -1,0 +1,674 @@
+// HTTP/2 end to end: real clients (curl, nghttp, h2load) against our servers; a raw nghttp2 client
+// that sends exact frames (RFC 8441 extended CONNECT, malformed requests, oversized headers,
+// per-stream flow control); the load generator's exact accounting over HTTP/1.1 and HTTP/2, with
+// and without TLS; and its browser model (connections per origin).
+#include <gtest/gtest.h>
+#include <nghttp2/nghttp2.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "core/event.hpp"
+#include "core/sse_parser.hpp"
+#include "core/ws_frame.hpp"
+#include "helpers.hpp"
+
+namespace pushbench::test {
+namespace {
+
+using loadgen::ServerProcess;
+using namespace std::chrono_literals;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct SseCollector final : sse::Handler {
+  std::vector<std::string> data;
+  void on_event(const sse::Event& ev) override { data.emplace_back(ev.data); }
+};
+
+/// The data of every SSE event in `body`.
+std::vector<std::string> sse_events(std::string_view body) {
+  SseCollector c;
+  sse::Parser p(c);
+  EXPECT_FALSE(p.feed(body));
+  return c.data;
+}
+
+void expect_seqs_from_zero(const std::vector<std::string>& datas) {
+  for (std::size_t i = 0; i < datas.size(); ++i) {
+    const auto h = parse_event_header(datas[i]);
+    ASSERT_TRUE(h) << datas[i];
+    EXPECT_EQ(h->seq, i);
+  }
+}
+
+/// True while `pid` exists and is not a zombie.
+bool process_alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return false;
+  const auto rp = stat.rfind(')');
+  return rp != std::string::npos && rp + 2 < stat.size() && stat[rp + 2] != 'Z';
+}
+
+struct H2ClientOptions {
+  /// No client-side HTTP checks: requests go out exactly as written.
+  bool no_http_messaging = false;
+  /// No automatic WINDOW_UPDATE: the consume policy decides per DATA chunk.
+  bool manual_window = false;
+  /// Stream ids whose DATA is consumed at stream level (the rest only at connection level).
+  std::vector<std::int32_t> consume_streams = {};
+};
+
+/// A minimal HTTP/2 client over a plain loopback socket: every frame it sends is what the test
+/// asked for, and it records what came back per stream.
+class H2Client {
+ public:
+  struct Stream {
+    int status = 0;
+    std::string data;
+    bool ended = false;  ///< the server ended its side (END_STREAM) or the stream closed
+    bool closed = false;
+    std::uint32_t close_error = 0;
+    std::optional<std::uint32_t> rst;  ///< error code of an RST_STREAM from the server
+  };
+  using Options = H2ClientOptions;
+
+  explicit H2Client(std::uint16_t port, Options opt = {}) : opt_(std::move(opt)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error("connect failed");
+    }
+    nghttp2_session_callbacks* cbs = nullptr;
+    nghttp2_session_callbacks_new(&cbs);
+    nghttp2_session_callbacks_set_on_header_callback(cbs, &on_header);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, &on_frame_recv);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, &on_data_chunk);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &on_stream_close);
+    nghttp2_option* option = nullptr;
+    nghttp2_option_new(&option);
+    if (opt_.no_http_messaging) nghttp2_option_set_no_http_messaging(option, 1);
+    if (opt_.manual_window) nghttp2_option_set_no_auto_window_update(option, 1);
+    nghttp2_session_client_new2(&session_, cbs, this, option);
+    nghttp2_option_del(option);
+    nghttp2_session_callbacks_del(cbs);
+    nghttp2_settings_entry s[] = {{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535},
+                                  {NGHTTP2_SETTINGS_ENABLE_PUSH, 0}};
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, s, 2);
+  }
+  ~H2Client() {
+    nghttp2_session_del(session_);
+    ::close(fd_);
+  }
+  H2Client(const H2Client&) = delete;
+  H2Client& operator=(const H2Client&) = delete;
+
+  /// Submits a request; `end_stream` false leaves the client's side open (extended CONNECT).
+  /// Returns the stream id, or a negative nghttp2 error.
+  std::int32_t request(const Headers& headers, bool end_stream = true) {
+    std::vector<nghttp2_nv> nva;
+    for (const auto& [n, v] : headers) {
+      nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(n.data())),
+                     reinterpret_cast<std::uint8_t*>(const_cast<char*>(v.data())), n.size(),
+                     v.size(), NGHTTP2_NV_FLAG_NONE});
+    }
+    const std::int32_t id =
+        nghttp2_submit_headers(session_, end_stream ? NGHTTP2_FLAG_END_STREAM : NGHTTP2_FLAG_NONE,
+                               -1, nullptr, nva.data(), nva.size(), nullptr);
+    if (id > 0) streams[id];
+    return id;
+  }
+
+  /// Exchanges frames until `done()` holds, the connection ends, or `limit` passes.
+  bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (!send_pending()) return done();
+      if (done()) return true;
+      if (dead) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 10) <= 0) continue;
+      char buf[64 << 10];
+      const auto n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        dead = true;
+        return done();
+      }
+      if (nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(buf),
+                                   static_cast<std::size_t>(n)) < 0) {
+        dead = true;
+        return done();
+      }
+      apply_consumption();
+    }
+    return done();
+  }
+  void pump_for(std::chrono::milliseconds d) { pump_until([] { return false; }, d); }
+
+  bool wait_settings() { return pump_until([this] { return settings_received; }); }
+  bool wait_ended(std::int32_t id) {
+    return pump_until([this, id] { return streams[id].ended; });
+  }
+  std::uint32_t remote_setting(nghttp2_settings_id id) const {
+    return nghttp2_session_get_remote_settings(session_, id);
+  }
+
+  std::map<std::int32_t, Stream> streams;
+  bool settings_received = false;
+  std::optional<std::uint32_t> goaway_error;
+  bool dead = false;  ///< the socket closed or nghttp2 failed
+
+ private:
+  static H2Client& self(void* p) { return *static_cast<H2Client*>(p); }
+
+  static int on_header(nghttp2_session*, const nghttp2_frame* f, const std::uint8_t* name,
+                       std::size_t namelen, const std::uint8_t* value, std::size_t valuelen,
+                       std::uint8_t, void* p) {
+    if (f->hd.type != NGHTTP2_HEADERS) return 0;
+    if (std::string_view(reinterpret_cast<const char*>(name), namelen) == ":status") {
+      self(p).streams[f->hd.stream_id].status =
+          std::stoi(std::string(reinterpret_cast<const char*>(value), valuelen));
+    }
+    return 0;
+  }
+  static int on_frame_recv(nghttp2_session*, const nghttp2_frame* f, void* p) {
+    auto& c = self(p);
+    if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK)) {
+      c.settings_received = true;
+    } else if ((f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_DATA) &&
+               (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
+      c.streams[f->hd.stream_id].ended = true;
+    } else if (f->hd.type == NGHTTP2_RST_STREAM) {
+      c.streams[f->hd.stream_id].rst = f->rst_stream.error_code;
+    } else if (f->hd.type == NGHTTP2_GOAWAY) {
+      c.goaway_error = f->goaway.error_code;
+    }
+    return 0;
+  }
+  static int on_data_chunk(nghttp2_session*, std::uint8_t, std::int32_t id,
+                           const std::uint8_t* data, std::size_t len, void* p) {
+    auto& c = self(p);
+    c.streams[id].data.append(reinterpret_cast<const char*>(data), len);
+    if (c.opt_.manual_window) c.pending_.emplace_back(id, len);
+    return 0;
+  }
+  static int on_stream_close(nghttp2_session*, std::int32_t id, std::uint32_t error_code,
+                             void* p) {
+    auto& s = self(p).streams[id];
+    s.closed = true;
+    s.ended = true;
+    s.close_error = error_code;
+    return 0;
+  }
+
+  void apply_consumption() {
+    for (const auto& [id, len] : pending_) {
+      const bool stream_level = std::find(opt_.consume_streams.begin(), opt_.consume_streams.end(),
+                                          id) != opt_.consume_streams.end();
+      if (stream_level) {
+        nghttp2_session_consume(session_, id, len);
+      } else {
+        nghttp2_session_consume_connection(session_, len);
+      }
+    }
+    pending_.clear();
+  }
+
+  /// Writes everything nghttp2 has to send; false once the session is over.
+  bool send_pending() {
+    for (;;) {
+      const std::uint8_t* data = nullptr;
+      const auto n = nghttp2_session_mem_send(session_, &data);
+      if (n < 0) {
+        dead = true;
+        return false;
+      }
+      if (n == 0) break;
+      std::size_t off = 0;
+      while (off < static_cast<std::size_t>(n)) {
+        const auto w = ::send(fd_, data + off, static_cast<std::size_t>(n) - off, MSG_NOSIGNAL);
+        if (w <= 0) {
+          dead = true;
+          return false;
+        }
+        off += static_cast<std::size_t>(w);
+      }
+    }
+    if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) {
+      dead = true;
+      return false;
+    }
+    return true;
+  }
+
+  Options opt_;
+  int fd_ = -1;
+  nghttp2_session* session_ = nullptr;
+  std::vector<std::pair<std::int32_t, std::size_t>> pending_;
+};
+
+std::string authority(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+
+Headers get(std::uint16_t port, const std::string& path) {
+  return {{":method", "GET"}, {":scheme", "http"}, {":authority", authority(port)},
+          {":path", path}};
+}
+
+Headers ws_connect(std::uint16_t port, const std::string& path, const std::string& protocol) {
+  return {{":method", "CONNECT"},     {":protocol", protocol}, {":scheme", "http"},
+          {":authority", authority(port)}, {":path", path},     {"sec-websocket-version", "13"}};
+}
+
+/// GET /health on a new connection answers 200 {"ok":true}.
+void expect_health(std::uint16_t port) {
+  H2Client c(port);
+  const auto id = c.request(get(port, "/health"));
+  ASSERT_GT(id, 0);
+  ASSERT_TRUE(c.wait_ended(id));
+  EXPECT_EQ(c.streams[id].status, 200);
+  EXPECT_NE(c.streams[id].data.find("\"ok\":true"), std::string::npos) << c.streams[id].data;
+}
+
+nlohmann::json stats_over_h2(std::uint16_t port) {
+  H2Client c(port);
+  const auto id = c.request(get(port, "/stats"));
+  if (id <= 0 || !c.wait_ended(id) || c.streams[id].status != 200) return {};
+  return nlohmann::json::parse(c.streams[id].data);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real clients.
+
+std::string curl_url(std::uint16_t port, bool tls, const std::string& query) {
+  return std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port) + "/sse?" +
+         query;
+}
+
+TEST(H2Interop, CurlPriorKnowledgeReadsSseOverH2c) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  const auto url = curl_url(server.port(), false, "rate=50&count=5&size=64");
+  const auto [rc, out] =
+      run_command("curl -sS --max-time 10 --http2-prior-knowledge -N '" + url + "'", 15);
+  ASSERT_EQ(rc, 0) << out;
+  const auto events = sse_events(out);
+  ASSERT_EQ(events.size(), 5u) << out;
+  expect_seqs_from_zero(events);
+
+  const auto [vrc, verbose] = run_command(
+      "curl -sv --max-time 10 --http2-prior-knowledge -N -o /dev/null '" + url + "' 2>&1", 15);
+  ASSERT_EQ(vrc, 0) << verbose;
+  EXPECT_NE(verbose.find("< HTTP/2 200"), std::string::npos) << verbose;
+}
+
+TEST(H2Interop, NghttpDecodesGzippedSseStream) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  const auto url = curl_url(server.port(), false, "rate=50&count=3&size=64");
+  const auto [vrc, verbose] = run_command("nghttp -v '" + url + "'", 15);
+  ASSERT_EQ(vrc, 0) << verbose;
+  EXPECT_NE(verbose.find("content-encoding: gzip"), std::string::npos) << verbose;
+
+  const auto [rc, out] = run_command("nghttp '" + url + "'", 15);
+  ASSERT_EQ(rc, 0) << out;
+  const auto events = sse_events(out);
+  ASSERT_EQ(events.size(), 3u) << out;
+  expect_seqs_from_zero(events);
+  for (const auto& d : events) {
+    EXPECT_TRUE(nlohmann::json::accept(d)) << d;
+  }
+}
+
+TEST(H2Interop, CurlOverTlsNegotiatesH2AndHttp11ByAlpn) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1, std::nullopt, {"--tls"});
+  const auto url = curl_url(server.port(), true, "rate=50&count=3&size=64");
+
+  const auto [rc, out] = run_command("curl -sS -k --max-time 10 --http2 -N '" + url + "'", 15);
+  ASSERT_EQ(rc, 0) << out;
+  auto events = sse_events(out);
+  ASSERT_EQ(events.size(), 3u) << out;
+  expect_seqs_from_zero(events);
+
+  const auto [vrc, verbose] =
+      run_command("curl -sv -k --max-time 10 --http2 -N -o /dev/null '" + url + "' 2>&1", 15);
+  ASSERT_EQ(vrc, 0) << verbose;
+  EXPECT_NE(verbose.find("ALPN: server accepted h2"), std::string::npos) << verbose;
+  EXPECT_NE(verbose.find("< HTTP/2 200"), std::string::npos) << verbose;
+
+  const auto [hrc, h1] =
+      run_command("curl -sv -k --max-time 10 --http1.1 -N '" + url + "' 2>&1", 15);
+  ASSERT_EQ(hrc, 0) << h1;
+  EXPECT_NE(h1.find("ALPN: server accepted http/1.1"), std::string::npos) << h1;
+  EXPECT_NE(h1.find("< HTTP/1.1 200"), std::string::npos) << h1;
+  std::size_t data_lines = 0;
+  for (std::size_t p = 0; (p = h1.find("\ndata: {\"seq\":", p)) != std::string::npos; ++p) {
+    ++data_lines;
+  }
+  EXPECT_EQ(data_lines, 3u) << h1;
+}
+
+/// h2load's "requests:" summary as {total, started, done, succeeded, failed, errored}.
+std::vector<int> h2load_requests(const std::string& out) {
+  static const std::regex re(
+      R"(requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored)");
+  std::smatch m;
+  if (!std::regex_search(out, m, re)) return {};
+  std::vector<int> v;
+  for (std::size_t i = 1; i < m.size(); ++i) v.push_back(std::stoi(m[i]));
+  return v;
+}
+
+TEST(H2Interop, H2loadCompletesEveryStreamCleartextAndTls) {
+  for (const bool tls : {false, true}) {
+    SCOPED_TRACE(tls ? "tls" : "h2c");
+    std::vector<std::string> extra;
+    if (tls) extra.push_back("--tls");
+    ServerProcess server(bin("pushbench-server"), "sse", 1, std::nullopt, extra);
+    const auto url = curl_url(server.port(), tls, "rate=1000&count=5&size=32");
+    const auto [rc, out] = run_command("h2load -n 20 -c 2 -m 10 '" + url + "'", 30);
+    ASSERT_EQ(rc, 0) << out;
+    EXPECT_EQ(h2load_requests(out), (std::vector<int>{20, 20, 20, 20, 0, 0})) << out;
+    if (tls) {
+      EXPECT_NE(out.find("Application protocol: h2"), std::string::npos) << out;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exact frames from a raw nghttp2 client.
+
+TEST(H2Server, OnlyTheWsServerEnablesExtendedConnect) {
+  ServerProcess ws(bin("pushbench-server"), "ws", 1);
+  ServerProcess sse(bin("pushbench-server"), "sse", 1);
+  H2Client cw(ws.port());
+  ASSERT_TRUE(cw.wait_settings());
+  EXPECT_EQ(cw.remote_setting(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL), 1u);
+  H2Client cs(sse.port());
+  ASSERT_TRUE(cs.wait_settings());
+  EXPECT_EQ(cs.remote_setting(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL), 0u);
+}
+
+TEST(H2Server, ExtendedConnectToSseServerIsAStreamErrorOnly) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  const auto port = server.port();
+  // nghttp2 1.52's client sends :protocol without checking the peer's setting (verified with and
+  // without HTTP messaging checks); they are off so the request goes out exactly as written.
+  H2Client c(port, {.no_http_messaging = true});
+  ASSERT_TRUE(c.wait_settings());
+  const auto bad = c.request(ws_connect(port, "/sse?count=2&rate=100", "websocket"), false);
+  ASSERT_GT(bad, 0);
+  ASSERT_TRUE(c.wait_ended(bad));
+  const auto& b = c.streams[bad];
+  EXPECT_EQ(b.rst, std::optional<std::uint32_t>(NGHTTP2_PROTOCOL_ERROR));
+  EXPECT_EQ(b.status, 0) << "a response instead of a reset: " << b.data;
+  EXPECT_FALSE(c.goaway_error.has_value());
+  EXPECT_FALSE(c.dead);
+
+  const auto ok = c.request(get(port, "/sse?count=2&rate=100"));
+  ASSERT_GT(ok, 0);
+  ASSERT_TRUE(c.wait_ended(ok));
+  EXPECT_EQ(c.streams[ok].status, 200);
+  EXPECT_EQ(c.streams[ok].close_error, NGHTTP2_NO_ERROR);
+  const auto events = sse_events(c.streams[ok].data);
+  ASSERT_EQ(events.size(), 2u) << c.streams[ok].data;
+  expect_seqs_from_zero(events);
+}
+
+TEST(H2Server, MalformedWebSocketRequestsFailTheirStreamsOnly) {
+  ServerProcess server(bin("pushbench-server"), "ws", 1);
+  const auto port = server.port();
+  H2Client c(port, {.no_http_messaging = true});
+  ASSERT_TRUE(c.wait_settings());
+
+  const auto foo = c.request(ws_connect(port, "/ws?count=1", "foo"), false);
+  auto no_authority = ws_connect(port, "/ws?count=1", "websocket");
+  std::erase_if(no_authority, [](const auto& h) { return h.first == ":authority"; });
+  const auto noauth = c.request(no_authority, false);
+  const auto plain_get = c.request(get(port, "/ws?count=1"));
+  ASSERT_GT(foo, 0);
+  ASSERT_GT(noauth, 0);
+  ASSERT_GT(plain_get, 0);
+  ASSERT_TRUE(c.pump_until([&] {
+    return c.streams[foo].ended && c.streams[noauth].ended && c.streams[plain_get].ended;
+  }));
+
+  EXPECT_EQ(c.streams[foo].status, 400);
+  EXPECT_NE(c.streams[foo].data.find("foo"), std::string::npos) << c.streams[foo].data;
+  EXPECT_EQ(c.streams[noauth].rst, std::optional<std::uint32_t>(NGHTTP2_PROTOCOL_ERROR));
+  EXPECT_EQ(c.streams[noauth].status, 0);
+  EXPECT_EQ(c.streams[plain_get].status, 400);
+  EXPECT_NE(c.streams[plain_get].data.find("extended CONNECT"), std::string::npos)
+      << c.streams[plain_get].data;
+  EXPECT_FALSE(c.goaway_error.has_value());
+
+  const auto health = c.request(get(port, "/health"));
+  ASSERT_TRUE(c.wait_ended(health));
+  EXPECT_EQ(c.streams[health].status, 200);
+  EXPECT_TRUE(process_alive(server.pid()));
+  expect_health(port);
+}
+
+struct WsMessages final : ws::Handler {
+  std::vector<std::string> text;
+  void on_message(ws::Opcode op, std::string_view payload, bool) override {
+    if (op == ws::Opcode::text) text.emplace_back(payload);
+  }
+};
+
+TEST(H2Server, Rfc8441WebSocketCarriesUnmaskedTextFrames) {
+  ServerProcess server(bin("pushbench-server"), "ws", 1);
+  const auto port = server.port();
+  H2Client c(port);
+  ASSERT_TRUE(c.wait_settings());
+  ASSERT_EQ(c.remote_setting(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL), 1u);
+  const auto id = c.request(ws_connect(port, "/ws?rate=100&size=200&count=2", "websocket"), false);
+  ASSERT_GT(id, 0);
+  WsMessages msgs;
+  ws::Decoder decoder(msgs, ws::Role::client);
+  std::size_t fed = 0;
+  ASSERT_TRUE(c.pump_until([&] {
+    auto& s = c.streams[id];
+    if (s.data.size() > fed) {
+      EXPECT_FALSE(decoder.feed(std::string_view(s.data).substr(fed)));
+      fed = s.data.size();
+    }
+    return decoder.closed() || s.ended;
+  }));
+  EXPECT_EQ(c.streams[id].status, 200);
+  EXPECT_FALSE(c.streams[id].rst.has_value());
+  ASSERT_EQ(msgs.text.size(), 2u);
+  expect_seqs_from_zero(msgs.text);
+  EXPECT_TRUE(verify_event_data(msgs.text[0], PayloadKind::json, 200)) << msgs.text[0];
+  EXPECT_TRUE(decoder.closed());
+}
+
+TEST(H2Server, OversizedHeaderIsRefusedWithoutHarm) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1, std::nullopt,
+                       {"--max-header-bytes", "1024"});
+  const auto port = server.port();
+  {
+    H2Client c(port);
+    ASSERT_TRUE(c.wait_settings());
+    EXPECT_EQ(c.remote_setting(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE), 1024u);
+    auto h = get(port, "/sse?count=1");
+    h.emplace_back("x-big", std::string(4096, 'b'));
+    const auto id = c.request(h);
+    ASSERT_GT(id, 0);
+    ASSERT_TRUE(c.wait_ended(id));
+    const auto& s = c.streams[id];
+    EXPECT_EQ(s.status, 431);
+    EXPECT_NE(s.data.find("exceeds 1024 bytes"), std::string::npos) << s.data;
+    EXPECT_FALSE(c.goaway_error.has_value());
+
+    const auto after = c.request(get(port, "/health"));
+    ASSERT_TRUE(c.wait_ended(after));
+    EXPECT_EQ(c.streams[after].status, 200);
+  }
+  EXPECT_TRUE(process_alive(server.pid()));
+  expect_health(port);
+}
+
+TEST(H2Server, StalledStreamIsDroppedWithoutBlockingItsSibling) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1, std::nullopt,
+                       {"--max-queue-bytes", "262144"});
+  const auto port = server.port();
+  // Stream ids of the first two requests of a fresh client session: 1 and 3.
+  H2Client c(port, {.manual_window = true, .consume_streams = {1}});
+  const auto a = c.request(get(port, "/sse?rate=1000&size=1024"));
+  const auto b = c.request(get(port, "/sse?rate=1000&size=1024"));
+  ASSERT_EQ(a, 1);
+  ASSERT_EQ(b, 3);
+
+  c.pump_until([&] { return c.streams[b].rst.has_value(); }, 4s);
+  ASSERT_TRUE(c.streams[b].rst.has_value()) << "B got " << c.streams[b].data.size() << " bytes";
+  EXPECT_EQ(*c.streams[b].rst, NGHTTP2_CANCEL);
+  EXPECT_LE(c.streams[b].data.size(), 65535u);
+  EXPECT_GE(c.streams[b].data.size(), 32u << 10);
+
+  const auto a_at_reset = sse_events(c.streams[a].data).size();
+  c.pump_for(2s);
+  const auto a_events = sse_events(c.streams[a].data);
+  EXPECT_GE(a_events.size(), 1000u);
+  EXPECT_GE(a_events.size(), a_at_reset + 1000u) << "A stalled after B's reset";
+  EXPECT_FALSE(c.streams[a].ended);
+  EXPECT_FALSE(c.streams[a].rst.has_value());
+  EXPECT_FALSE(c.dead);
+  expect_seqs_from_zero(a_events);
+
+  const auto stats = stats_over_h2(port);
+  ASSERT_TRUE(stats.is_object());
+  EXPECT_GE(stats["slow_clients_dropped"].get<int>(), 1) << stats.dump();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The load generator, end to end.
+
+/// Runs `pushbench load --json` with `args` and returns scenarios[0].
+nlohmann::json run_load_cli(const std::string& args, int timeout = 30) {
+  const auto [rc, out] = run_command(bin("pushbench") + " load --json " + args, timeout);
+  EXPECT_EQ(rc, 0) << args << "\n" << out;
+  try {
+    return nlohmann::json::parse(out).at("scenarios").at(0);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what() << "\n" << out;
+    return nlohmann::json::object();
+  }
+}
+
+void exact_accounting_matrix(const std::string& transport) {
+  for (const bool tls : {false, true}) {
+    std::vector<std::string> extra;
+    if (tls) extra.push_back("--tls");
+    ServerProcess server(bin("pushbench-server"), transport, 1, std::nullopt, extra);
+    const std::string scheme = (transport == "sse" ? "http" : "ws") + std::string(tls ? "s" : "");
+    const std::string url = scheme + "://127.0.0.1:" + std::to_string(server.port()) + "/" +
+                            (transport == "sse" ? "sse" : "ws");
+    for (const std::string version : {"1.1", "2"}) {
+      SCOPED_TRACE(url + " http " + version);
+      const int streams = version == "2" ? 4 : 1;
+      const int subscriptions = 2 * streams;
+      const auto s = run_load_cli(
+          "--url '" + url + "' --http " + version +
+          (version == "2" ? " --streams 4" : "") +
+          " -c 2 -r 100 -s 128 --count 20 -d 10 -w 0 --verify-payload");
+      ASSERT_TRUE(s.contains("events")) << s.dump();
+      EXPECT_EQ(s["http_version"], version);
+      EXPECT_EQ(s["tls"], tls);
+      EXPECT_EQ(s["events"]["expected"], subscriptions * 20);
+      EXPECT_EQ(s["events"]["received"], subscriptions * 20);
+      EXPECT_EQ(s["events"]["lost"], 0);
+      EXPECT_EQ(s["events"]["duplicated"], 0);
+      EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+      EXPECT_EQ(s["workload"]["connections"], 2);
+      EXPECT_EQ(s["workload"]["streams_per_connection"], streams);
+      EXPECT_EQ(s["workload"]["subscriptions"], subscriptions);
+      EXPECT_EQ(s["workload"]["tcp_connections"], 2);
+    }
+  }
+}
+
+TEST(H2Load, SseExactAccountingAcrossHttpVersionsAndTls) { exact_accounting_matrix("sse"); }
+
+TEST(H2Load, WsExactAccountingAcrossHttpVersionsAndTls) { exact_accounting_matrix("ws"); }
+
+TEST(H2Load, TimedRunMultiplexesTwentyStreamsOnOneConnection) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  const auto s = run_load_cli("--url " + url_for("sse", server.port()) +
+                              " --http 2 -c 1 --streams 20 -r 100 -s 128 -d 1 -w 0.3");
+  ASSERT_TRUE(s.contains("events")) << s.dump();
+  EXPECT_EQ(s["http_version"], "2");
+  EXPECT_EQ(s["workload"]["subscriptions"], 20);
+  EXPECT_EQ(s["workload"]["tcp_connections"], 1);
+  EXPECT_GT(s["events"]["received"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(s["events"]["received"], s["events"]["expected"]);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser model: at most N connections per origin.
+
+TEST(BrowserModel, Http11TimedRunStarvesSubscriptionsBeyondTheCap) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  const auto s = run_load_cli("--url " + url_for("sse", server.port()) +
+                              " --max-connections-per-origin 6 -c 10 -r 50 -d 1 -w 0.2");
+  ASSERT_TRUE(s.contains("browser")) << s.dump();
+  EXPECT_EQ(s["browser"]["max_connections_per_origin"], 6);
+  EXPECT_EQ(s["browser"]["subscriptions"], 10);
+  EXPECT_EQ(s["browser"]["subscriptions_starved"], 4);
+  EXPECT_EQ(s["workload"]["tcp_connections"], 6);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  bool warned = false;
+  for (const auto& w : s["warnings"]) {
+    const auto text = w.get<std::string>();
+    if (text.find('4') != std::string::npos && text.find("subscription") != std::string::npos) {
+      warned = true;
+    }
+  }
+  EXPECT_TRUE(warned) << s["warnings"].dump();
+}
+
+TEST(BrowserModel, Http11CountedRunQueuesSubscriptionsUntilConnectionsFree) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  const auto s = run_load_cli("--url " + url_for("sse", server.port()) +
+                              " --max-connections-per-origin 6 -c 10 -r 100 --count 10 -d 10 -w 0");
+  ASSERT_TRUE(s.contains("browser")) << s.dump();
+  EXPECT_EQ(s["browser"]["subscriptions_waited"], 4);
+  EXPECT_EQ(s["browser"]["subscriptions_starved"], 0);
+  EXPECT_EQ(s["events"]["expected"], 100);
+  EXPECT_EQ(s["events"]["received"], 100);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+  ASSERT_TRUE(s["browser"]["wait_us"].is_object()) << s["browser"].dump();
+  EXPECT_EQ(s["browser"]["wait_us"]["count"], 4);
+}
+
+TEST(BrowserModel, Http2MultiplexingStarvesNothing) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  const auto s = run_load_cli("--url " + url_for("sse", server.port()) +
+                              " --http 2 -c 1 --streams 10 --max-connections-per-origin 6"
+                              " -r 50 -d 1 -w 0.2");
+  ASSERT_TRUE(s.contains("browser")) << s.dump();
+  EXPECT_EQ(s["browser"]["subscriptions"], 10);
+  EXPECT_EQ(s["browser"]["subscriptions_starved"], 0);
+  EXPECT_EQ(s["browser"]["subscriptions_waited"], 0);
+  EXPECT_EQ(s["workload"]["tcp_connections"], 1);
+  EXPECT_GT(s["events"]["received"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+}
+
+}  // namespace
+}  // namespace pushbench::test
