@@ -193,19 +193,24 @@ void Client::do_read() {
 
 void Client::on_read(boost::system::error_code ec, std::size_t n) {
   if (closed_) return;
-  if (ec && slow_ && !stopping_ && !session_->finished()) ++stats_.slow_connections_closed_by_server;
   // Our servers end TLS streams with a TCP close after the stream's own end (no close_notify).
   if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-    if (auto e = session_->on_eof()) return fail(e);
+    if (auto e = session_->on_eof()) return slow_ ? end_slow(e) : fail(e);
     return end_cleanly();
   }
-  if (ec) return fail(LoadErrc::read_error);
+  if (ec) return slow_ ? end_slow(LoadErrc::read_error) : fail(LoadErrc::read_error);
   read_time_ns_ = realtime_ns();
   if (auto e = session_->on_read(std::string_view(read_buf_.data(), n), out_)) return fail(e);
   if (!out_.empty()) flush(std::exchange(out_, {}));
   if (session_->finished() && session_->connection_persists()) return end_cleanly();
   if (slow_) return pace_read(n);
   do_read();
+}
+
+void Client::end_slow(std::error_code ec) {
+  ++stats_.slow_connections_closed_by_server;
+  if (plan_.resume) return fail(ec);
+  finalize();
 }
 
 void Client::pace_read(std::size_t n) {

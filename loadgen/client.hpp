@@ -60,6 +60,9 @@ class Client final : private SessionHandler {
   void on_read(boost::system::error_code ec, std::size_t n);
   /// Slow client: waits n / slow_read_bps seconds after a read of n bytes, then reads again.
   void pace_read(std::size_t n);
+  /// A slow client's connection ended by the server before its stream did (its slow-client
+  /// policy): counted in slow_connections_closed_by_server rather than as an error.
+  void end_slow(std::error_code ec);
   void flush(std::string bytes);
   void fail(std::error_code ec);
   /// The server ended every stream cleanly: count them and close.

@@ -442,16 +442,18 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"slow_connections_closed_by_server", total.slow_connections_closed_by_server}};
   }
   // Every event the server sent is received, or was in flight or dropped when the run ended.
-  const nlohmann::json counters =
-      stats_before && stats_after ? counter_deltas(*stats_before, *stats_after) : nlohmann::json(nullptr);
-  const std::int64_t received = static_cast<std::int64_t>(total.events_total - total.duplicates_total);
+  const nlohmann::json counters = stats_before && stats_after
+                                      ? counter_deltas(*stats_before, *stats_after)
+                                      : nlohmann::json(nullptr);
+  const auto received = static_cast<std::int64_t>(total.events_total - total.duplicates_total);
   const bool sent_known = counters.is_object() && counters.contains("events_sent");
+  const nlohmann::json sent = sent_known ? counters["events_sent"] : nlohmann::json(nullptr);
   scenario["server_counters"] = counters;
   scenario["accounting"] = {
-      {"server_sent", sent_known ? counters["events_sent"] : nlohmann::json(nullptr)},
+      {"server_sent", sent},
       {"received", received},
-      {"in_flight_or_dropped", sent_known ? nlohmann::json(counters["events_sent"].get<std::int64_t>() - received)
-                                          : nlohmann::json(nullptr)}};
+      {"in_flight_or_dropped",
+       sent_known ? nlohmann::json(sent.get<std::int64_t>() - received) : nlohmann::json(nullptr)}};
   return scenario;
 }
 

@@ -265,7 +265,9 @@ int main(int argc, char** argv) {
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
       const std::string started = utc_timestamp();
       ProgressLine line(std::cerr, progress, stderr_line_columns());
-      if (progress) lc.progress = [&line](const ProgressSnapshot& s) { line.draw(format_progress(s)); };
+      if (progress) {
+        lc.progress = [&line](const ProgressSnapshot& s) { line.draw(format_progress(s)); };
+      }
       auto scenario = find_max_flag ? find_max(lc, fo, run_load) : run_load(lc);
       line.clear();
       auto report = make_report(nlohmann::json::array({scenario}), command_line(argc, argv),

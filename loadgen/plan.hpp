@@ -35,8 +35,8 @@ struct RunPlan {
                                           ///< server echoes each message as an event
   std::chrono::milliseconds reconnect_delay{1000};  ///< when the server sent no `retry:`
   bool progress = false;                          ///< workers publish progress snapshots
-  double slow_fraction = 0;   ///< slow-consumer workload: share of clients that read slowly (0: off)
-  double slow_read_bps = 16384;  ///< a slow client's read rate, bytes per second
+  double slow_fraction = 0;       ///< slow-consumer workload: share of slow clients (0: off)
+  double slow_read_bps = 16384;   ///< a slow client's read rate, bytes per second
 
   /// True when client `id` is one of the slow ones: floor((id+1)F) > floor(id F), which spreads
   /// them evenly over the ids.

@@ -24,8 +24,8 @@ std::string three_digits(double v) {
 /// Seconds with one decimal, or none when whole: "5", "1.5".
 std::string seconds(double s) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, s == static_cast<double>(static_cast<long long>(s)) ? "%.0f" : "%.1f",
-                s);
+  const bool whole = s == static_cast<double>(static_cast<long long>(s));
+  std::snprintf(buf, sizeof buf, whole ? "%.0f" : "%.1f", s);
   return buf;
 }
 
@@ -169,7 +169,9 @@ void ProgressReporter::report() {
   }
   s.events = total.events;
   s.events_per_s = total.events_per_s;
-  if (total.latency_corrected.count() > 0) s.p99_us = total.latency_corrected.quantile_ns(0.99) / 1e3;
+  if (total.latency_corrected.count() > 0) {
+    s.p99_us = total.latency_corrected.quantile_ns(0.99) / 1e3;
+  }
   s.connections = total.connections;
   s.errors = total.errors;
   fn_(s);

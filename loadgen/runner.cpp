@@ -13,6 +13,7 @@
 #include <iterator>
 #include <iostream>
 #include <sstream>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -110,17 +111,38 @@ std::optional<std::vector<int>> parse_cpu_list(const std::string& s) {
   return cpus;
 }
 
+namespace {
+
+/// Rejects keys a scenario (or the defaults) does not know, so a typo is an error, not a no-op.
+void check_keys(const json& obj, const std::string& where) {
+  static const std::set<std::string> known = {
+      "group", "transports", "connections", "threads", "rate", "size", "payload", "payload_file",
+      "duration", "warmup", "drain", "count", "topic", "keepalive", "connect_rate", "find_max",
+      "p99_bound_ms", "step_factor", "max_steps", "server_threads", "compression",
+      "deflate_level", "deflate_window_bits", "deflate_mem_level", "no_context_takeover",
+      "pmd_min_size", "http", "tls", "streams", "max_connections_per_origin", "resume",
+      "drop_after", "retry_ms", "reconnect_ms", "chat", "slow_fraction", "slow_read_bps",
+      "shared_compression"};
+  for (const auto& [key, value] : obj.items()) {
+    if (!known.count(key)) throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
+  }
+}
+
+}  // namespace
+
 Suite parse_suite(const json& doc) {
   if (!doc.is_object() || !doc.contains("scenarios") || !doc["scenarios"].is_array()) {
     throw std::runtime_error("suite: expected an object with a \"scenarios\" array");
   }
   const json defaults = doc.value("defaults", json::object());
+  check_keys(defaults, "defaults");
   Suite suite;
   suite.name = doc.value("name", "custom");
   for (const auto& s : doc["scenarios"]) {
     SuiteScenario sc;
     sc.group = get_or<std::string>(s, json::object(), "group", "");
     if (sc.group.empty()) throw std::runtime_error("suite: every scenario needs a \"group\"");
+    check_keys(s, sc.group);
     sc.transports = get_or<std::vector<std::string>>(s, defaults, "transports",
                                                      {"sse", "ws", "raw"});
     for (const auto& t : sc.transports) {
@@ -190,6 +212,10 @@ Suite parse_suite(const json& doc) {
     l.spec = std::get<StreamSpec>(spec);
     parse_compression_keys(s, defaults, sc);
     if (sc.tls) sc.server_args.push_back("--tls");
+    if (get_or<bool>(s, defaults, "shared_compression", false)) {
+      sc.server_args.push_back("--pmd-shared-broadcast");
+      sc.load.compression_details["shared_broadcast"] = true;
+    }
     for (const auto& t : sc.transports) compression_for(sc.compression, t);  // throws if unfit
     if (auto file = get_or<std::string>(s, defaults, "payload_file", ""); !file.empty()) {
       auto lines = read_payload_lines(file);

@@ -35,10 +35,10 @@ struct Suite {
 /// duration, warmup, drain, count, topic, server_threads, compression (none | on | gzip | deflate
 /// | permessage-deflate), deflate_level, deflate_window_bits, deflate_mem_level,
 /// no_context_takeover, pmd_min_size, http ("1.1" | "2"), tls, streams (HTTP/2 streams per
-/// connection), max_connections_per_origin, resume, drop_after, retry_ms, reconnect_ms,
-/// slow_fraction, slow_read_bps (slow-consumer workload) (missing keys come from "defaults").
-/// Throws
-/// std::runtime_error with the offending key on bad input.
+/// connection), max_connections_per_origin, resume, drop_after, retry_ms, reconnect_ms, chat,
+/// slow_fraction, slow_read_bps (slow-consumer workload), shared_compression (a WebSocket
+/// broadcast compressed once for all subscribers) (missing keys come from "defaults"). Unknown
+/// keys are errors. Throws std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
 /// Loads a suite: `name_or_path` is a file path, or the name of a file in bench/suites/ ("quick",
 /// "compression"). Matrices are expanded (axes in the order written). Throws std::runtime_error

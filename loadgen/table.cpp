@@ -36,6 +36,13 @@ std::string comparison_table(const json& report) {
     std::function<std::string(const json&)> cell;
   };
   const std::vector<Row> rows = {
+      {"http / TCP conns", [](const json& s) {
+         const auto& v = at_path(s, {"http_version"});
+         const auto& tls = at_path(s, {"tls"});
+         return (v.is_string() ? "h" + v.get<std::string>() : std::string("tcp")) +
+                (tls.is_boolean() && tls.get<bool>() ? "+tls" : "") + " / " +
+                fmt(at_path(s, {"workload", "tcp_connections"}), "%.0f");
+       }},
       {"events/s", [](const json& s) { return fmt(at_path(s, {"throughput", "events_per_s"}), "%.0f"); }},
       {"lost / expected", [](const json& s) {
          return fmt(at_path(s, {"events", "lost"}), "%.0f") + " / " +
@@ -50,6 +57,7 @@ std::string comparison_table(const json& report) {
       {"connect p50 us", [](const json& s) { return fmt(at_path(s, {"connect_us", "p50"}), "%.1f"); }},
       {"first event p50 ms", [](const json& s) { return fmt(at_path(s, {"first_event_us", "p50"}), "%.2f", 1e-3); }},
       {"server CPU ns/event", [](const json& s) { return fmt(at_path(s, {"server", "cpu_ns_per_event"}), "%.0f"); }},
+      {"server RSS/sub KiB", [](const json& s) { return fmt(at_path(s, {"server", "rss_bytes_per_stream"}), "%.1f", 1.0 / 1024); }},
       {"server RSS/conn KiB", [](const json& s) { return fmt(at_path(s, {"server", "rss_bytes_per_connection"}), "%.1f", 1.0 / 1024); }},
       {"loadgen CPU ns/event", [](const json& s) { return fmt(at_path(s, {"loadgen", "cpu_ns_per_event"}), "%.0f"); }},
       {"loadgen saturated", [](const json& s) {

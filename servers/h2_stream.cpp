@@ -120,17 +120,15 @@ std::string H2SseStream::trailer() {
 H2WsStream::H2WsStream(H2Connection& conn, std::int32_t id, StreamSpec spec,
                        std::string_view pmd_offer)
     : H2Stream(conn, id, std::move(spec)),
-      compressor_(*conn.ctx().config, pmd_offer),
+      compressor_(*conn.ctx().config, pmd_offer, spec_.topic.has_value()),
       decoder_(static_cast<ws::Handler&>(*this), ws::Role::server,
                conn.ctx().config->max_message_bytes, compressor_.active()) {}
 
-FrameFn H2WsStream::framer() const {
-  return compressor_.active() ? &WsCompressor::frame_data : &WsFrameConnection::frame_event;
-}
+FrameFn H2WsStream::framer() const { return compressor_.framer(&WsFrameConnection::frame_event); }
 
 SendResult H2WsStream::send(SharedBuffer framed) {
   if (close_sent_) return SendResult::dropped;
-  if (!compressor_.active()) return enqueue(std::move(framed));
+  if (!compressor_.active() || compressor_.shared()) return enqueue(std::move(framed));
   auto frame = compressor_.frame(*framed);
   if (!frame) {
     if (conn_) conn_->reset(id_, NGHTTP2_INTERNAL_ERROR);

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
                "WS: ask the client to reset its compressor after every message");
   app.add_option("--pmd-min-size", config.pmd_min_size,
                  "WS: send messages smaller than this uncompressed")->capture_default_str();
+  app.add_flag("--pmd-shared-broadcast", config.pmd_shared_broadcast,
+               "WS: compress each broadcast event once and share the frame among subscribers "
+               "that agreed to server_no_context_takeover (see --pmd-server-no-context-takeover)");
   std::string pmd_engine = "own";
   app.add_option("--ws-pmd-engine", pmd_engine,
                  "WS permessage-deflate over cleartext HTTP/1.1: own (our framing, gathered "

@@ -9,6 +9,7 @@
 #include "servers/raw_connection.hpp"
 #include "servers/resume_registry.hpp"
 #include "servers/topic.hpp"
+#include "servers/ws_compressor.hpp"
 
 namespace pushbench::server {
 
@@ -45,6 +46,7 @@ Server::Server(ServerConfig config) : config_(std::move(config)), acceptor_([thi
   std::vector<ThreadContext*> contexts;
   for (auto& t : threads_) contexts.push_back(t.get());
   topics_ = std::make_unique<TopicRegistry>(std::move(contexts));
+  WsCompressor::configure_shared(config_);
   resumes_ = std::make_unique<ResumeRegistry>(config_.max_resumable_streams,
                                               config_.resume_history);
   echoes_ = std::make_unique<EchoRegistry>(config_.max_resumable_streams);

@@ -43,6 +43,8 @@ struct ServerConfig {
   bool pmd_server_no_context_takeover = false;  ///< WS: the server resets its compressor per message
   bool pmd_client_no_context_takeover = false;  ///< WS: ask the client to reset per message
   std::size_t pmd_min_size = 0;          ///< WS: messages smaller than this are sent uncompressed
+  bool pmd_shared_broadcast = false;     ///< WS: compress each broadcast event once for every
+                                         ///< subscriber without context takeover
   bool ws_pmd_beast = false;             ///< WS over cleartext HTTP/1.1: Beast's permessage-deflate
                                          ///< (one message per write) instead of our framing
   std::shared_ptr<const PayloadLines> payload_lines;  ///< --payload-file lines (payload=file)

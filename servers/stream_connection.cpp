@@ -36,6 +36,10 @@ SendResult StreamConnection::enqueue(SharedBuffer framed) {
   const auto r = queue_.push(std::move(framed));
   if (r == SendResult::dropped) {
     ctx_.stats.add(ctx_.stats.slow_clients_dropped);
+    // Abortive close: the kernel discards the backlog (megabytes of send buffer on loopback)
+    // instead of trickling it to a client that cannot keep up; the client sees a reset.
+    boost::system::error_code ignored;
+    stream_.socket().set_option(boost::asio::socket_base::linger(true, 0), ignored);
     close({});
     return r;
   }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/permessage_deflate.hpp"
+#include "servers/event_stream.hpp"
 #include "servers/send_queue.hpp"
 #include "servers/server.hpp"
 
@@ -15,9 +16,17 @@ namespace pushbench::server {
 class WsCompressor {
  public:
   /// Negotiates from the client's Sec-WebSocket-Extensions `offer`; inactive when compression is
-  /// off in `config` or no acceptable permessage-deflate offer was made.
-  WsCompressor(const ServerConfig& config, std::string_view offer);
+  /// off in `config` or no acceptable permessage-deflate offer was made. `broadcast`: the stream
+  /// is a topic subscription (its events may share one compressed encoding).
+  WsCompressor(const ServerConfig& config, std::string_view offer, bool broadcast);
   bool active() const { return deflater_.has_value(); }
+  /// True when events arrive already compressed and framed by frame_shared() (see framer()).
+  bool shared() const { return shared_; }
+  /// The framing events are produced with: frame_shared when shared(), frame_data when active
+  /// (frame() then compresses per connection), else `plain`.
+  FrameFn framer(FrameFn plain) const {
+    return shared_ ? &frame_shared : deflater_ ? &frame_data : plain;
+  }
   /// The Sec-WebSocket-Extensions response value; empty when inactive.
   std::string response() const;
   /// One FIN text frame holding `data`: compressed (RSV1) when active and `data` has at least
@@ -26,9 +35,17 @@ class WsCompressor {
   /// The identity framing for events that frame() encodes per connection (a broadcast encodes
   /// it once for every subscriber).
   static SharedBuffer frame_data(std::uint64_t seq, std::string_view data);
+  /// Shared broadcast compression (--pmd-shared-broadcast): with server_no_context_takeover every
+  /// message is compressed independently, so one compressed frame serves every subscriber that
+  /// agreed to the server's window. Compresses `data` once (a thread-local compressor with the
+  /// server's level, window and memLevel) into a complete RSV1 text frame.
+  static SharedBuffer frame_shared(std::uint64_t seq, std::string_view data);
+  /// Records the process's compression settings for frame_shared(); called once at start-up.
+  static void configure_shared(const ServerConfig& config);
 
  private:
   std::size_t min_size_ = 0;
+  bool shared_ = false;
   std::optional<compress::PmdParams> agreed_;
   std::optional<compress::PmdDeflater> deflater_;
   std::string compressed_;  ///< reused output buffer

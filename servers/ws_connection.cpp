@@ -62,6 +62,10 @@ SendResult WsConnection::send(SharedBuffer framed) {
   const auto r = queue_.push(std::move(framed));
   if (r == SendResult::dropped) {
     ctx_.stats.add(ctx_.stats.slow_clients_dropped);
+    // Abortive close, as in StreamConnection::enqueue: the backlog is discarded.
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(boost::asio::socket_base::linger(true, 0),
+                                                     ignored);
     close({});
     return r;
   }

@@ -5,7 +5,7 @@ namespace pushbench::server {
 WsFrameConnection::WsFrameConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec,
                                      std::string_view pmd_offer)
     : StreamConnection(ctx, std::move(stream), std::move(spec)),
-      compressor_(*ctx.config, pmd_offer),
+      compressor_(*ctx.config, pmd_offer, spec_.topic.has_value()),
       decoder_(static_cast<ws::Handler&>(*this), ws::Role::server, ctx.config->max_message_bytes,
                compressor_.active()) {}
 
@@ -20,7 +20,7 @@ void WsFrameConnection::start(std::string response) {
 
 SendResult WsFrameConnection::send(SharedBuffer framed) {
   if (close_sent_) return SendResult::dropped;
-  if (!compressor_.active()) return enqueue(std::move(framed));
+  if (!compressor_.active() || compressor_.shared()) return enqueue(std::move(framed));
   auto frame = compressor_.frame(*framed);
   if (!frame) {
     close(boost::asio::error::invalid_argument);

@@ -19,9 +19,7 @@ class WsFrameConnection final : public StreamConnection, private ws::Handler {
   /// Refuses events once a close frame was sent (RFC 6455: no data after close); compresses when
   /// permessage-deflate was agreed.
   SendResult send(SharedBuffer framed) override;
-  FrameFn framer() const override {
-    return compressor_.active() ? &WsCompressor::frame_data : &frame_event;
-  }
+  FrameFn framer() const override { return compressor_.framer(&frame_event); }
   /// One unmasked FIN text frame holding `data`.
   static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);
   /// A ping frame (none after a close frame).

@@ -14,8 +14,8 @@ using loadgen::ServerProcess;
 /// The single scenario of `pushbench load --url URL ARGS --json`; fails the test when the run
 /// fails or prints no report.
 nlohmann::json load_scenario(const std::string& url, const std::string& args) {
-  const auto [status, out] =
-      run_command(bin("pushbench") + " load --url " + url + " " + args + " --json --progress never");
+  const auto [status, out] = run_command(bin("pushbench") + " load --url " + url + " " + args +
+                                         " --json --progress never");
   EXPECT_EQ(status, 0) << out;
   const auto report = nlohmann::json::parse(out, nullptr, false);
   if (report.is_discarded() || !report.contains("scenarios") || report["scenarios"].empty()) {
@@ -63,7 +63,7 @@ INSTANTIATE_TEST_SUITE_P(
       return std::get<0>(info.param) + "_" + std::get<1>(info.param).name;
     });
 
-TEST(Accounting, RawTargetsHaveNoServerCounters) {
+TEST(AccountingRaw, NoServerCounters) {
   ServerProcess server(bin("pushbench-server"), "raw", 1);
   const auto s = load_scenario(url_for("raw", server.port()), "-c 2 -r 200 --count 20 -w 0 -d 10");
   EXPECT_TRUE(s["server_counters"].is_null());
@@ -77,8 +77,10 @@ class SlowConsumer : public ::testing::TestWithParam<std::string> {};
 TEST_P(SlowConsumer, ServerDropsSlowClientsWhileHealthyOnesStayFast) {
   ServerProcess server(bin("pushbench-server"), GetParam(), 1, std::nullopt,
                        {"--max-queue-bytes", "262144"});
+  // 4 MB/s per stream: on loopback the server's socket takes ~4 MB before its queue fills, so
+  // the queue limit is hit about a second in.
   const auto s = load_scenario(url_for(GetParam(), server.port()),
-                               "-c 10 --slow-fraction 0.2 --slow-read-bps 8192 -r 500 -s 1024 "
+                               "-c 10 --slow-fraction 0.2 --slow-read-bps 8192 -r 1000 -s 4096 "
                                "-d 3 -w 0.5");
   EXPECT_EQ(s["workload"]["kind"], "slow-consumer");
   const auto& slow = s["slow_consumer"];
@@ -90,6 +92,8 @@ TEST_P(SlowConsumer, ServerDropsSlowClientsWhileHealthyOnesStayFast) {
   EXPECT_GE(s["server_counters"]["slow_clients_dropped"].get<std::int64_t>(), 1)
       << s["server_counters"].dump();
   EXPECT_GE(slow["slow_connections_closed_by_server"].get<std::int64_t>(), 1) << slow.dump();
+  // The drops are the workload's point, not errors.
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SlowConsumer, ::testing::Values("sse", "ws"));

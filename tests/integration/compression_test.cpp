@@ -221,3 +221,37 @@ TEST(PayloadFile, ServerReplaysTheUsersMessagesAndTheLoadgenVerifiesThem) {
 
 }  // namespace
 }  // namespace pushbench::test
+
+namespace pushbench::test {
+namespace {
+
+// A broadcast without context takeover compressed once for every subscriber: the frames are
+// shared, yet every subscriber inflates the exact bytes, over HTTP/1.1 and HTTP/2 (RFC 8441).
+TEST(Compression, SharedBroadcastFramesInflateExactlyForEverySubscriber) {
+  loadgen::ServerProcess server(bin("pushbench-server"), "ws", 1, std::nullopt,
+                                {"--pmd-shared-broadcast", "--pmd-server-no-context-takeover"});
+  for (const auto http : {loadgen::HttpVersion::h1, loadgen::HttpVersion::h2}) {
+    loadgen::LoadConfig lc;
+    lc.url = "ws://127.0.0.1:" + std::to_string(server.port()) + "/ws";
+    lc.http = http;
+    lc.connections = 6;
+    lc.spec.rate = 200;
+    lc.spec.size = 1024;
+    lc.spec.count = 100;
+    lc.spec.topic = http == loadgen::HttpVersion::h1 ? "shared-h1" : "shared-h2";
+    lc.warmup_s = 0;
+    lc.duration_s = 20;
+    lc.verify_payload = true;
+    lc.compression.algorithm = loadgen::Compression::permessage_deflate;
+    lc.compression.no_context_takeover = true;
+    const auto s = loadgen::run_load(lc);
+    EXPECT_EQ(s["events"]["lost"], 0) << s["events"].dump();
+    EXPECT_GT(s["events"]["received"].get<std::uint64_t>(), 0u);
+    EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+    EXPECT_EQ(s["compression"]["negotiated_connections"], 6);
+    EXPECT_LT(s["wire"]["bytes_per_event"].get<double>(), 1024.0 * 0.8) << s["wire"].dump();
+  }
+}
+
+}  // namespace
+}  // namespace pushbench::test

@@ -127,7 +127,15 @@ TEST(Suite, QuickSuiteAndBadSuites) {
   EXPECT_EQ(q.name, "quick");
   ASSERT_FALSE(q.scenarios.empty());
   for (const auto& s : q.scenarios) EXPECT_GE(s.transports.size(), 2u);
-  EXPECT_EQ(q.scenarios.back().compression, "on");
+  EXPECT_EQ(q.scenarios.back().load.http, HttpVersion::h2);
+  EXPECT_EQ(q.scenarios.back().load.streams, 100u);
+  EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g","rat":5}]})")),
+               std::runtime_error);
+  EXPECT_THROW(parse_suite(nlohmann::json::parse(
+                   R"({"scenarios":[{"group":"g","http":"2","transports":["raw"]}]})")),
+               std::runtime_error);
+  EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g","streams":4}]})")),
+               std::runtime_error);
   EXPECT_THROW(parse_suite(nlohmann::json::parse("{}")), std::runtime_error);
   EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"rate":5}]})")),
                std::runtime_error);
@@ -143,6 +151,34 @@ TEST(Suite, QuickSuiteAndBadSuites) {
   EXPECT_FALSE(parse_cpu_list("3-1"));
   EXPECT_FALSE(parse_cpu_list("a"));
   EXPECT_FALSE(parse_cpu_list(""));
+}
+
+TEST(Suite, ShippedSuitesParseAndCoverEveryWorkload) {
+  std::size_t runs = 0;
+  for (const char* name : {"quick", "full", "compression", "workloads"}) {
+    const auto suite = load_suite(name);
+    EXPECT_FALSE(suite.scenarios.empty()) << name;
+    runs = 0;
+    for (const auto& s : suite.scenarios) runs += s.transports.size();
+    EXPECT_GT(runs, 0u) << name;
+  }
+  // The full suite measures every workload kind and both HTTP versions, with and without TLS.
+  const auto full = load_suite("full");
+  bool chat = false, resume = false, slow = false, storm = false, idle = false, topic = false,
+       find_max = false, h2 = false, tls = false, capped = false;
+  for (const auto& s : full.scenarios) {
+    chat |= s.load.chat;
+    resume |= s.load.resume;
+    slow |= s.load.slow_fraction > 0;
+    storm |= s.load.connect_rate > 0;
+    idle |= s.load.spec.keepalive_s.has_value();
+    topic |= s.load.spec.topic.has_value();
+    find_max |= s.find_max.has_value();
+    h2 |= s.load.http == HttpVersion::h2;
+    tls |= s.tls;
+    capped |= s.load.max_connections_per_origin > 0;
+  }
+  EXPECT_TRUE(chat && resume && slow && storm && idle && topic && find_max && h2 && tls && capped);
 }
 
 TEST(ComparisonTable, ShowsEveryTransportOfAGroupAndNulls) {
