@@ -215,7 +215,8 @@ int main(int argc, char** argv) {
   // --- tap ---
   auto* tap = app.add_subcommand("tap", "print every received event as one JSON line");
   TapOptions to;
-  tap->add_option("url", to.url, "http://, ws:// or tcp:// URL (sent as given)")->required();
+  tap->add_option("url", to.url, "http(s)://, ws(s):// or tcp:// URL (sent as given)")->required();
+  tap->add_flag("--http2", to.http2, "HTTP/2: prior knowledge, or ALPN h2 over TLS");
   tap->add_option("--count,-n", to.count, "exit 0 after this many events");
   tap->add_option("--timeout", to.timeout_s, "give up after this many seconds (0: never)")
       ->capture_default_str();

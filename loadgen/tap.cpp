@@ -4,10 +4,13 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "core/conn_stream.hpp"
+#include "core/tls.hpp"
 #include "loadgen/errors.hpp"
 #include "loadgen/session.hpp"
 
@@ -51,12 +54,34 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
   printer.is_sse_ = target.protocol == Protocol::sse;
   SessionOptions session_options;
   session_options.add_workload_query = false;
+  session_options.http = options.http2 ? HttpVersion::h2 : HttpVersion::h1;
+  if (options.http2 && target.protocol == Protocol::raw) {
+    err << "pushbench tap: tcp:// has no HTTP/2\n";
+    return 1;
+  }
   session_options.seed = static_cast<std::uint64_t>(
       std::chrono::steady_clock::now().time_since_epoch().count());
   auto session = make_session(target, StreamSpec{}, session_options, printer);
 
   asio::io_context ioc;
-  asio::ip::tcp::socket socket(ioc);
+  std::shared_ptr<asio::ssl::context> tls;
+  if (target.tls) {
+    tls = tls::make_client_context({options.http2 ? "h2" : "http/1.1"});
+  }
+  ConnStream stream(tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc, *tls))
+                        : ConnStream(asio::ip::tcp::socket(ioc)));
+  auto& socket = stream.socket();
+  std::string writing, pending;
+  std::function<void(std::string)> send = [&](std::string bytes) {
+    pending += bytes;
+    if (!writing.empty() || pending.empty()) return;
+    writing = std::exchange(pending, {});
+    asio::async_write(stream, asio::buffer(writing), [&](boost::system::error_code e, std::size_t) {
+      writing.clear();
+      if (e) return;
+      send({});
+    });
+  };
   asio::steady_timer timer(ioc);
   std::string error;
   bool clean = false;
@@ -81,9 +106,9 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
     });
   }
   std::function<void()> do_read = [&] {
-    socket.async_read_some(asio::buffer(buf), [&](boost::system::error_code e, std::size_t n) {
+    stream.async_read_some(asio::buffer(buf), [&](boost::system::error_code e, std::size_t n) {
       if (!error.empty()) return;
-      if (e == asio::error::eof) {
+      if (e == asio::error::eof || e == asio::ssl::error::stream_truncated) {
         if (auto se = session->on_eof()) {
           error = "stream ended uncleanly: " + se.message();
         } else {
@@ -96,8 +121,8 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
       } else if (printer.done()) {
         clean = true;
       } else {
-        if (!reply.empty()) asio::write(socket, asio::buffer(std::exchange(reply, {})), e);
-        if (session->finished() && target.protocol == Protocol::ws) {
+        if (!reply.empty()) send(std::exchange(reply, {}));
+        if (session->finished() && (target.protocol == Protocol::ws || options.http2)) {
           clean = true;
         } else {
           return do_read();
@@ -114,13 +139,19 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
       timer.cancel();
       return;
     }
-    asio::write(socket, asio::buffer(session->initial_request()), e);
-    if (e) {
-      error = "write failed: " + e.message();
-      timer.cancel();
-      return;
-    }
-    do_read();
+    auto begin = [&] {
+      send(session->initial_request());
+      do_read();
+    };
+    if (!stream.tls()) return begin();
+    stream.tls()->async_handshake(asio::ssl::stream_base::client, [&, begin](boost::system::error_code he) {
+      if (he) {
+        error = "TLS handshake failed: " + he.message();
+        timer.cancel();
+        return;
+      }
+      begin();
+    });
   });
   ioc.run();
   out.flush();

@@ -8,7 +8,8 @@
 namespace pushbench::loadgen {
 
 struct TapOptions {
-  std::string url;                     ///< http://, ws:// or tcp:// URL, used as given
+  std::string url;                     ///< http(s)://, ws(s):// or tcp:// URL, used as given
+  bool http2 = false;                  ///< HTTP/2 (prior knowledge, or ALPN h2 over TLS)
   std::optional<std::uint64_t> count;  ///< exit after this many events
   double timeout_s = 0;                ///< give up after this long (0: never)
 };
