@@ -3,6 +3,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
+#include <sys/socket.h>
 
 #include "core/event.hpp"
 #include "loadgen/errors.hpp"
@@ -217,7 +218,15 @@ void Client::pace_read(std::size_t n) {
   read_timer_.expires_after(std::chrono::nanoseconds(
       static_cast<std::int64_t>(static_cast<double>(n) * 1e9 / plan_.slow_read_bps)));
   read_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
-    if (!ec && g == gen_ && !closed_) do_read();
+    if (ec || g != gen_ || closed_) return;
+    // A reset counts when it arrives, not once the slow reads have drained the bytes before it.
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(stream_.socket().native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+        err != 0) {
+      return end_slow(LoadErrc::read_error);
+    }
+    do_read();
   });
 }
 

@@ -7,8 +7,15 @@ Writes into DIR:
   latency_percentiles_<group>.<fmt>  HDR-style latency-by-percentile curves, one chart per group
   latency_summary.<fmt>              p50/p99/p99.9 corrected latency per group, by transport
   wire_overhead.<fmt>                wire bytes per event vs payload bytes, by transport
-  server_cost.<fmt>                  server CPU ns/event and RSS/connection, by transport
+  server_cost.<fmt>                  server CPU ns/event and RSS/subscription, by transport
   throughput.<fmt>                   events/s per group, by transport
+and, only when the reports hold the data for them:
+  scaling.<fmt>                      events/s and server CPU ns/event vs subscriptions (stream/broadcast)
+  multiplexing.<fmt>                 HTTP/1.1 vs HTTP/2 by subscriptions: server CPU/event, RSS/subscription,
+                                     TCP connections, p99 latency (needs both versions and 2+ subscription counts)
+  memory_compression.<fmt>           server RSS/subscription by transport and compression algorithm
+  max_rate.<fmt>                     find-max: max sustainable events/s per transport, and the ramp's p99 per step
+  workloads.<fmt>                    resume recovery, chat round trip, browser connection cap, slow consumers
   index.html                         self-contained page with every chart and a table per group
 and prints the written paths, one per line.
 
@@ -24,6 +31,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 
 import matplotlib
 
@@ -91,6 +99,8 @@ def fmt_us(v):
     """Latency in microseconds for labels and tables."""
     if v is None:
         return "n/a"
+    if abs(v) >= 1e6:
+        return "%.3g s" % (v / 1e6)
     if abs(v) >= 10000:
         return "%.3g ms" % (v / 1000.0)
     if abs(v) >= 100:
@@ -261,6 +271,55 @@ class Scenario:
 
     def rss_per_conn(self):
         return num(dig(self.d, "server", "rss_bytes_per_connection"))
+
+    def rss_per_sub(self):
+        """Server RSS growth per subscription (stream); per connection / streams for older reports."""
+        v = num(dig(self.d, "server", "rss_bytes_per_stream"))
+        if v is not None:
+            return v
+        per_conn, streams = self.rss_per_conn(), num(dig(self.d, "workload", "streams_per_connection"))
+        if per_conn is None or streams is None or streams <= 0:
+            return None
+        return per_conn / streams
+
+    def http_version(self):
+        """"1.1", "2", or None (raw TCP, or a report without the field)."""
+        v = self.d.get("http_version")
+        return v if v in ("1.1", "2") else None
+
+    def tls(self):
+        v = self.d.get("tls")
+        return v if isinstance(v, bool) else None
+
+    def kind(self):
+        k = dig(self.d, "workload", "kind")
+        if isinstance(k, str) and k:
+            return k
+        return "find-max" if isinstance(self.d.get("find_max"), dict) else None
+
+    def compression(self):
+        """Compression algorithm, or None when the report does not say."""
+        alg = dig(self.d, "compression", "algorithm")
+        return alg if isinstance(alg, str) and alg else None
+
+    def subscriptions(self):
+        """Subscriptions (streams) held: workload.subscriptions, or connections × streams per connection."""
+        v = num(dig(self.d, "workload", "subscriptions"))
+        if v is not None:
+            return v
+        c, st = num(dig(self.d, "workload", "connections")), num(dig(self.d, "workload", "streams_per_connection"))
+        return c * st if c is not None and st is not None else None
+
+    def tcp_connections(self):
+        return num(dig(self.d, "workload", "tcp_connections"))
+
+    def section(self, key):
+        v = self.d.get(key)
+        return v if isinstance(v, dict) else None
+
+    def signature(self):
+        """What the load looked like apart from how many subscriptions: (kind, rate per stream, payload bytes)."""
+        return (self.kind() or "?", num(dig(self.d, "workload", "rate_per_stream")), self.payload_bytes())
 
 
 def load_report(path):
@@ -476,8 +535,10 @@ def chart_percentiles(w, group, members):
     return fig
 
 
-def grouped_bars(ax, groups, value_fn, fmt, annotate=True, log=False):
-    """Bars per scenario clustered by group. value_fn(s) -> float or None. Returns True if any bar drawn."""
+def grouped_bars(ax, groups, value_fn, fmt, annotate=True, log=False, label_fn=None):
+    """Bars per scenario clustered by group. value_fn(s) -> float or None. Returns True if any bar drawn.
+
+    label_fn(s, v) -> str overrides fmt(v) for the value annotation of a bar."""
     names = list(groups)
     width_slots = max((len(m) for m in groups.values()), default=1)
     width = 0.8 / max(width_slots, 1)
@@ -504,7 +565,8 @@ def grouped_bars(ax, groups, value_fn, fmt, annotate=True, log=False):
             vals.append(v)
             drew = True
             if annotate:
-                ax.annotate(fmt(v), (x, v), xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
+                text = label_fn(s, v) if label_fn else fmt(v)
+                ax.annotate(text, (x, v), xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
                             ha="center", va="bottom" if v >= 0 else "top", fontsize=7.5,
                             rotation=90 if width_slots > 3 else 0)
     ax.set_xticks(range(len(names)))
@@ -641,17 +703,19 @@ def chart_server_cost(w, groups, scenarios):
     a1.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_si(v)))
     if not d1:
         no_data(a1, "no server CPU measurements")
-    vals = [v for v in (s.rss_per_conn() for s in scenarios) if v is not None]
+    # Per subscription: equal to per connection over HTTP/1.1, and comparable with HTTP/2 (many streams per
+    # connection) where a per-connection figure is not.
+    vals = [v for v in (s.rss_per_sub() for s in scenarios) if v is not None]
     peak = max((abs(v) for v in vals), default=0.0)
     unit, div = ("MiB", 1 << 20) if peak >= (1 << 20) * 2 else (("KiB", 1 << 10) if peak >= 2048 else ("bytes", 1))
 
     def rss(s):
-        v = s.rss_per_conn()
+        v = s.rss_per_sub()
         return None if v is None else v / div
 
     d2 = grouped_bars(a2, groups, rss, lambda v: "%.3g" % v)
-    a2.set_title("Server memory per connection", fontsize=11)
-    a2.set_ylabel("server RSS growth per connection (%s)" % unit)
+    a2.set_title("Server memory per subscription (= per connection over HTTP/1.1)", fontsize=11)
+    a2.set_ylabel("server RSS growth per subscription (%s)" % unit)
     a2.set_xlabel("scenario group")
     if d2:
         lo, hi = a2.get_ylim()
@@ -716,6 +780,558 @@ def chart_wire(w, groups, scenarios):
 
 
 # ----------------------------------------------------------------------------------------------
+# charts over the workload shape: subscriptions, HTTP version, compression, find-max, special workloads
+
+HTTP_NAME = {"1.1": "HTTP/1.1", "2": "HTTP/2"}
+MUX_KINDS = ("stream", "broadcast", "chat")
+SCALING_KINDS = ("stream", "broadcast")
+COMPRESSION_ORDER = ["none", "gzip", "deflate", "permessage-deflate"]
+COMPRESSION_COLOR = {"none": "#9e9e9e", "gzip": "#2ca02c", "deflate": "#9467bd", "permessage-deflate": "#d62728"}
+SIGNATURE_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def signature_text(sig):
+    kind, rate, pb = sig
+    parts = [kind]
+    if rate is not None:
+        parts.append("%s/s" % fmt_si(rate))
+    if pb is not None:
+        parts.append("%s B" % fmt_int(pb))
+    return " ".join(parts)
+
+
+def split_lines(items, key_fn, label_fn):
+    """Group scenarios into lines: key_fn(s) -> hashable line key, label_fn(s) -> its label.
+
+    A key whose scenarios ran different workloads (kind, rate, payload) is split into one line per workload, so a
+    line only ever connects comparable points. Returns [(key, label, sig or None, [scenarios])]."""
+    by_key = {}
+    for s in items:
+        by_key.setdefault(key_fn(s), []).append(s)
+    lines = []
+    for key, members in by_key.items():
+        sigs = []
+        for s in members:
+            if s.signature() not in sigs:
+                sigs.append(s.signature())
+        for sig in sigs:
+            pts = [s for s in members if s.signature() == sig]
+            label = label_fn(pts[0]) + (" – " + signature_text(sig) if len(sigs) > 1 else "")
+            lines.append((key, label, sig if len(sigs) > 1 else None, pts))
+    return lines
+
+
+def subscriptions_axis(ax, xs):
+    ax.set_xscale("log")
+    distinct = sorted(set(xs))
+    if 0 < len(distinct) <= 10:
+        ax.xaxis.set_major_locator(FixedLocator(distinct))
+        ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_int(v) if v < 1e5 else fmt_si(v)))
+    ax.set_xlabel("subscriptions (log scale)")
+    ax.margins(x=0.08)
+    ax.grid(True, which="major", alpha=0.35)
+
+
+def line_panel(ax, lines, x_fn, y_fn, style_fn, log_y=None):
+    """Plot one line per entry of `lines` (see split_lines); returns the y values drawn."""
+    ys_all = []
+    for key, label, sig, pts in lines:
+        xy = sorted((x_fn(s), y_fn(s), s.name) for s in pts)
+        xy = [(x, y) for x, y, _n in xy if x is not None and y is not None and (log_y is not True or y > 0)]
+        if not xy:
+            continue
+        color, ls, marker = style_fn(key, sig, pts[0])
+        ax.plot([p[0] for p in xy], [p[1] for p in xy], color=color, linestyle=ls, marker=marker, label=label,
+                linewidth=1.6, markersize=6)
+        ys_all += [p[1] for p in xy]
+    if log_y is None:
+        pos = [y for y in ys_all if y > 0]
+        log_y = bool(pos) and len(pos) == len(ys_all) and max(pos) / min(pos) > 20
+    if log_y and ys_all:
+        ax.set_yscale("log")
+    return ys_all
+
+
+def panels_with_legend_row(nrows, ncols, panel_w, panel_h, n_entries, legend_cols):
+    """Figure with nrows × ncols panels and a full-width row below them for a long legend.
+
+    Returns (fig, axes grid as a list of rows, legend axes)."""
+    leg_rows = (n_entries + legend_cols - 1) // legend_cols
+    leg_h = 0.3 + 0.24 * leg_rows
+    fig = plt.figure(figsize=(panel_w * ncols, panel_h * nrows + leg_h), layout="constrained")
+    gs = fig.add_gridspec(nrows + 1, ncols, height_ratios=[panel_h] * nrows + [leg_h])
+    axes = [[fig.add_subplot(gs[r, c]) for c in range(ncols)] for r in range(nrows)]
+    lax = fig.add_subplot(gs[nrows, :])
+    lax.axis("off")
+    return fig, axes, lax
+
+
+def mux_label(s, multi_report):
+    parts = [TRANSPORT_NAME.get(s.transport, s.transport), HTTP_NAME.get(s.http_version(), "?")]
+    if s.tls():
+        parts.append("TLS")
+    alg = s.compression()
+    if alg and alg != "none":
+        parts.append(COMPRESSION_SHORT.get(alg, alg))
+    label = " ".join(parts)
+    if multi_report:
+        label += " [" + s.report_tag + "]"
+    return label
+
+
+def chart_multiplexing(w, scenarios, multi_report):
+    """HTTP/1.1 (one connection per subscription) vs HTTP/2 (streams on shared connections), by subscriptions."""
+    # Compressed runs and the browser connection-cap model measure something else: left out here.
+    items = [s for s in scenarios if s.http_version() and s.kind() in MUX_KINDS and s.subscriptions() is not None
+             and s.compression() in (None, "none") and s.section("browser") is None]
+    subs = {s.subscriptions() for s in items}
+    versions = {s.http_version() for s in items}
+    if len(subs) < 2 or len(versions) < 2:
+        return None
+
+    def key(s):
+        return (s.transport, s.http_version(), bool(s.tls()), s.report_tag if multi_report else None)
+
+    lines = split_lines(items, key, lambda s: mux_label(s, multi_report))
+    # colour: a shade of the transport colour per variant apart from the HTTP version (so h1 and h2 of the
+    # same variant share a colour and differ by line style); marker: cleartext o / TLS s
+    variants = {}
+    for k, _label, sig, _pts in lines:
+        variants.setdefault(k[0], [])
+        v = (k[2:], sig)
+        if v not in variants[k[0]]:
+            variants[k[0]].append(v)
+
+    def style(k, sig, _s):
+        lst = variants[k[0]]
+        if len(lst) == 1:
+            color = TRANSPORT_COLOR.get(k[0], OTHER_COLOR)
+        else:
+            color = plt.get_cmap(TRANSPORT_CMAP.get(k[0], "Greys"))(0.9 - 0.5 * lst.index((k[2:], sig)) / (len(lst) - 1))
+        return color, "-" if k[1] == "1.1" else "--", "s" if k[2] else "o"
+
+    fig, axes, lax = panels_with_legend_row(2, 2, 6.5, 4.3, len(lines) + 3, 3)
+    (a_cpu, a_rss), (a_tcp, a_lat) = axes
+    xs = [s.subscriptions() for s in items]
+
+    ys = line_panel(a_cpu, lines, lambda s: s.subscriptions(), lambda s: s.server_cpu_ns(), style)
+    a_cpu.set_title("Server CPU per event", fontsize=11)
+    a_cpu.set_ylabel("server CPU time per event (ns)")
+    a_cpu.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_si(v)))
+    if not ys:
+        no_data(a_cpu, "no server CPU measurements")
+
+    rss = [v for v in (s.rss_per_sub() for s in items) if v is not None]
+    unit, div = ("MiB", 1 << 20) if max(rss, default=0) >= 2 << 20 else (("KiB", 1024) if max(rss, default=0) >= 2048
+                                                                        else ("bytes", 1))
+    ys = line_panel(a_rss, lines, lambda s: s.subscriptions(),
+                    lambda s: None if s.rss_per_sub() is None else s.rss_per_sub() / div, style, log_y=False)
+    a_rss.set_title("Server memory per subscription", fontsize=11)
+    a_rss.set_ylabel("server RSS growth per subscription (%s)" % unit)
+    if ys and min(ys) < 0:
+        a_rss.axhline(0, color="black", linewidth=0.8)
+    if not ys:
+        no_data(a_rss, "no server RSS measurements")
+
+    ys = line_panel(a_tcp, lines, lambda s: s.subscriptions(), lambda s: s.tcp_connections(), style, log_y=True)
+    a_tcp.set_title("TCP connections used", fontsize=11)
+    a_tcp.set_ylabel("TCP connections established (log scale)")
+    a_tcp.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_int(v) if v >= 1 else "%g" % v))
+    if not ys:
+        no_data(a_tcp, "no TCP connection counts (older report)")
+
+    ys = line_panel(a_lat, lines, lambda s: s.subscriptions(), lambda s: s.latency("corrected", "p99")[0], style,
+                    log_y=True)
+    a_lat.set_title("p99 latency (corrected)", fontsize=11)
+    a_lat.set_ylabel("p99 corrected latency (µs, log scale)")
+    if ys:
+        a_lat.yaxis.set_major_formatter(FuncFormatter(fmt_us_tick))
+    else:
+        no_data(a_lat, "no latency data")
+
+    for a in (a_cpu, a_rss, a_tcp, a_lat):
+        subscriptions_axis(a, xs)
+    handles, labels = [], []
+    for k, label, sig, _pts in lines:
+        color, ls, marker = style(k, sig, None)
+        handles.append(Line2D([], [], color=color, linestyle=ls, marker=marker, label=label))
+    handles += [Line2D([], [], color="black", linestyle="-", label="HTTP/1.1: one connection per subscription"),
+                Line2D([], [], color="black", linestyle="--", label="HTTP/2: streams share connections"),
+                Line2D([], [], color="black", linestyle="", marker="s", label="TLS")]
+    lax.legend(handles=handles, fontsize=8.5, loc="upper center", ncol=3, frameon=False)
+    fig.suptitle("HTTP/1.1 vs HTTP/2 multiplexing, by number of subscriptions (uncompressed runs)", fontsize=12)
+    return fig
+
+
+def chart_scaling(w, scenarios):
+    """Throughput and server CPU per event vs subscriptions, one line per transport variant and workload."""
+    items = [s for s in scenarios if s.kind() in SCALING_KINDS and s.subscriptions() is not None
+             and s.section("browser") is None]
+    if len({s.subscriptions() for s in items}) < 2:
+        return None
+    lines = split_lines(items, lambda s: s.series, lambda s: s.series)
+    sigs = []
+    for _k, _l, sig, _p in lines:
+        if sig is not None and sig not in sigs:
+            sigs.append(sig)
+    color_of = {s.series: s.color for s in items}
+
+    def style(k, sig, _s):
+        return color_of.get(k, OTHER_COLOR), "-", SIGNATURE_MARKERS[sigs.index(sig) % len(SIGNATURE_MARKERS)] if sig else "o"
+
+    fig, ((a1, a2),), lax = panels_with_legend_row(1, 2, 6.5, 4.8, len(lines), 3)
+    xs = [s.subscriptions() for s in items]
+    ys = line_panel(a1, lines, lambda s: s.subscriptions(), lambda s: s.events_per_s(), style)
+    a1.set_title("Throughput", fontsize=11)
+    a1.set_ylabel("received events per second")
+    a1.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_si(v)))
+    if not ys:
+        no_data(a1, "no throughput data")
+    ys = line_panel(a2, lines, lambda s: s.subscriptions(), lambda s: s.server_cpu_ns(), style)
+    a2.set_title("Server CPU per event", fontsize=11)
+    a2.set_ylabel("server CPU time per event (ns)")
+    a2.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_si(v)))
+    if not ys:
+        no_data(a2, "no server CPU measurements")
+    for a in (a1, a2):
+        subscriptions_axis(a, xs)
+    handles = [Line2D([], [], color=c, linestyle=ls, marker=m, label=label)
+               for (c, ls, m), label in ((style(k, sig, None), label) for k, label, sig, _p in lines)]
+    if handles:
+        lax.legend(handles=handles, fontsize=8.5, loc="upper center", ncol=3, frameon=False)
+    fig.suptitle("Throughput and server CPU per event vs subscriptions (stream and broadcast workloads)",
+                 fontsize=12)
+    return fig
+
+
+def chart_memory_compression(w, scenarios, multi_report):
+    """Server RSS per subscription with and without compression, per transport, for matching workloads."""
+    def base(s):  # the workload apart from compression
+        wl = s.d.get("workload") if isinstance(s.d.get("workload"), dict) else {}
+        return (s.transport, s.http_version(), s.tls(), s.kind(),
+                num(wl.get("connections")), num(wl.get("streams_per_connection")), num(wl.get("rate_per_stream")),
+                num(wl.get("payload_bytes")), wl.get("payload_kind"), wl.get("topic"),
+                s.report_tag if multi_report else None)
+
+    compressed = [s for s in scenarios if s.compression() not in (None, "none")]
+    if not compressed:
+        return None
+    cats = []  # ordered workload keys that have a compressed run
+    for s in sorted(compressed, key=lambda s: TRANSPORT_ORDER.index(s.transport)
+                    if s.transport in TRANSPORT_ORDER else len(TRANSPORT_ORDER)):
+        if base(s) not in cats:
+            cats.append(base(s))
+    cells = {}
+    for s in scenarios:
+        if s.compression() is not None and base(s) in cats:
+            cells.setdefault((base(s), s.compression()), []).append(s)
+    algs = [a for a in COMPRESSION_ORDER if any(k[1] == a for k in cells)] + sorted(
+        {k[1] for k in cells if k[1] not in COMPRESSION_ORDER})
+    if "none" not in algs:
+        algs.insert(0, "none")
+    vals = [v for lst in cells.values() for v in (s.rss_per_sub() for s in lst) if v is not None]
+    peak = max((abs(v) for v in vals), default=0.0)
+    unit, div = ("MiB", 1 << 20) if peak >= 2 << 20 else (("KiB", 1024) if peak >= 2048 else ("bytes", 1))
+
+    fig, ax = plt.subplots(figsize=(max(8.0, 1.5 + 2.6 * len(cats)), 5.6), layout="constrained")
+    width = 0.8 / len(algs)
+    drew = False
+    labels = []
+    for ci, cat in enumerate(cats):
+        for ai, alg in enumerate(algs):
+            x = ci + (ai - (len(algs) - 1) / 2.0) * width
+            lst = cells.get((cat, alg), [])
+            v = next((s.rss_per_sub() for s in lst if s.rss_per_sub() is not None), None)
+            if v is None:
+                ax.text(x, 0.02, "n/a", transform=ax.get_xaxis_transform(), ha="center", va="bottom", rotation=90,
+                        fontsize=8, color="#888888")
+                continue
+            ax.bar(x, v / div, width=width * 0.92, color=COMPRESSION_COLOR.get(alg, OTHER_COLOR),
+                   edgecolor="white", linewidth=0.5)
+            ax.annotate("%.3g" % (v / div), (x, v / div), xytext=(0, 2 if v >= 0 else -2),
+                        textcoords="offset points", ha="center", va="bottom" if v >= 0 else "top", fontsize=7.5)
+            drew = True
+        t, hv, tls = cat[0], cat[1], cat[2]
+        head = TRANSPORT_NAME.get(t, t) + (" " + HTTP_NAME[hv] if hv else "") + (" TLS" if tls else "")
+        conns, streams, rate, pb, pk = cat[4], cat[5], cat[6], cat[7], cat[8]
+        sub = []
+        if conns is not None:
+            sub.append("%s conn%s" % (fmt_int(conns), " × %s streams" % fmt_int(streams) if streams and streams > 1
+                                      else ""))
+        if pb is not None:
+            sub.append(("%s B %s" % (fmt_int(pb), pk or "")).strip())
+        if rate is not None:
+            sub.append("%s/s" % fmt_si(rate))
+        labels.append(head + "\n" + ", ".join(sub) + (" [%s]" % cat[10] if cat[10] else ""))
+    ax.set_xticks(range(len(cats)))
+    ax.set_xticklabels(labels, fontsize=8.5)
+    ax.set_xlim(-0.6, len(cats) - 0.4)
+    if drew:
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(min(0, min(vals) / div * 1.2), max(hi, max(vals) / div * 1.18))
+        if min(vals) < 0:
+            ax.axhline(0, color="black", linewidth=0.8)
+    else:
+        no_data(ax, "no server RSS measurements")
+    ax.grid(True, axis="y", alpha=0.35)
+    ax.set_axisbelow(True)
+    ax.set_ylabel("server RSS growth per subscription (%s)" % unit)
+    ax.set_xlabel("transport and workload (n/a: no run of this workload with that compression)")
+    ax.legend(handles=[Patch(color=COMPRESSION_COLOR.get(a, OTHER_COLOR), label=a) for a in algs], fontsize=9,
+              loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, title="compression")
+    ax.set_title("Server memory per subscription, by transport and compression\n"
+                 "(= per connection over HTTP/1.1; same workload otherwise)", fontsize=11)
+    return fig
+
+
+def find_max_of(s):
+    fm = s.section("find_max")
+    if fm is None and s.kind() != "find-max":
+        return None
+    return fm or {}
+
+
+def find_max_lower_bound(fm):
+    """True when the ramp ended before the limit was found (so the value is only a lower bound)."""
+    why = fm.get("stopped_because")
+    return isinstance(why, str) and why.startswith("reached")
+
+
+def chart_max_rate(w, groups, scenarios):
+    fgroups = {}
+    for g, members in groups.items():
+        lst = [s for s in members if find_max_of(s) is not None]
+        if lst:
+            fgroups[g] = lst
+    if not fgroups:
+        return None
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(max(13, 6.5 + 2.4 * len(fgroups)), 5.4), layout="constrained",
+                                 gridspec_kw={"width_ratios": [max(1.0, 0.6 * len(fgroups)), 1.3]})
+
+    def value(s):
+        return num(find_max_of(s).get("max_sustainable_events_per_s"))
+
+    def label(s, v):
+        return ("≥" if find_max_lower_bound(find_max_of(s)) else "") + fmt_si(v)
+
+    drew = grouped_bars(a1, fgroups, value, fmt_si, label_fn=label)
+    a1.set_ylabel("max sustainable events per second")
+    a1.set_xlabel("scenario group")
+    a1.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_si(v)))
+    a1.set_title("Max sustainable rate (n/a: not even the first step held)", fontsize=11)
+    if not drew:
+        no_data(a1, "no sustainable rate found")
+    members = [s for lst in fgroups.values() for s in lst]
+    extra = []
+    if any(find_max_lower_bound(find_max_of(s)) for s in members):
+        extra.append(Patch(color="white", label="≥: ramp ended before the limit (lower bound)"))
+    handles, seen = [], set()
+    for s in members:
+        if s.series not in seen:
+            seen.add(s.series)
+            handles.append(Patch(color=s.color, label=s.series))
+    a1.legend(handles=handles + extra, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+              frameon=False)
+
+    # the ramp: p99 per step
+    bounds = set()
+    drew2 = False
+    multi_group = len(fgroups) > 1
+    for s in members:
+        fm = find_max_of(s)
+        b = num(fm.get("p99_bound_ms"))
+        if b is not None:
+            bounds.add(b)
+        steps = fm.get("steps") if isinstance(fm.get("steps"), list) else []
+        pts = []
+        for st in steps:
+            if not isinstance(st, dict):
+                continue
+            x, y = num(st.get("offered_events_per_s")), num(st.get("p99_us"))
+            if x is not None and y is not None and x > 0 and y > 0:
+                pts.append((x, y, st.get("sustainable") is True))
+        if not pts:
+            continue
+        pts.sort()
+        a2.plot([p[0] for p in pts], [p[1] for p in pts], color=s.color, linewidth=1.4,
+                label=s.label + (" – " + s.group if multi_group else ""))
+        for x, y, ok in pts:
+            a2.plot([x], [y], linestyle="", marker="o" if ok else "X", color=s.color, markersize=7 if ok else 9)
+        drew2 = True
+    for b in sorted(bounds):
+        a2.axhline(b * 1000.0, color="#b00020", linestyle=":", linewidth=1.2)
+        a2.annotate("p99 bound %g ms" % b, (0.01, b * 1000.0), xycoords=("axes fraction", "data"),
+                    xytext=(0, 3), textcoords="offset points", fontsize=8, color="#b00020")
+    if drew2:
+        a2.set_xscale("log")
+        us_axis(a2)
+        xs = sorted({x for line in a2.get_lines() for x in line.get_xdata()})
+        if 0 < len(xs) <= 10:
+            a2.xaxis.set_major_locator(FixedLocator(xs))
+            a2.xaxis.set_minor_locator(NullLocator())
+        a2.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_si(v)))
+        a2.margins(x=0.08)
+        a2.grid(True, which="major", alpha=0.35)
+        handles = a2.get_legend_handles_labels()[0]
+        handles += [Line2D([], [], color="black", linestyle="", marker="o", label="sustainable step"),
+                    Line2D([], [], color="black", linestyle="", marker="X", markersize=8, label="failed step")]
+        a2.legend(handles=handles, fontsize=8.5, loc="best", framealpha=0.9)
+    else:
+        no_data(a2, "no find-max steps recorded")
+    a2.set_xlabel("offered events per second (log scale)")
+    a2.set_ylabel("p99 corrected latency (µs, log scale)")
+    a2.set_title("Ramp: p99 latency per step", fontsize=11)
+    fig.suptitle("Max sustainable rate per transport (find-max)", fontsize=12)
+    return fig
+
+
+def wrap(text, width=22):
+    return "\n".join(textwrap.wrap(str(text), width)) if text else ""
+
+
+def metric_bars(ax, items, metrics, log=False, fmt=fmt_si):
+    """items: [(tick label, colour, [value per metric])]; metrics: [name]. Bars per item, hatched per metric."""
+    hatches = [None, "//", "xx", ".."]
+    m = len(metrics)
+    width = 0.8 / max(m, 1)
+    vals = []
+    for i, (_lab, color, values) in enumerate(items):
+        for j, v in enumerate(values):
+            x = i + (j - (m - 1) / 2.0) * width
+            if v is None or (log and v <= 0):
+                ax.text(x, 0.02, "n/a", transform=ax.get_xaxis_transform(), ha="center", va="bottom", rotation=90,
+                        fontsize=8, color="#888888")
+                continue
+            ax.bar(x, v, width=width * 0.92, color=color, edgecolor="white", linewidth=0.5, hatch=hatches[j % 4],
+                   alpha=1.0 if j == 0 else 0.75)
+            ax.annotate(fmt(v), (x, v), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                        fontsize=7.5, rotation=90 if m * len(items) > 8 else 0)
+            vals.append(v)
+    ax.set_xticks(range(len(items)))
+    ax.set_xticklabels([it[0] for it in items], fontsize=8)
+    ax.set_xlim(-0.6, len(items) - 0.4)
+    if vals:
+        if log:
+            ax.set_yscale("log")
+            ax.set_ylim(min(vals) / 3.0, max(vals) * 6.0)
+        else:
+            ax.set_ylim(0, max(vals) * 1.25 if max(vals) > 0 else 1)
+    ax.grid(True, axis="y", alpha=0.35)
+    ax.set_axisbelow(True)
+    ax.legend(handles=[Patch(facecolor="#999999", edgecolor="white", hatch=hatches[j % 4], label=name)
+                       for j, name in enumerate(metrics)], fontsize=8, loc="upper left", framealpha=0.9)
+    return bool(vals)
+
+
+def item_label(s, multi_group, *extra):
+    parts = [s.label]
+    if multi_group:
+        parts.append(s.group)
+    return "\n".join([wrap(p, 24) for p in parts] + [e for e in extra if e])
+
+
+def chart_workloads(w, scenarios, multi_report):
+    panels = []
+    resume = [s for s in scenarios if s.section("resume") is not None]
+    chat = [s for s in scenarios if s.section("chat") is not None]
+    browser = [s for s in scenarios if s.section("browser") is not None]
+    slow = [s for s in scenarios if s.section("slow_consumer") is not None]
+
+    def many_groups(lst):
+        return len({s.group for s in lst}) > 1
+
+    if resume:
+        mg = many_groups(resume)
+
+        def draw_resume(ax):
+            items = []
+            for s in resume:
+                r = s.section("resume")
+                rc = num(r.get("reconnects"))
+                items.append((item_label(s, mg, "%s reconnects" % fmt_int(rc)), s.color,
+                              [num(dig(r, "recovery_us", "p50")), num(dig(r, "recovery_us", "p99"))]))
+            ok = metric_bars(ax, items, ["recovery p50", "recovery p99"], log=True, fmt=fmt_us)
+            if ok:
+                ax.yaxis.set_major_formatter(FuncFormatter(fmt_us_tick))
+            else:
+                no_data(ax, "no recovery times measured")
+            ax.set_ylabel("disconnect → first event again (µs, log)")
+            ax.set_title("Resume after disconnect: recovery time", fontsize=10.5)
+        panels.append(draw_resume)
+    if chat:
+        mg = many_groups(chat)
+
+        def draw_chat(ax):
+            items = []
+            for s in chat:
+                c = s.section("chat")
+                label = mux_label(s, multi_report) if s.http_version() else s.label
+                items.append(("\n".join(filter(None, [wrap(label, 24), wrap(s.group, 24) if mg else "",
+                                                        "via " + wrap(c.get("message_path"), 24)])),
+                              s.color, [s.latency("corrected", "p50")[0], s.latency("corrected", "p99")[0]]))
+            ok = metric_bars(ax, items, ["round trip p50", "round trip p99"], log=True, fmt=fmt_us)
+            if ok:
+                ax.yaxis.set_major_formatter(FuncFormatter(fmt_us_tick))
+            else:
+                no_data(ax, "no round-trip latency measured")
+            ax.set_ylabel("send → echo received (µs, log)")
+            ax.set_title("Chat: round trip by transport and message path", fontsize=10.5)
+        panels.append(draw_chat)
+    if browser:
+        mg = many_groups(browser)
+
+        def draw_browser(ax):
+            items = []
+            for s in browser:
+                b = s.section("browser")
+                cap = num(b.get("max_connections_per_origin"))
+                hv = HTTP_NAME.get(s.http_version(), "")
+                items.append((item_label(s, mg, ("cap %s conn/origin %s" % (fmt_int(cap), hv)).strip()), s.color,
+                              [num(b.get("subscriptions")), num(b.get("subscriptions_waited")),
+                               num(b.get("subscriptions_starved"))]))
+            ok = metric_bars(ax, items, ["subscriptions", "waited for a connection", "starved (never connected)"],
+                             fmt=fmt_int)
+            if not ok:
+                no_data(ax, "no browser-model counts")
+            ax.set_ylabel("subscriptions")
+            ax.set_title("Browser connection cap: waiting and starved subscriptions", fontsize=10.5)
+        panels.append(draw_browser)
+    if slow:
+        mg = many_groups(slow)
+
+        def draw_slow(ax):
+            items = []
+            for s in slow:
+                sc = s.section("slow_consumer")
+                closed = num(sc.get("slow_connections_closed_by_server"))
+                n = num(sc.get("slow_connections"))
+                extra = "%s slow, %s closed by server" % (fmt_int(n), fmt_int(closed))
+                items.append((item_label(s, mg, extra), s.color,
+                              [s.latency("corrected", "p99")[0], num(dig(sc, "slow_latency_us", "p99"))]))
+            ok = metric_bars(ax, items, ["healthy clients p99", "slow clients p99"], log=True, fmt=fmt_us)
+            if ok:
+                ax.yaxis.set_major_formatter(FuncFormatter(fmt_us_tick))
+            else:
+                no_data(ax, "no latency measured")
+            ax.set_ylabel("p99 latency (µs, log)")
+            ax.set_title("Slow consumers: healthy vs slow clients", fontsize=10.5)
+        panels.append(draw_slow)
+    if not panels:
+        return None
+    ncols = 2 if len(panels) > 1 else 1
+    nrows = (len(panels) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(7.0 * ncols, 5.0 * nrows), layout="constrained", squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i < len(panels):
+            panels[i](ax)
+        else:
+            ax.set_visible(False)
+    fig.suptitle("Workloads: resume, chat, browser connection cap, slow consumers", fontsize=12)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------
 # HTML
 
 
@@ -762,6 +1378,60 @@ def html_report_meta(paths, reports):
     return "\n".join(rows)
 
 
+def http_cell(s):
+    if "http_version" not in s.d:
+        return None, "n/a"
+    hv = s.http_version()
+    if hv:
+        return None, HTTP_NAME[hv]
+    return None, "none (raw TCP)" if s.transport == "raw" else "n/a"
+
+
+def section_cell(key, path, fmt, text=False):
+    """Table cell from the scenario's optional `key` section: (value or None, text)."""
+    def f(s):
+        sec = s.section(key)
+        v = dig(sec, *path) if sec is not None else None
+        if text:
+            return None, "n/a" if v is None or v == "" else str(v)
+        v = num(v)
+        return v, fmt(v) if v is not None else "n/a"
+    return f
+
+
+def find_max_cell(s):
+    fm = find_max_of(s)
+    if fm is None:
+        return None, "n/a"
+    v = num(fm.get("max_sustainable_events_per_s"))
+    if v is None:
+        return None, "none sustainable"
+    return v, ("≥ " if find_max_lower_bound(fm) else "") + fmt_int(v)
+
+
+SECTION_ROWS = [
+    ("find_max", [("find-max: max sustainable events/s", find_max_cell, max),
+                  ("find-max: p99 bound", section_cell("find_max", ["p99_bound_ms"], lambda v: "%g ms" % v), None),
+                  ("find-max: stopped because", section_cell("find_max", ["stopped_because"], str, text=True), None)]),
+    ("resume", [("resume: reconnects", section_cell("resume", ["reconnects"], fmt_int), None),
+                ("resume: recovery p50", section_cell("resume", ["recovery_us", "p50"], fmt_us), min),
+                ("resume: recovery p99", section_cell("resume", ["recovery_us", "p99"], fmt_us), min)]),
+    ("chat", [("chat: message path", section_cell("chat", ["message_path"], str, text=True), None),
+              ("chat: messages sent", section_cell("chat", ["messages_sent"], fmt_int), None),
+              ("chat: POST connections", section_cell("chat", ["post_connections"], fmt_int), None)]),
+    ("browser", [("browser: connections per origin", section_cell("browser", ["max_connections_per_origin"], fmt_int),
+                  None),
+                 ("browser: subscriptions waited", section_cell("browser", ["subscriptions_waited"], fmt_int), min),
+                 ("browser: subscriptions starved", section_cell("browser", ["subscriptions_starved"], fmt_int), min),
+                 ("browser: wait p99", section_cell("browser", ["wait_us", "p99"], fmt_us), min)]),
+    ("slow_consumer", [("slow clients", section_cell("slow_consumer", ["slow_connections"], fmt_int), None),
+                       ("slow clients: p99 latency", section_cell("slow_consumer", ["slow_latency_us", "p99"], fmt_us),
+                        min),
+                       ("slow clients: closed by server",
+                        section_cell("slow_consumer", ["slow_connections_closed_by_server"], fmt_int), None)]),
+]
+
+
 def html_group_table(group, members):
     """Rows = metrics, columns = scenarios (transports)."""
     def lat(kind, key):
@@ -799,16 +1469,27 @@ def html_group_table(group, members):
         ("wire bytes/event", plain(lambda s: s.bytes_per_event(), lambda v: "n/a" if v is None else "%.1f B" % v),
          min),
         ("server CPU ns/event", plain(lambda s: s.server_cpu_ns(), lambda v: fmt_int(v)), min),
+        ("server RSS/subscription", plain(lambda s: s.rss_per_sub(), fmt_bytes), min),
         ("server RSS/connection", plain(lambda s: s.rss_per_conn(), fmt_bytes), min),
         ("lost events", lost, min),
     ]
+    rows = [
+        ("HTTP version", http_cell, None),
+        ("TLS", lambda s: (None, {True: "yes", False: "no"}.get(s.tls(), "n/a")), None),
+        ("compression", lambda s: (None, s.compression() or "n/a"), None),
+        ("subscriptions", plain(lambda s: s.subscriptions(), fmt_int), None),
+        ("TCP connections", plain(lambda s: s.tcp_connections(), fmt_int), None),
+    ] + rows
+    for key, extra in SECTION_ROWS:  # rows for the workload-specific sections, when a member has one
+        if any(s.section(key) is not None for s in members):
+            rows += extra
     head = "".join('<th title="%s">%s<span class="sub">%s</span></th>' % (
         esc(dig(s.d, "url") or ""), esc(s.label), esc(s.name)) for s in members)
     body = []
     for title, fn, best in rows:
         cells = [fn(s) for s in members]
         nums = [v for v, _t in cells if v is not None]
-        bestv = best(nums) if len(nums) >= 2 and len(set(nums)) > 1 else None
+        bestv = best(nums) if best and len(nums) >= 2 and len(set(nums)) > 1 else None
         tds = []
         for v, t in cells:
             cls = "na" if v is None else ("best" if bestv is not None and v == bestv else "")
@@ -903,6 +1584,7 @@ def main(argv=None):
         return 2
     tags = report_tags(args.reports)
     scenarios, groups, _series = build_model(reports, tags)
+    multi = len(reports) > 1
     w = Writer(args.out, args.formats)
 
     group_stems = {}
@@ -919,7 +1601,22 @@ def main(argv=None):
                "Corrected latency (p50/p99/p99.9) per group, by transport")
         w.save(chart_throughput(w, groups, scenarios), "throughput", "Throughput per group, by transport")
         w.save(chart_wire(w, groups, scenarios), "wire_overhead", "Wire bytes per event vs payload bytes")
-        w.save(chart_server_cost(w, groups, scenarios), "server_cost", "Server CPU per event and RSS per connection")
+        w.save(chart_server_cost(w, groups, scenarios), "server_cost",
+               "Server CPU per event and RSS per subscription")
+        optional = [
+            (lambda: chart_scaling(w, scenarios), "scaling", "Throughput and server CPU per event vs subscriptions"),
+            (lambda: chart_multiplexing(w, scenarios, multi), "multiplexing",
+             "HTTP/1.1 vs HTTP/2 multiplexing: server CPU, memory, TCP connections and p99 by subscriptions"),
+            (lambda: chart_memory_compression(w, scenarios, multi), "memory_compression",
+             "Server memory per subscription by transport and compression"),
+            (lambda: chart_max_rate(w, groups, scenarios), "max_rate", "Max sustainable rate per transport (find-max)"),
+            (lambda: chart_workloads(w, scenarios, multi), "workloads",
+             "Workloads: resume recovery, chat round trip, browser connection cap, slow consumers"),
+        ]
+        for make, stem, title in optional:  # each returns None when the reports hold no data for it
+            fig = make()
+            if fig is not None:
+                w.save(fig, stem, title)
         write_html(w, args.reports, reports, groups, group_stems)
     except OSError as e:
         print("%s: error: cannot write to '%s': %s" % (PROG, args.out, e.strerror or e), file=sys.stderr)

@@ -156,7 +156,14 @@ bool H2WsStream::on_client_data(std::string_view bytes) { return !decoder_.feed(
 void H2WsStream::on_client_end() { finish(); }
 
 void H2WsStream::on_message(ws::Opcode, std::string_view payload, bool compressed) {
-  if (!spec_.echo || compressed) return;
+  if (!spec_.echo) return;
+  if (compressed) {
+    if (compressor_.inflate(payload, inflated_)) {
+      if (conn_) conn_->reset(id_, NGHTTP2_PROTOCOL_ERROR);
+      return detach();
+    }
+    payload = inflated_;
+  }
   if (send(framer()(0, payload)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);
 }
 

@@ -16,15 +16,13 @@ ResumeRegistry::Outcome ResumeRegistry::resolve(StreamSpec& spec, std::optional<
     }
   }
   spec.start_ns = start;
-  spec.first_seq = 0;
-  if (last) {
-    spec.first_seq = *last + 1;
-    // Events older than the history bound are gone: the client sees them as lost.
-    const auto due_now = static_cast<std::uint64_t>(std::max<std::int64_t>(
-        0, (now_ns - start) / std::max<std::int64_t>(1, spec.period_ns())));
-    if (due_now > history_ && spec.first_seq < due_now - history_) {
-      spec.first_seq = due_now - history_;
-    }
+  // Events older than the history bound are gone: the client sees them as lost. A client that
+  // names a known stream without saying what it has gets the history, not the whole past.
+  spec.first_seq = last ? *last + 1 : 0;
+  const auto due_now = static_cast<std::uint64_t>(std::max<std::int64_t>(
+      0, (now_ns - start) / std::max<std::int64_t>(1, spec.period_ns())));
+  if (due_now > history_ && spec.first_seq < due_now - history_) {
+    spec.first_seq = due_now - history_;
   }
   if (spec.count && spec.first_seq >= *spec.count) return Outcome::complete;
   if (spec.duration_s &&

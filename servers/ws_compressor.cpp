@@ -44,7 +44,7 @@ SharedBuffer WsCompressor::frame_shared(std::uint64_t, std::string_view data) {
 }
 
 WsCompressor::WsCompressor(const ServerConfig& config, std::string_view offer, bool broadcast)
-    : min_size_(config.pmd_min_size) {
+    : min_size_(config.pmd_min_size), max_message_bytes_(config.max_message_bytes) {
   if (!config.compression || offer.empty()) return;
   compress::PmdParams preferences;
   preferences.server_no_context_takeover = config.pmd_server_no_context_takeover;
@@ -56,6 +56,12 @@ WsCompressor::WsCompressor(const ServerConfig& config, std::string_view offer, b
     shared_ = broadcast && config.pmd_shared_broadcast && agreed_->server_no_context_takeover &&
               agreed_->server_max_window_bits == config.deflate_window_bits;
   }
+}
+
+std::error_code WsCompressor::inflate(std::string_view message, std::string& out) {
+  if (!agreed_) return std::make_error_code(std::errc::invalid_argument);
+  if (!inflater_) inflater_.emplace(*agreed_, false, max_message_bytes_);
+  return inflater_->decompress(message, out);
 }
 
 std::string WsCompressor::response() const {

@@ -29,6 +29,9 @@ class WsCompressor {
   }
   /// The Sec-WebSocket-Extensions response value; empty when inactive.
   std::string response() const;
+  /// Inflates a compressed (RSV1) client message into `out` (chat echo); an error when inactive,
+  /// corrupt or larger than max_message_bytes.
+  std::error_code inflate(std::string_view message, std::string& out);
   /// One FIN text frame holding `data`: compressed (RSV1) when active and `data` has at least
   /// pmd_min_size bytes, else plain. Null when the compressor fails.
   SharedBuffer frame(std::string_view data);
@@ -48,6 +51,8 @@ class WsCompressor {
   bool shared_ = false;
   std::optional<compress::PmdParams> agreed_;
   std::optional<compress::PmdDeflater> deflater_;
+  std::optional<compress::PmdInflater> inflater_;  ///< created on the first compressed message
+  std::size_t max_message_bytes_ = 0;
   std::string compressed_;  ///< reused output buffer
 };
 

@@ -74,14 +74,20 @@ bool WsFrameConnection::on_client_bytes(std::string_view bytes) {
 }
 
 void WsFrameConnection::on_message(ws::Opcode, std::string_view payload, bool compressed) {
-  // Compressed client messages are not inflated: echo mode is for uncompressed chat.
-  if (!spec_.echo || compressed) return;
+  if (!spec_.echo) return;
+  if (compressed) {
+    if (compressor_.inflate(payload, inflated_)) return close(boost::asio::error::invalid_argument);
+    payload = inflated_;
+  }
   if (send(framer()(0, payload)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);
 }
 
 void WsFrameConnection::on_control(ws::Opcode op, std::string_view payload) {
+  const bool was_closed = close_sent_;
   auto reply = control_reply(op, payload, close_sent_);
   if (!reply.empty()) enqueue(std::make_shared<const std::string>(std::move(reply)));
+  // The client's close: once our echo is written, end the TCP connection (RFC 6455 §7.1.1).
+  if (op == ws::Opcode::close && !was_closed) finish();
 }
 
 }  // namespace pushbench::server

@@ -170,7 +170,12 @@ TEST(Compression, CorruptedGzipStreamIsADecompressError) {
       acceptor.accept(s, ec);
       if (ec) return;
       char buf[4096];
-      s.read_some(boost::asio::buffer(buf), ec);
+      const auto n = s.read_some(boost::asio::buffer(buf), ec);
+      // The load generator's probe for our servers' counters: not one of the two streams.
+      if (std::string_view(buf, n).starts_with("GET /stats ")) {
+        --i;
+        continue;
+      }
       boost::asio::write(s, boost::asio::buffer(response), ec);
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }

@@ -272,7 +272,6 @@ std::string echo_url(std::uint16_t port) {
 
 TEST(Chat, PythonWebsocketsEcho) {
   ServerProcess server(bin("pushbench-server"), "ws", 1);
-  // close_timeout: see PythonWebsocketsClientCloseIsPrompt.
   const auto [rc, out] =
       run_python(echo_script("compression=None, close_timeout=1"), echo_url(server.port()));
   EXPECT_EQ(rc, 0) << out;
@@ -280,8 +279,6 @@ TEST(Chat, PythonWebsocketsEcho) {
 }
 
 TEST(Chat, PythonWebsocketsEchoWithPermessageDeflate) {
-  GTEST_SKIP() << "blocked: WsFrameConnection::on_message drops compressed client messages, so "
-                  "an echo stream that negotiated permessage-deflate never answers";
   ServerProcess server(bin("pushbench-server"), "ws", 1);
   const auto [rc, out] =
       run_python(echo_script("compression=\"deflate\", close_timeout=1"), echo_url(server.port()));
@@ -290,9 +287,6 @@ TEST(Chat, PythonWebsocketsEchoWithPermessageDeflate) {
 }
 
 TEST(Chat, PythonWebsocketsClientCloseIsPrompt) {
-  GTEST_SKIP() << "blocked: after echoing a client's Close frame the server keeps the TCP "
-                  "connection open (WsFrameConnection::on_control), so the client waits out its "
-                  "close_timeout";
   ServerProcess server(bin("pushbench-server"), "ws", 1);
   const std::string script = R"PY(
 import asyncio, sys, time, websockets
