@@ -1,5 +1,7 @@
 #include "core/tls.hpp"
 
+#include "core/openssl_ptr.hpp"
+
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -18,19 +20,6 @@ namespace {
 
 namespace ssl = boost::asio::ssl;
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
-using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using ExtensionPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
 
 // Empties the thread's OpenSSL error queue into one line of reasons (with their detail text),
 // oldest first. OpenSSL's generic "system lib" entry after an errno reason is left out.

@@ -18,12 +18,12 @@ namespace http = beast::http;
 
 namespace {
 
-/// One request/response exchange; `body` is set when a 200 response arrived completely.
+/// One request/response exchange.
 struct Exchange {
-  http::request<http::empty_body> request;
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  std::optional<std::string> body;
+  http::request<http::empty_body> request;     ///< GET /stats
+  beast::flat_buffer buffer;                   ///< read buffer
+  http::response<http::string_body> response;  ///< as parsed
+  std::optional<std::string> body;             ///< set once a 200 response arrived completely
 };
 
 template <typename Stream>

@@ -39,7 +39,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator  # noqa: E402
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter, NullLocator  # noqa: E402
 
 PROG = "plot.py"
 TRANSPORT_ORDER = ["sse", "ws", "raw"]
@@ -850,7 +850,16 @@ def line_panel(ax, lines, x_fn, y_fn, style_fn, log_y=None):
         log_y = bool(pos) and len(pos) == len(ys_all) and max(pos) / min(pos) > 20
     if log_y and ys_all:
         ax.set_yscale("log")
+        log_ticks_125(ax, ys_all)
     return ys_all
+
+
+def log_ticks_125(ax, values):
+    """On a log y axis spanning under two decades, label 1-2-5 steps rather than powers of ten only."""
+    pos = [y for y in values if y is not None and y > 0]
+    if pos and max(pos) / min(pos) < 100:
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def panels_with_legend_row(nrows, ncols, panel_w, panel_h, n_entries, legend_cols):
@@ -1030,17 +1039,23 @@ def chart_memory_compression(w, scenarios, multi_report):
         {k[1] for k in cells if k[1] not in COMPRESSION_ORDER})
     if "none" not in algs:
         algs.insert(0, "none")
+    # bar slots per transport: no compression, and the algorithms that transport used anywhere
+    # (so SSE shows no empty permessage-deflate slot, WebSocket no gzip slot)
+    slots_of = {}
+    for cat, alg in cells:
+        slots_of.setdefault(cat[0], {"none"}).add(alg)
     vals = [v for lst in cells.values() for v in (s.rss_per_sub() for s in lst) if v is not None]
     peak = max((abs(v) for v in vals), default=0.0)
     unit, div = ("MiB", 1 << 20) if peak >= 2 << 20 else (("KiB", 1024) if peak >= 2048 else ("bytes", 1))
 
     fig, ax = plt.subplots(figsize=(max(8.0, 1.5 + 2.6 * len(cats)), 5.6), layout="constrained")
-    width = 0.8 / len(algs)
+    width = 0.8 / max(len(slots_of.get(c[0], ())) for c in cats)
     drew = False
     labels = []
     for ci, cat in enumerate(cats):
-        for ai, alg in enumerate(algs):
-            x = ci + (ai - (len(algs) - 1) / 2.0) * width
+        slots = [a for a in algs if a in slots_of.get(cat[0], ())]
+        for ai, alg in enumerate(slots):
+            x = ci + (ai - (len(slots) - 1) / 2.0) * width
             lst = cells.get((cat, alg), [])
             v = next((s.rss_per_sub() for s in lst if s.rss_per_sub() is not None), None)
             if v is None:
@@ -1063,7 +1078,7 @@ def chart_memory_compression(w, scenarios, multi_report):
             sub.append(("%s B %s" % (fmt_int(pb), pk or "")).strip())
         if rate is not None:
             sub.append("%s/s" % fmt_si(rate))
-        labels.append(head + "\n" + ", ".join(sub) + (" [%s]" % cat[10] if cat[10] else ""))
+        labels.append(head + "\n" + wrap(", ".join(sub), 22) + ("\n[%s]" % cat[10] if cat[10] else ""))
     ax.set_xticks(range(len(cats)))
     ax.set_xticklabels(labels, fontsize=8.5)
     ax.set_xlim(-0.6, len(cats) - 0.4)
@@ -1166,6 +1181,7 @@ def chart_max_rate(w, groups, scenarios):
     if drew2:
         a2.set_xscale("log")
         us_axis(a2)
+        log_ticks_125(a2, [y for line in a2.get_lines() for y in line.get_ydata()] + [b * 1000.0 for b in bounds])
         xs = sorted({x for line in a2.get_lines() for x in line.get_xdata()})
         if 0 < len(xs) <= 10:
             a2.xaxis.set_major_locator(FixedLocator(xs))
@@ -1187,7 +1203,7 @@ def chart_max_rate(w, groups, scenarios):
 
 
 def wrap(text, width=22):
-    return "\n".join(textwrap.wrap(str(text), width)) if text else ""
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False)) if text else ""
 
 
 def metric_bars(ax, items, metrics, log=False, fmt=fmt_si):
@@ -1215,6 +1231,7 @@ def metric_bars(ax, items, metrics, log=False, fmt=fmt_si):
         if log:
             ax.set_yscale("log")
             ax.set_ylim(min(vals) / 3.0, max(vals) * 6.0)
+            log_ticks_125(ax, [min(vals) / 3.0, max(vals) * 6.0])
         else:
             ax.set_ylim(0, max(vals) * 1.25 if max(vals) > 0 else 1)
     ax.grid(True, axis="y", alpha=0.35)
@@ -1224,11 +1241,17 @@ def metric_bars(ax, items, metrics, log=False, fmt=fmt_si):
     return bool(vals)
 
 
-def item_label(s, multi_group, *extra):
+def label_width(n_items):
+    """Characters per tick-label line so that n_items labels fit side by side in a workloads panel."""
+    return max(12, min(26, 84 // max(n_items, 1) - 3))
+
+
+def item_label(s, multi_group, n_items, *extra):
     parts = [s.label]
     if multi_group:
         parts.append(s.group)
-    return "\n".join([wrap(p, 24) for p in parts] + [e for e in extra if e])
+    width = label_width(n_items)
+    return "\n".join(wrap(p, width) for p in parts + [e for e in extra if e])
 
 
 def chart_workloads(w, scenarios, multi_report):
@@ -1249,7 +1272,7 @@ def chart_workloads(w, scenarios, multi_report):
             for s in resume:
                 r = s.section("resume")
                 rc = num(r.get("reconnects"))
-                items.append((item_label(s, mg, "%s reconnects" % fmt_int(rc)), s.color,
+                items.append((item_label(s, mg, len(resume), "%s reconnects" % fmt_int(rc)), s.color,
                               [num(dig(r, "recovery_us", "p50")), num(dig(r, "recovery_us", "p99"))]))
             ok = metric_bars(ax, items, ["recovery p50", "recovery p99"], log=True, fmt=fmt_us)
             if ok:
@@ -1267,8 +1290,10 @@ def chart_workloads(w, scenarios, multi_report):
             for s in chat:
                 c = s.section("chat")
                 label = mux_label(s, multi_report) if s.http_version() else s.label
-                items.append(("\n".join(filter(None, [wrap(label, 24), wrap(s.group, 24) if mg else "",
-                                                        "via " + wrap(c.get("message_path"), 24)])),
+                path = c.get("message_path")
+                lw = label_width(len(chat))
+                items.append(("\n".join(filter(None, [wrap(label, lw), wrap(s.group, lw) if mg else "",
+                                                        wrap("via " + str(path), lw) if path else ""])),
                               s.color, [s.latency("corrected", "p50")[0], s.latency("corrected", "p99")[0]]))
             ok = metric_bars(ax, items, ["round trip p50", "round trip p99"], log=True, fmt=fmt_us)
             if ok:
@@ -1287,7 +1312,8 @@ def chart_workloads(w, scenarios, multi_report):
                 b = s.section("browser")
                 cap = num(b.get("max_connections_per_origin"))
                 hv = HTTP_NAME.get(s.http_version(), "")
-                items.append((item_label(s, mg, ("cap %s conn/origin %s" % (fmt_int(cap), hv)).strip()), s.color,
+                items.append((item_label(s, mg, len(browser), ("cap %s conn/origin %s" % (fmt_int(cap), hv)).strip()),
+                              s.color,
                               [num(b.get("subscriptions")), num(b.get("subscriptions_waited")),
                                num(b.get("subscriptions_starved"))]))
             ok = metric_bars(ax, items, ["subscriptions", "waited for a connection", "starved (never connected)"],
@@ -1307,7 +1333,7 @@ def chart_workloads(w, scenarios, multi_report):
                 closed = num(sc.get("slow_connections_closed_by_server"))
                 n = num(sc.get("slow_connections"))
                 extra = "%s slow, %s closed by server" % (fmt_int(n), fmt_int(closed))
-                items.append((item_label(s, mg, extra), s.color,
+                items.append((item_label(s, mg, len(slow), extra), s.color,
                               [s.latency("corrected", "p99")[0], num(dig(sc, "slow_latency_us", "p99"))]))
             ok = metric_bars(ax, items, ["healthy clients p99", "slow clients p99"], log=True, fmt=fmt_us)
             if ok:

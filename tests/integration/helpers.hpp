@@ -37,9 +37,10 @@ inline std::pair<int, std::string> run_command(const std::string& cmd, int timeo
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-/// Sends `request` to 127.0.0.1:port and returns everything the server sends until it closes
-/// (or 5 s pass).
-inline std::string http_exchange(std::uint16_t port, const std::string& request) {
+/// Sends `request` to 127.0.0.1:port and returns everything the server sends until it closes,
+/// `until` appears (when not empty), or 5 s pass.
+inline std::string http_exchange(std::uint16_t port, const std::string& request,
+                                 const std::string& until = {}) {
   namespace asio = boost::asio;
   asio::io_context ioc;
   asio::ip::tcp::socket s(ioc);
@@ -50,7 +51,7 @@ inline std::string http_exchange(std::uint16_t port, const std::string& request)
   std::string out;
   boost::system::error_code ec;
   char buf[4096];
-  for (;;) {
+  while (until.empty() || out.find(until) == std::string::npos) {
     const auto n = s.read_some(asio::buffer(buf), ec);
     if (ec) break;
     out.append(buf, n);

@@ -43,26 +43,6 @@ std::vector<std::string> sse_ids(const std::string& body) {
   return c.ids;
 }
 
-/// Sends `request` to 127.0.0.1:port and reads until `marker` arrives (or 5 s pass), then closes.
-std::string read_until(std::uint16_t port, const std::string& request, const std::string& marker) {
-  namespace asio = boost::asio;
-  asio::io_context ioc;
-  asio::ip::tcp::socket s(ioc);
-  s.connect({asio::ip::make_address("127.0.0.1"), port});
-  asio::write(s, asio::buffer(request));
-  timeval tv{5, 0};
-  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  boost::system::error_code ec;
-  char buf[4096];
-  while (out.find(marker) == std::string::npos) {
-    const auto n = s.read_some(asio::buffer(buf), ec);
-    if (ec) break;
-    out.append(buf, n);
-  }
-  return out;
-}
-
 void expect_no_errors(const nlohmann::json& s) {
   EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
 }
@@ -105,6 +85,11 @@ struct TransportCase {
   std::string http;       // 1.1 or 2
 };
 
+/// "sse_h1", "ws_h2", ...: a readable test name for a TransportCase.
+std::string case_name(const ::testing::TestParamInfo<TransportCase>& info) {
+  return info.param.transport + (info.param.http == "2" ? "_h2" : "_h1");
+}
+
 class ResumeTransports : public ::testing::TestWithParam<TransportCase> {};
 
 TEST_P(ResumeTransports, LosesNothing) {
@@ -127,15 +112,12 @@ TEST_P(ResumeTransports, LosesNothing) {
 INSTANTIATE_TEST_SUITE_P(Resume, ResumeTransports,
                          ::testing::Values(TransportCase{"ws", "1.1"}, TransportCase{"raw", "1.1"},
                                            TransportCase{"sse", "2"}, TransportCase{"ws", "2"}),
-                         [](const auto& info) {
-                           return info.param.transport +
-                                  (info.param.http == "2" ? "_h2" : "_h1");
-                         });
+                         case_name);
 
 TEST(Resume, ShortGapReplaysTheMissedEventsThenNoContent) {
   ServerProcess server(bin("pushbench-server"), "sse", 1);
   const std::string target = "/sse?stream=x&rate=100&count=10&size=16";
-  const auto first = read_until(server.port(),
+  const auto first = http_exchange(server.port(),
                                 "GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n", "id: 4\n");
   ASSERT_NE(first.find("id: 4\n"), std::string::npos) << first;
   EXPECT_EQ(first.find("id: 5\n"), std::string::npos);
@@ -212,10 +194,7 @@ TEST_P(ChatTransports, EveryMessageComesBack) {
 INSTANTIATE_TEST_SUITE_P(Chat, ChatTransports,
                          ::testing::Values(TransportCase{"sse", "1.1"}, TransportCase{"sse", "2"},
                                            TransportCase{"ws", "1.1"}, TransportCase{"ws", "2"}),
-                         [](const auto& info) {
-                           return info.param.transport +
-                                  (info.param.http == "2" ? "_h2" : "_h1");
-                         });
+                         case_name);
 
 TEST(Chat, SendEndpointErrors) {
   ServerProcess server(bin("pushbench-server"), "sse", 1);
