@@ -38,6 +38,9 @@ Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, s
   if (plan.resume || plan.chat) spec_.stream_id = std::to_string(plan.session.seed % 1000000007) + "-" + std::to_string(id);
   session_ = make_session(plan.target, spec_, session_options(), *this);
   streams_.resize(session_->streams());
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    if (session_->stream_is_slow(i)) ++stats_.slow_connections;
+  }
 }
 
 ConnStream Client::make_stream() {
@@ -49,6 +52,10 @@ SessionOptions Client::session_options() const {
   SessionOptions options = plan_.session;
   options.seed = plan_.session.seed ^ ((id_ + 1000003 * gen_) * 0x9E3779B97F4A7C15ull);
   if (gen_ > 0 && !streams_.empty()) options.resume_after = streams_[0].last_seq;
+  if (plan_.slow_streams()) {
+    options.slow_fraction = plan_.slow_fraction;
+    options.slow_read_bps = plan_.slow_read_bps;
+  }
   return options;
 }
 
@@ -294,7 +301,7 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
   if (seen == SeqTracker::Seen::out_of_order) ++stats_.out_of_order;
   ++stats_.events_unique;
   stats_.payload_bytes += data.size();
-  if (slow_) {
+  if (slow_ || session_->stream_is_slow(stream)) {
     ++stats_.slow_events;
     stats_.latency_slow.record(read_time_ns_ - h->ts);
   } else {
@@ -310,6 +317,11 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
 void Client::on_stream_failed(std::size_t stream, std::error_code ec) {
   if (stream >= streams_.size() || streams_[stream].failed) return;
   streams_[stream].failed = true;
+  // The server dropping a slow stream is the workload's point, not an error.
+  if (session_->stream_is_slow(stream) && ec == LoadErrc::stream_reset) {
+    ++stats_.slow_connections_closed_by_server;
+    return;
+  }
   count_error(ec);
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cmath>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -178,7 +180,9 @@ struct H2Session::Callbacks {
   static int on_data_chunk(nghttp2_session* s, std::uint8_t, std::int32_t stream_id,
                            const std::uint8_t* data, std::size_t len, void* user_data) noexcept {
     return guarded(user_data, [&](H2Session& self) {
-      if (Stream* st = stream(s, stream_id)) self.on_data(*st, view(data, len));
+      Stream* st = stream(s, stream_id);
+      if (!self.slow_.empty()) self.consume(st ? st->index : self.slow_.size(), stream_id, len);
+      if (st) self.on_data(*st, view(data, len));
       return 0;
     });
   }
@@ -288,11 +292,54 @@ H2Session::H2Session(const Target& target, const StreamSpec& spec, const Session
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks.get(),
                                                          Callbacks::on_stream_close);
   nghttp2_session_callbacks_set_on_frame_send_callback(callbacks.get(), Callbacks::on_frame_send);
+  nghttp2_option* raw_option = nullptr;
+  if (nghttp2_option_new(&raw_option) != 0) throw std::bad_alloc();
+  std::unique_ptr<nghttp2_option, void (*)(nghttp2_option*)> option(raw_option, nghttp2_option_del);
+  if (options.slow_fraction > 0) {
+    // The head-of-line workload paces window updates itself.
+    nghttp2_option_set_no_auto_window_update(option.get(), 1);
+    slow_read_bps_ = options.slow_read_bps;
+    slow_.resize(count);
+    owed_.assign(count, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      slow_[i] = std::floor(static_cast<double>(i + 1) * options.slow_fraction) >
+                 std::floor(static_cast<double>(i) * options.slow_fraction);
+    }
+  }
   nghttp2_session* raw_session = nullptr;
-  if (nghttp2_session_client_new(&raw_session, callbacks.get(), this) != 0) {
+  if (nghttp2_session_client_new2(&raw_session, callbacks.get(), this, option.get()) != 0) {
     throw std::bad_alloc();
   }
   session_.reset(raw_session);
+}
+
+void H2Session::consume(std::size_t index, std::int32_t id, std::size_t len) {
+  nghttp2_session_consume_connection(session_.get(), len);
+  if (index < slow_.size() && slow_[index]) {
+    owed_[index] += len;
+  } else {
+    nghttp2_session_consume_stream(session_.get(), id, len);
+  }
+}
+
+void H2Session::consume_slow() {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  if (last_read_ns_ != 0) {
+    // At most one second of reading is saved up.
+    allowance_ = std::min(slow_read_bps_,
+                          allowance_ + static_cast<double>(now - last_read_ns_) * 1e-9 * slow_read_bps_);
+  }
+  last_read_ns_ = now;
+  for (std::size_t i = 0; i < slow_.size(); ++i) {
+    if (!slow_[i] || owed_[i] == 0 || streams_[i]->id <= 0 || streams_[i]->done()) continue;
+    const auto n = std::min(owed_[i], static_cast<std::size_t>(allowance_));
+    if (n == 0) break;
+    nghttp2_session_consume_stream(session_.get(), streams_[i]->id, n);
+    owed_[i] -= n;
+    allowance_ -= static_cast<double>(n);
+  }
 }
 
 H2Session::~H2Session() = default;
@@ -484,6 +531,7 @@ void H2Session::rethrow_pending() {
 
 std::error_code H2Session::on_read(std::string_view bytes, std::string& out) {
   if (conn_error_) return conn_error_;
+  if (!slow_.empty()) consume_slow();
   const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
   std::size_t left = bytes.size();
   while (left > 0) {

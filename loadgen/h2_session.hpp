@@ -47,6 +47,10 @@ class H2Session final : public Session {
   std::string_view http_version() const override { return "2"; }
   /// The server keeps the connection after the streams end: the client closes it.
   bool connection_persists() const override { return true; }
+  /// True for the slow streams of the head-of-line workload (options.slow_fraction).
+  bool stream_is_slow(std::size_t stream) const override {
+    return stream < slow_.size() && slow_[stream];
+  }
   /// The first SSE stream's `retry:` value.
   std::optional<std::uint64_t> retry_ms() const override;
   /// WebSocket: a masked text frame on `stream`. SSE: a POST /send?stream=<id> request stream on
@@ -88,6 +92,17 @@ class H2Session final : public Session {
   std::string authority_;                         ///< :authority
   std::string path_;                              ///< :path
   std::string send_path_;                         ///< SSE chat: :path of POST /send requests
+  // Head-of-line workload: slow streams' flow-control windows reopen at slow_read_bps only;
+  // everything else is consumed at once (the connection window always).
+  std::vector<bool> slow_;                        ///< by stream index
+  std::vector<std::size_t> owed_;                 ///< slow streams' received, unconsumed bytes
+  double slow_read_bps_ = 0;
+  double allowance_ = 0;                          ///< bytes slow streams may consume now
+  std::int64_t last_read_ns_ = 0;                 ///< steady time of the previous on_read
+  /// Marks `len` bytes of stream `index` (nghttp2 id `id`) as read, per the workload.
+  void consume(std::size_t index, std::int32_t id, std::size_t len);
+  /// Reopens slow streams' windows by the time passed since the previous read.
+  void consume_slow();
   /// SSE chat: bodies of POST requests not yet sent, by nghttp2 stream id.
   std::unordered_map<std::int32_t, std::pair<std::string, std::size_t>> posts_;
   std::string accept_encoding_;                   ///< SSE accept-encoding value, or empty

@@ -435,8 +435,10 @@ nlohmann::json run_load(const LoadConfig& config) {
     scenario["slow_consumer"] = {
         {"fraction", config.slow_fraction},
         {"read_bps", config.slow_read_bps},
+        {"unit", plan.slow_streams() ? "stream" : "connection"},
         {"slow_connections", total.slow_connections},
-        {"healthy_connections", connections - total.slow_connections},
+        {"healthy_connections",
+         (plan.slow_streams() ? subscriptions : connections) - total.slow_connections},
         {"slow_events_received", total.slow_events},
         {"slow_latency_us", to_json(total.latency_slow.summary_us())},
         {"slow_connections_closed_by_server", total.slow_connections_closed_by_server}};

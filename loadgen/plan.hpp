@@ -38,11 +38,17 @@ struct RunPlan {
   double slow_fraction = 0;       ///< slow-consumer workload: share of slow clients (0: off)
   double slow_read_bps = 16384;   ///< a slow client's read rate, bytes per second
 
+  /// Head-of-line variant: with several HTTP/2 streams per connection, the slow readers are
+  /// streams (their flow-control windows reopen slowly), not whole connections.
+  bool slow_streams() const {
+    return slow_fraction > 0 && session.http == HttpVersion::h2 && session.streams > 1;
+  }
   /// True when client `id` is one of the slow ones: floor((id+1)F) > floor(id F), which spreads
   /// them evenly over the ids.
   bool is_slow(std::uint64_t id) const {
-    return slow_fraction > 0 && std::floor(static_cast<double>(id + 1) * slow_fraction) >
-                                    std::floor(static_cast<double>(id) * slow_fraction);
+    return slow_fraction > 0 && !slow_streams() &&
+           std::floor(static_cast<double>(id + 1) * slow_fraction) >
+               std::floor(static_cast<double>(id) * slow_fraction);
   }
 
   bool in_window(std::int64_t ts) const { return ts >= window_start_ns && ts < window_end_ns; }

@@ -64,6 +64,8 @@ class Session {
   virtual bool send_message(std::size_t stream, std::string_view message, std::string& out) {
     return false;
   }
+  /// True for a stream that reads slowly (HTTP/2 head-of-line workload).
+  virtual bool stream_is_slow(std::size_t stream) const { return false; }
   /// The reconnection time the server asked for (SSE `retry:`), if any.
   virtual std::optional<std::uint64_t> retry_ms() const { return std::nullopt; }
 };
@@ -79,6 +81,10 @@ struct SessionOptions {
   CompressionOptions compression;          ///< what to offer; the server may decline
   HttpVersion http = HttpVersion::h1;      ///< h2: prior knowledge on http/ws, ALPN h2 on TLS
   std::size_t streams = 1;                 ///< HTTP/2: streams opened on each connection
+  double slow_fraction = 0;   ///< HTTP/2 head-of-line workload: share of slow streams on the
+                              ///< connection (stream i is slow iff floor((i+1)F) > floor(iF))
+  double slow_read_bps = 0;   ///< a slow stream's read rate (its flow-control window reopens
+                              ///< at this pace), bytes per second
   std::optional<std::uint64_t> resume_after;  ///< a reconnect: the last event received (SSE over
                                               ///< HTTP/1.1 sends Last-Event-ID, others last_seq)
 };

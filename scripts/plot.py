@@ -60,12 +60,18 @@ class InputError(Exception):
 # small helpers
 
 
+NUM_LIMIT = 1e18  # beyond any byte count, rate or duration in ns a report can hold; larger is corrupt input
+
+
 def num(x):
-    """x as a finite float, or None (bools, strings, NaN and missing values give None)."""
+    """x as a finite float, or None (bools, strings, NaN, absurd magnitudes and missing values give None)."""
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return None
-    x = float(x)
-    return x if math.isfinite(x) else None
+    try:
+        x = float(x)
+    except OverflowError:  # an int too large for a float
+        return None
+    return x if math.isfinite(x) and abs(x) <= NUM_LIMIT else None
 
 
 def dig(d, *keys):
@@ -75,6 +81,10 @@ def dig(d, *keys):
             return None
         d = d.get(k)
     return d
+
+
+def text_or_none(x):
+    return x if isinstance(x, str) else None
 
 
 def slug(text):
@@ -837,8 +847,8 @@ def line_panel(ax, lines, x_fn, y_fn, style_fn, log_y=None):
     """Plot one line per entry of `lines` (see split_lines); returns the y values drawn."""
     ys_all = []
     for key, label, sig, pts in lines:
-        xy = sorted((x_fn(s), y_fn(s), s.name) for s in pts)
-        xy = [(x, y) for x, y, _n in xy if x is not None and y is not None and (log_y is not True or y > 0)]
+        xy = [(x_fn(s), y_fn(s)) for s in pts]
+        xy = sorted((x, y) for x, y in xy if x is not None and y is not None and (log_y is not True or y > 0))
         if not xy:
             continue
         color, ls, marker = style_fn(key, sig, pts[0])
@@ -1020,7 +1030,7 @@ def chart_memory_compression(w, scenarios, multi_report):
         wl = s.d.get("workload") if isinstance(s.d.get("workload"), dict) else {}
         return (s.transport, s.http_version(), s.tls(), s.kind(),
                 num(wl.get("connections")), num(wl.get("streams_per_connection")), num(wl.get("rate_per_stream")),
-                num(wl.get("payload_bytes")), wl.get("payload_kind"), wl.get("topic"),
+                num(wl.get("payload_bytes")), text_or_none(wl.get("payload_kind")), text_or_none(wl.get("topic")),
                 s.report_tag if multi_report else None)
 
     compressed = [s for s in scenarios if s.compression() not in (None, "none")]

@@ -617,6 +617,32 @@ TEST(H2Load, TimedRunMultiplexesTwentyStreamsOnOneConnection) {
   EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
 }
 
+// Head-of-line: one slow-reading stream among ten on one connection. HTTP/2 flow control keeps
+// the slow stream's backlog at the server, which resets that stream at its queue limit; the nine
+// healthy streams lose nothing and stay fast.
+TEST(H2Load, SlowStreamDoesNotBlockItsSiblings) {
+  for (const std::string transport : {"sse", "ws"}) {
+    SCOPED_TRACE(transport);
+    ServerProcess server(bin("pushbench-server"), transport, 1, std::nullopt,
+                         {"--max-queue-bytes", "262144"});
+    const auto s = run_load_cli("--url " + url_for(transport, server.port()) +
+                                " --http 2 -c 1 --streams 10 --slow-fraction 0.1"
+                                " --slow-read-bps 8192 -r 500 -s 4096 -d 2.5 -w 0.5");
+    ASSERT_TRUE(s.contains("slow_consumer")) << s.dump();
+    EXPECT_EQ(s["workload"]["kind"], "slow-consumer");
+    EXPECT_EQ(s["slow_consumer"]["unit"], "stream");
+    EXPECT_EQ(s["slow_consumer"]["slow_connections"], 1);
+    EXPECT_EQ(s["slow_consumer"]["slow_connections_closed_by_server"], 1);
+    EXPECT_GE(s["server_counters"]["slow_clients_dropped"].get<std::uint64_t>(), 1u);
+    EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+    // Healthy streams: everything in the window arrived (the slow one's share is the only loss).
+    const auto expected = s["events"]["expected"].get<std::uint64_t>();
+    const auto received = s["events"]["received"].get<std::uint64_t>();
+    EXPECT_GE(received, expected * 8 / 10);
+    EXPECT_LT(s["latency_us"]["corrected"]["p99"].get<double>(), 100000.0);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The browser model: at most N connections per origin.
 

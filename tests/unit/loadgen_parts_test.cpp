@@ -48,7 +48,9 @@ void expect_body_at_every_split(const std::string& response, const std::string& 
     ASSERT_FALSE(ec) << i << " " << ec.message() << " in " << response;
     r.feed(std::string_view(response).substr(i), ec);
     ASSERT_FALSE(ec) << i << " " << ec.message() << " in " << response;
-    if (needs_eof) EXPECT_FALSE(r.on_eof());
+    if (needs_eof) {
+      EXPECT_FALSE(r.on_eof());
+    }
     EXPECT_EQ(r.status(), 200);
     EXPECT_EQ(r.content_type(), "text/event-stream");
     EXPECT_EQ(got, body) << "split " << i;
