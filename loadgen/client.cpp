@@ -390,8 +390,8 @@ void Client::reconnect() {
   connect_timer_.cancel();
   read_timer_.cancel();
   stream_.close();
-  // Kept until the client is destroyed: aborted TLS operations still refer to their stream.
-  retired_.push_back(std::move(stream_));
+  // A TLS stream is kept until the client is destroyed: its aborted operations still refer to it.
+  if (stream_.tls()) retired_.push_back(std::move(stream_));
   stream_ = make_stream();
   connected_ = established_ = writing_ = false;
   write_buf_.clear();

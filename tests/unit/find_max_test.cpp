@@ -25,12 +25,35 @@ TEST(FindMax, StopsAtTheLatencyBound) {
   o.p99_bound_ms = 10;
   o.step_factor = 2;
   const auto r = find_max(c, o, [](const LoadConfig& l) { return fake_step(l); });
-  // 10k, 20k, 40k, 80k pass; 160k gives p99 16 ms.
+  // 10k, 20k, 40k, 80k pass; 160k gives p99 16 ms, twice.
   EXPECT_EQ(r["find_max"]["max_sustainable_events_per_s"], 80000.0);
   EXPECT_EQ(r["find_max"]["max_sustainable_rate_per_stream"], 800.0);
-  EXPECT_EQ(r["find_max"]["steps"].size(), 5u);
+  EXPECT_EQ(r["find_max"]["steps"].size(), 6u);
+  EXPECT_TRUE(r["find_max"]["steps"][5]["retry"].get<bool>());
   EXPECT_EQ(r["workload"]["kind"], "find-max");
   EXPECT_NE(r["find_max"]["stopped_because"].get<std::string>().find("p99"), std::string::npos);
+}
+
+TEST(FindMax, OneNoisyStepDoesNotEndTheSearch) {
+  LoadConfig c;
+  c.connections = 100;
+  c.spec.rate = 100;
+  FindMaxOptions o;
+  o.p99_bound_ms = 10;
+  o.step_factor = 2;
+  int calls = 0;
+  // The second step's first run is disturbed (p99 far above the bound); its retry is clean.
+  const auto r = find_max(c, o, [&](const LoadConfig& l) {
+    auto s = fake_step(l);
+    if (++calls == 2) s["latency_us"]["corrected"]["p99"] = 1e6;
+    return s;
+  });
+  EXPECT_EQ(r["find_max"]["max_sustainable_events_per_s"], 80000.0);
+  const auto& steps = r["find_max"]["steps"];
+  ASSERT_GE(steps.size(), 3u);
+  EXPECT_FALSE(steps[1]["sustainable"].get<bool>());
+  EXPECT_TRUE(steps[2]["retry"].get<bool>());
+  EXPECT_TRUE(steps[2]["sustainable"].get<bool>());
 }
 
 TEST(FindMax, LoadgenSaturationIsNamedAndNoneSustainableIsAWarning) {
