@@ -9,14 +9,14 @@ Writes into DIR:
   wire_overhead.<fmt>                wire bytes per event vs payload bytes, by transport
   server_cost.<fmt>                  server CPU ns/event and RSS/subscription, by transport
   throughput.<fmt>                   events/s per group, by transport
-and, only when the reports hold the data for them:
+  index.html                         self-contained page with every chart and a table per group
+and, only when the reports hold the data for them (otherwise no file):
   scaling.<fmt>                      events/s and server CPU ns/event vs subscriptions (stream/broadcast)
   multiplexing.<fmt>                 HTTP/1.1 vs HTTP/2 by subscriptions: server CPU/event, RSS/subscription,
                                      TCP connections, p99 latency (needs both versions and 2+ subscription counts)
   memory_compression.<fmt>           server RSS/subscription by transport and compression algorithm
   max_rate.<fmt>                     find-max: max sustainable events/s per transport, and the ramp's p99 per step
   workloads.<fmt>                    resume recovery, chat round trip, browser connection cap, slow consumers
-  index.html                         self-contained page with every chart and a table per group
 and prints the written paths, one per line.
 
 Exit status: 0 on success, 2 on a missing/unreadable/invalid report or bad arguments.
@@ -50,6 +50,8 @@ OTHER_COLOR = "#7f7f7f"
 COMPRESSION_SHORT = {"gzip": "gzip", "deflate": "deflate", "permessage-deflate": "pm-deflate"}
 PNG_DPI = 120
 MAX_ANNOTATED_BARS = 30
+PAYLOAD_MARKERS = {"json": "o", "text": "s", "random": "^", "file": "D", "other": "v"}
+MAX_FIG_WIDTH = 26.0  # inches; charts with many groups get narrower bars instead of an unviewable width
 
 
 class InputError(Exception):
@@ -580,7 +582,9 @@ def grouped_bars(ax, groups, value_fn, fmt, annotate=True, log=False, label_fn=N
                             ha="center", va="bottom" if v >= 0 else "top", fontsize=7.5,
                             rotation=90 if width_slots > 3 else 0)
     ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(names, rotation=20 if len(names) > 4 else 0, ha="right" if len(names) > 4 else "center")
+    rot = 0 if len(names) <= 4 else (20 if len(names) <= 12 else 45)
+    ax.set_xticklabels(names, rotation=rot, ha="right" if rot else "center",
+                       rotation_mode="anchor" if rot else "default", fontsize=None if len(names) <= 20 else 7.5)
     ax.set_xlim(-0.6, len(names) - 0.4)
     if log:
         ax.set_yscale("log")
@@ -667,7 +671,7 @@ def chart_latency_summary(w, groups, scenarios):
 
 
 def chart_throughput(w, groups, scenarios):
-    fig, ax = plt.subplots(figsize=(max(7.5, 1.0 + 2.4 * len(groups)), 5.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(min(MAX_FIG_WIDTH, max(7.5, 1.0 + 2.4 * len(groups))), 5.2), layout="constrained")
     rates = [v for v in (s.events_per_s() for s in scenarios) if v is not None and v > 0]
     log = bool(rates) and max(rates) / min(rates) > 50
     drew = grouped_bars(ax, groups, lambda s: s.events_per_s(), fmt_si, log=log)
@@ -703,7 +707,11 @@ def chart_throughput(w, groups, scenarios):
 
 
 def chart_server_cost(w, groups, scenarios):
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(max(11, 1.5 + 4.0 * len(groups)), 5.2), layout="constrained")
+    if len(groups) <= 3:
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(max(11, 1.5 + 4.0 * len(groups)), 5.2), layout="constrained")
+    else:  # many groups: the two panels one above the other, each as wide as the figure
+        fig, (a1, a2) = plt.subplots(2, 1, figsize=(min(MAX_FIG_WIDTH, max(11, 2.5 + 1.4 * len(groups))), 10.5),
+                                     layout="constrained")
     cpus = [v for v in (s.server_cpu_ns() for s in scenarios) if v is not None and v > 0]
     log = bool(cpus) and max(cpus) / min(cpus) > 50
     d1 = grouped_bars(a1, groups, lambda s: s.server_cpu_ns(), lambda v: fmt_si(v), log=log)
@@ -740,23 +748,36 @@ def chart_server_cost(w, groups, scenarios):
 
 
 def chart_wire(w, groups, scenarios):
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 5.2), layout="constrained")
+    # A series that ran several payload kinds (compression depends on them: json, text, random) gets one line
+    # per kind, told apart by marker, rather than one line zigzagging between kinds at the same size.
+    kinds_of = {}
+    for s in scenarios:
+        kinds_of.setdefault(s.series, set()).add(text_or_none(dig(s.d, "workload", "payload_kind")))
     pts = {}
     for s in scenarios:
         pb, bpe = s.payload_bytes(), s.bytes_per_event()
         if pb is None or bpe is None:
             continue
-        pts.setdefault(s.series, (s.color, []))[1].append((pb, bpe, s.group))
+        pk = text_or_none(dig(s.d, "workload", "payload_kind"))
+        split = len(kinds_of[s.series]) > 1
+        label = s.series + (" – %s payload" % (pk or "?") if split else "")
+        marker = PAYLOAD_MARKERS.get(pk, "o") if split else "o"
+        pts.setdefault(label, (s.color, marker, []))[2].append((pb, bpe, s.group))
+    if len(pts) <= 8:
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 5.2), layout="constrained")
+        lax = None
+    else:  # a long legend goes in a row of its own below the panels
+        fig, ((a1, a2),), lax = panels_with_legend_row(1, 2, 6.5, 5.0, len(pts) + 1, 3)
     if not pts:
         for a in (a1, a2):
             no_data(a, "no wire/payload data")
-    allx = [p[0] for _c, lst in pts.values() for p in lst]
+    allx = [p[0] for _c, _m, lst in pts.values() for p in lst]
     logx = bool(allx) and min(allx) > 0 and max(allx) / min(allx) >= 20
-    for label, (color, lst) in pts.items():
+    for label, (color, marker, lst) in pts.items():
         lst.sort()
         xs = [p[0] for p in lst]
-        a1.plot(xs, [p[1] for p in lst], marker="o", color=color, label=label)
-        a2.plot(xs, [p[1] - p[0] for p in lst], marker="o", color=color, label=label)
+        a1.plot(xs, [p[1] for p in lst], marker=marker, color=color, label=label)
+        a2.plot(xs, [p[1] - p[0] for p in lst], marker=marker, color=color, label=label)
         if len(pts) <= 6 and len(lst) <= 8:
             for x, y, g in lst:
                 a2.annotate(g, (x, y - x), xytext=(4, 3), textcoords="offset points", fontsize=7, color=color)
@@ -783,8 +804,10 @@ def chart_wire(w, groups, scenarios):
     a1.set_title("Wire bytes per event vs payload size", fontsize=11)
     a2.set_ylabel("framing overhead per event (wire − payload, bytes)")
     a2.set_title("Per-event overhead (negative: compression wins)", fontsize=11)
-    if pts:
+    if pts and lax is None:
         a1.legend(fontsize=9, loc="upper left", framealpha=0.9)
+    elif pts:
+        lax.legend(*a1.get_legend_handles_labels(), fontsize=8.5, loc="upper center", ncol=3, frameon=False)
     fig.suptitle("Wire efficiency by transport", fontsize=12)
     return fig
 
@@ -927,7 +950,8 @@ def chart_multiplexing(w, scenarios, multi_report):
         if len(lst) == 1:
             color = TRANSPORT_COLOR.get(k[0], OTHER_COLOR)
         else:
-            color = plt.get_cmap(TRANSPORT_CMAP.get(k[0], "Greys"))(0.9 - 0.5 * lst.index((k[2:], sig)) / (len(lst) - 1))
+            shade = 0.9 - 0.5 * lst.index((k[2:], sig)) / (len(lst) - 1)
+            color = plt.get_cmap(TRANSPORT_CMAP.get(k[0], "Greys"))(shade)
         return color, "-" if k[1] == "1.1" else "--", "s" if k[2] else "o"
 
     fig, axes, lax = panels_with_legend_row(2, 2, 6.5, 4.3, len(lines) + 3, 3)
@@ -971,7 +995,7 @@ def chart_multiplexing(w, scenarios, multi_report):
 
     for a in (a_cpu, a_rss, a_tcp, a_lat):
         subscriptions_axis(a, xs)
-    handles, labels = [], []
+    handles = []
     for k, label, sig, _pts in lines:
         color, ls, marker = style(k, sig, None)
         handles.append(Line2D([], [], color=color, linestyle=ls, marker=marker, label=label))
@@ -997,7 +1021,8 @@ def chart_scaling(w, scenarios):
     color_of = {s.series: s.color for s in items}
 
     def style(k, sig, _s):
-        return color_of.get(k, OTHER_COLOR), "-", SIGNATURE_MARKERS[sigs.index(sig) % len(SIGNATURE_MARKERS)] if sig else "o"
+        marker = SIGNATURE_MARKERS[sigs.index(sig) % len(SIGNATURE_MARKERS)] if sig else "o"
+        return color_of.get(k, OTHER_COLOR), "-", marker
 
     fig, ((a1, a2),), lax = panels_with_legend_row(1, 2, 6.5, 4.8, len(lines), 3)
     xs = [s.subscriptions() for s in items]
@@ -1025,7 +1050,11 @@ def chart_scaling(w, scenarios):
 
 
 def chart_memory_compression(w, scenarios, multi_report):
-    """Server RSS per subscription with and without compression, per transport, for matching workloads."""
+    """Server RSS per subscription with and without compression, per transport, for matching workloads.
+
+    One row of panels per transport; x = workloads that ran with compression (the same workload without it is
+    its baseline), one bar per scenario coloured by algorithm. Several compressed variants of one workload
+    (e.g. context takeover on/off) each get a bar labelled with their group."""
     def base(s):  # the workload apart from compression
         wl = s.d.get("workload") if isinstance(s.d.get("workload"), dict) else {}
         return (s.transport, s.http_version(), s.tls(), s.kind(),
@@ -1033,80 +1062,109 @@ def chart_memory_compression(w, scenarios, multi_report):
                 num(wl.get("payload_bytes")), text_or_none(wl.get("payload_kind")), text_or_none(wl.get("topic")),
                 s.report_tag if multi_report else None)
 
+    def tkey(t):
+        return TRANSPORT_ORDER.index(t) if t in TRANSPORT_ORDER else len(TRANSPORT_ORDER)
+
+    def akey(a):
+        return COMPRESSION_ORDER.index(a) if a in COMPRESSION_ORDER else len(COMPRESSION_ORDER)
+
     compressed = [s for s in scenarios if s.compression() not in (None, "none")]
     if not compressed:
         return None
-    cats = []  # ordered workload keys that have a compressed run
-    for s in sorted(compressed, key=lambda s: TRANSPORT_ORDER.index(s.transport)
-                    if s.transport in TRANSPORT_ORDER else len(TRANSPORT_ORDER)):
+    cats = []  # workloads that have a compressed run, by transport then first appearance
+    for s in sorted(compressed, key=lambda s: tkey(s.transport)):
         if base(s) not in cats:
             cats.append(base(s))
-    cells = {}
+    bars = {c: [] for c in cats}
     for s in scenarios:
-        if s.compression() is not None and base(s) in cats:
-            cells.setdefault((base(s), s.compression()), []).append(s)
-    algs = [a for a in COMPRESSION_ORDER if any(k[1] == a for k in cells)] + sorted(
-        {k[1] for k in cells if k[1] not in COMPRESSION_ORDER})
-    if "none" not in algs:
-        algs.insert(0, "none")
-    # bar slots per transport: no compression, and the algorithms that transport used anywhere
-    # (so SSE shows no empty permessage-deflate slot, WebSocket no gzip slot)
-    slots_of = {}
-    for cat, alg in cells:
-        slots_of.setdefault(cat[0], {"none"}).add(alg)
-    vals = [v for lst in cells.values() for v in (s.rss_per_sub() for s in lst) if v is not None]
+        if s.compression() is not None and base(s) in bars:
+            bars[base(s)].append(s)
+    for c in cats:
+        bars[c].sort(key=lambda s: (akey(s.compression()), s.group))
+    transports = []
+    for c in cats:
+        if c[0] not in transports:
+            transports.append(c[0])
+    rows = [[c for c in cats if c[0] == t] for t in transports]
+    algs = sorted({s.compression() for lst in bars.values() for s in lst} | {"none"}, key=lambda a: (akey(a), a))
+    vals = [v for lst in bars.values() for v in (s.rss_per_sub() for s in lst) if v is not None]
     peak = max((abs(v) for v in vals), default=0.0)
     unit, div = ("MiB", 1 << 20) if peak >= 2 << 20 else (("KiB", 1024) if peak >= 2048 else ("bytes", 1))
 
-    fig, ax = plt.subplots(figsize=(max(8.0, 1.5 + 2.6 * len(cats)), 5.6), layout="constrained")
-    width = 0.8 / max(len(slots_of.get(c[0], ())) for c in cats)
-    drew = False
-    labels = []
-    for ci, cat in enumerate(cats):
-        slots = [a for a in algs if a in slots_of.get(cat[0], ())]
-        for ai, alg in enumerate(slots):
-            x = ci + (ai - (len(slots) - 1) / 2.0) * width
-            lst = cells.get((cat, alg), [])
-            v = next((s.rss_per_sub() for s in lst if s.rss_per_sub() is not None), None)
-            if v is None:
-                ax.text(x, 0.02, "n/a", transform=ax.get_xaxis_transform(), ha="center", va="bottom", rotation=90,
-                        fontsize=8, color="#888888")
-                continue
-            ax.bar(x, v / div, width=width * 0.92, color=COMPRESSION_COLOR.get(alg, OTHER_COLOR),
-                   edgecolor="white", linewidth=0.5)
-            ax.annotate("%.3g" % (v / div), (x, v / div), xytext=(0, 2 if v >= 0 else -2),
-                        textcoords="offset points", ha="center", va="bottom" if v >= 0 else "top", fontsize=7.5)
-            drew = True
-        t, hv, tls = cat[0], cat[1], cat[2]
-        head = TRANSPORT_NAME.get(t, t) + (" " + HTTP_NAME[hv] if hv else "") + (" TLS" if tls else "")
-        conns, streams, rate, pb, pk = cat[4], cat[5], cat[6], cat[7], cat[8]
-        sub = []
-        if conns is not None:
-            sub.append("%s conn%s" % (fmt_int(conns), " × %s streams" % fmt_int(streams) if streams and streams > 1
-                                      else ""))
-        if pb is not None:
-            sub.append(("%s B %s" % (fmt_int(pb), pk or "")).strip())
-        if rate is not None:
-            sub.append("%s/s" % fmt_si(rate))
-        labels.append(head + "\n" + wrap(", ".join(sub), 22) + ("\n[%s]" % cat[10] if cat[10] else ""))
-    ax.set_xticks(range(len(cats)))
-    ax.set_xticklabels(labels, fontsize=8.5)
-    ax.set_xlim(-0.6, len(cats) - 0.4)
-    if drew:
-        lo, hi = ax.get_ylim()
-        ax.set_ylim(min(0, min(vals) / div * 1.2), max(hi, max(vals) / div * 1.18))
-        if min(vals) < 0:
-            ax.axhline(0, color="black", linewidth=0.8)
-    else:
-        no_data(ax, "no server RSS measurements")
-    ax.grid(True, axis="y", alpha=0.35)
-    ax.set_axisbelow(True)
-    ax.set_ylabel("server RSS growth per subscription (%s)" % unit)
-    ax.set_xlabel("transport and workload (n/a: no run of this workload with that compression)")
-    ax.legend(handles=[Patch(color=COMPRESSION_COLOR.get(a, OTHER_COLOR), label=a) for a in algs], fontsize=9,
-              loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, title="compression")
-    ax.set_title("Server memory per subscription, by transport and compression\n"
-                 "(= per connection over HTTP/1.1; same workload otherwise)", fontsize=11)
+    slots_max = max(len(bars[c]) + (0 if any(s.compression() == "none" for s in bars[c]) else 1) for c in cats)
+    per_row = max(len(r) for r in rows)
+    width_in = max(8.0, min(22.0, 2.0 + per_row * (0.45 + 0.38 * slots_max)))
+    fig, axes = plt.subplots(len(rows), 1, figsize=(width_in, 4.6 * len(rows) + 0.4), layout="constrained",
+                             squeeze=False)
+    for row, ax in zip(rows, axes[:, 0]):
+        labels = []
+        drew = False
+        row_vals = []
+        for ci, cat in enumerate(row):
+            slots = list(bars[cat])
+            if not any(s.compression() == "none" for s in slots):
+                slots.insert(0, None)  # no uncompressed run of this workload
+            width = 0.8 / max(len(slots), 1)
+            dup = {}
+            for s in slots:
+                if s is not None:
+                    dup.setdefault(s.compression(), []).append(s.group)
+            tag = {}  # same-algorithm variants: the part of their group names that differs
+            for alg, names in dup.items():
+                if len(names) > 1:
+                    cut = os.path.commonprefix(names).rfind("-") + 1
+                    for n in names:
+                        tag[(alg, n)] = n[cut:] or n
+            for si, s in enumerate(slots):
+                x = ci + (si - (len(slots) - 1) / 2.0) * width
+                v = s.rss_per_sub() if s is not None else None
+                if v is None:
+                    ax.text(x, 0.02, "n/a" if s is not None else "no baseline", transform=ax.get_xaxis_transform(),
+                            ha="center", va="bottom", rotation=90, fontsize=7.5, color="#888888")
+                    continue
+                ax.bar(x, v / div, width=width * 0.92, color=COMPRESSION_COLOR.get(s.compression(), OTHER_COLOR),
+                       edgecolor="white", linewidth=0.5)
+                ax.annotate("%.3g" % (v / div), (x, v / div), xytext=(0, 2 if v >= 0 else -2),
+                            textcoords="offset points", ha="center", va="bottom" if v >= 0 else "top", fontsize=7)
+                if (s.compression(), s.group) in tag:  # tell same-algorithm variants apart
+                    ax.text(x, 0.03, tag[(s.compression(), s.group)], transform=ax.get_xaxis_transform(),
+                            ha="center", va="bottom", rotation=90, fontsize=7, color="#222222", clip_on=True,
+                            bbox=dict(facecolor="white", alpha=0.7, edgecolor="none", pad=1))
+                row_vals.append(v / div)
+                drew = True
+            hv, tls = cat[1], cat[2]
+            head = (HTTP_NAME[hv] if hv else "") + (" TLS" if tls else "")
+            conns, streams, rate, pb, pk, topic = cat[4], cat[5], cat[6], cat[7], cat[8], cat[9]
+            sub = []
+            if conns is not None:
+                sub.append("%s conn%s" % (fmt_int(conns), " × %s streams" % fmt_int(streams)
+                                          if streams and streams > 1 else ""))
+            if pb is not None:
+                sub.append(("%s B %s" % (fmt_int(pb), pk or "")).strip())
+            if rate is not None:
+                sub.append("%s/s" % fmt_si(rate))
+            if topic:
+                sub.append("broadcast")
+            labels.append("\n".join(filter(None, [head.strip(), wrap(", ".join(sub), 16),
+                                                  "[%s]" % cat[10] if cat[10] else ""])))
+        ax.set_xticks(range(len(row)))
+        ax.set_xticklabels(labels, fontsize=7.5)
+        ax.set_xlim(-0.6, len(row) - 0.4)
+        if drew:
+            ax.set_ylim(min(0, min(row_vals) * 1.2), max(row_vals) * 1.18 if max(row_vals) > 0 else 1)
+            if min(row_vals) < 0:
+                ax.axhline(0, color="black", linewidth=0.8)
+        else:
+            no_data(ax, "no server RSS measurements")
+        ax.grid(True, axis="y", alpha=0.35)
+        ax.set_axisbelow(True)
+        ax.set_ylabel("RSS growth per subscription (%s)" % unit)
+        t = row[0][0]
+        ax.set_title(TRANSPORT_NAME.get(t, t), fontsize=11)
+    axes[0, 0].legend(handles=[Patch(color=COMPRESSION_COLOR.get(a, OTHER_COLOR), label=a) for a in algs],
+                      fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, title="compression")
+    fig.suptitle("Server memory per subscription (= per connection over HTTP/1.1), by transport and compression\n"
+                 "each workload that ran compressed, next to the same workload uncompressed", fontsize=11.5)
     return fig
 
 
@@ -1342,7 +1400,9 @@ def chart_workloads(w, scenarios, multi_report):
                 sc = s.section("slow_consumer")
                 closed = num(sc.get("slow_connections_closed_by_server"))
                 n = num(sc.get("slow_connections"))
-                extra = "%s slow, %s closed by server" % (fmt_int(n), fmt_int(closed))
+                # unit "stream": slow HTTP/2 streams sharing a connection with healthy ones (head-of-line)
+                what = "streams" if sc.get("unit") == "stream" else "conns"
+                extra = "%s slow %s, %s closed by server" % (fmt_int(n), what, fmt_int(closed))
                 items.append((item_label(s, mg, len(slow), extra), s.color,
                               [s.latency("corrected", "p99")[0], num(dig(sc, "slow_latency_us", "p99"))]))
             ok = metric_bars(ax, items, ["healthy clients p99", "slow clients p99"], log=True, fmt=fmt_us)
@@ -1351,7 +1411,7 @@ def chart_workloads(w, scenarios, multi_report):
             else:
                 no_data(ax, "no latency measured")
             ax.set_ylabel("p99 latency (µs, log)")
-            ax.set_title("Slow consumers: healthy vs slow clients", fontsize=10.5)
+            ax.set_title("Slow consumers: healthy vs slow clients (or HTTP/2 streams)", fontsize=10.5)
         panels.append(draw_slow)
     if not panels:
         return None
@@ -1445,6 +1505,15 @@ def find_max_cell(s):
     return v, ("≥ " if find_max_lower_bound(fm) else "") + fmt_int(v)
 
 
+def slow_count_cell(s):
+    sc = s.section("slow_consumer")
+    v = num(dig(sc, "slow_connections")) if sc is not None else None
+    if v is None:
+        return None, "n/a"
+    unit = sc.get("unit")
+    return v, fmt_int(v) + (" streams" if unit == "stream" else " connections" if unit == "connection" else "")
+
+
 SECTION_ROWS = [
     ("find_max", [("find-max: max sustainable events/s", find_max_cell, max),
                   ("find-max: p99 bound", section_cell("find_max", ["p99_bound_ms"], lambda v: "%g ms" % v), None),
@@ -1460,7 +1529,7 @@ SECTION_ROWS = [
                  ("browser: subscriptions waited", section_cell("browser", ["subscriptions_waited"], fmt_int), min),
                  ("browser: subscriptions starved", section_cell("browser", ["subscriptions_starved"], fmt_int), min),
                  ("browser: wait p99", section_cell("browser", ["wait_us", "p99"], fmt_us), min)]),
-    ("slow_consumer", [("slow clients", section_cell("slow_consumer", ["slow_connections"], fmt_int), None),
+    ("slow_consumer", [("slow clients", slow_count_cell, None),
                        ("slow clients: p99 latency", section_cell("slow_consumer", ["slow_latency_us", "p99"], fmt_us),
                         min),
                        ("slow clients: closed by server",
