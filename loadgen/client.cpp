@@ -125,6 +125,9 @@ void Client::on_tls_handshake(boost::system::error_code ec) {
 }
 
 void Client::begin_session() {
+  // Every operation of earlier attempts has completed by now (a connect and maybe a handshake
+  // ran since): their TLS streams can go.
+  retired_.clear();
   // connect_us: TCP connect, plus the TLS handshake when there is one.
   stats_.connect.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
                             SteadyClock::now() - connect_start_)
@@ -140,8 +143,11 @@ void Client::on_established() {
   if (session_->compressed()) ++stats_.compressed_connections;
   connect_timer_.cancel();
   if (plan_.chat && chat_start_ns_ == 0) {
+    // Not from inside the session's read (an HTTP/2 session must not send from its callbacks).
     chat_start_ns_ = realtime_ns();
-    on_send_timer();
+    asio::post(ioc_, [this, g = gen_] {
+      if (g == gen_ && !closed_) on_send_timer();
+    });
   }
 }
 
@@ -177,18 +183,18 @@ void Client::on_send_timer() {
 void Client::flush(std::string bytes) {
   if (bytes.empty() || closed_) return;
   if (writing_) {
-    write_buf_ += bytes;  // appended behind the write in flight: sent by its completion
+    // The buffer in flight must not move: later bytes wait in their own buffer.
+    pending_ += bytes;
     return;
   }
   write_buf_ = std::move(bytes);
   writing_ = true;
   asio::async_write(stream_, asio::buffer(write_buf_),
-                    [this, g = gen_](boost::system::error_code ec, std::size_t n) {
+                    [this, g = gen_](boost::system::error_code ec, std::size_t) {
                       if (g != gen_) return;
                       writing_ = false;
                       if (ec) return fail(LoadErrc::write_error);
-                      write_buf_.erase(0, n);
-                      if (!write_buf_.empty()) flush(std::exchange(write_buf_, {}));
+                      if (!pending_.empty()) flush(std::exchange(pending_, {}));
                     });
 }
 
@@ -248,10 +254,13 @@ void Client::end_cleanly() {
       return reconnect();
     }
   }
+  bool any_live = false;
   for (const auto& st : streams_) {
     if (!st.failed) ++stats_.streams_finished;
+    any_live |= !st.failed;
   }
-  if (!plan_.count_mode && realtime_ns() < plan_.window_end_ns) {
+  // An early end is an error, unless every stream already ended with its own counted reason.
+  if (!plan_.count_mode && realtime_ns() < plan_.window_end_ns && any_live && !slow_) {
     ++stats_.errors[std::string(error_kind(LoadErrc::server_closed))];
   }
   finalize();
@@ -318,7 +327,7 @@ void Client::on_stream_failed(std::size_t stream, std::error_code ec) {
   if (stream >= streams_.size() || streams_[stream].failed) return;
   streams_[stream].failed = true;
   // The server dropping a slow stream is the workload's point, not an error.
-  if (session_->stream_is_slow(stream) && ec == LoadErrc::stream_reset) {
+  if ((slow_ || session_->stream_is_slow(stream)) && ec == LoadErrc::stream_reset) {
     ++stats_.slow_connections_closed_by_server;
     return;
   }
@@ -395,6 +404,7 @@ void Client::reconnect() {
   stream_ = make_stream();
   connected_ = established_ = writing_ = false;
   write_buf_.clear();
+  pending_.clear();
   out_.clear();
   wire_start_.reset();
   window_counted_ = false;

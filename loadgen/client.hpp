@@ -96,7 +96,8 @@ class Client final : private SessionHandler {
   boost::asio::steady_timer connect_timer_;
   std::unique_ptr<Session> session_;
   std::array<char, 16 << 10> read_buf_{};
-  std::string write_buf_;                     ///< bytes being written
+  std::string write_buf_;                     ///< bytes being written (must not change meanwhile)
+  std::string pending_;                       ///< bytes to write after the write in flight
   std::string out_;                           ///< bytes the session produced while reading
   bool started_ = false;                      ///< connecting began
   bool writing_ = false;

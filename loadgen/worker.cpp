@@ -108,7 +108,9 @@ void Worker::on_window_end() {
 void Worker::check_done() {
   // Before the window ends, a time-mode run holds its connections (an idle stream expects no
   // events, yet is measured); only when every connection is closed can it end early.
-  const bool holding = !plan_.count_mode && !window_ended_;
+  // Subscriptions still waiting for a connection slot (browser model) are not done either.
+  const bool holding = (!plan_.count_mode && !window_ended_) ||
+                       (max_open_ > 0 && next_waiting_ < clients_.size() && !window_ended_);
   bool all_done = true;
   for (auto& c : clients_) {
     if (holding ? !c->closed() : !c->done()) {

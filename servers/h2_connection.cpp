@@ -32,7 +32,9 @@ H2Connection::H2Connection(ThreadContext& ctx, ConnStream stream, std::string in
     : ctx_(ctx),
       stream_(std::move(stream)),
       initial_(std::move(initial)),
-      session_(nullptr, &nghttp2_session_del) {
+      session_(nullptr, &nghttp2_session_del),
+      watchdog_(ctx.ioc),
+      last_read_(std::chrono::steady_clock::now()) {
   nghttp2_session_callbacks* cbs = nullptr;
   nghttp2_session_callbacks_new(&cbs);
   nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, &on_begin_headers);
@@ -66,6 +68,22 @@ void H2Connection::start() {
   if (!receive(initial.data(), initial.size())) return;
   flush();
   do_read();
+  arm_watchdog();
+}
+
+void H2Connection::arm_watchdog() {
+  constexpr auto kLimit = std::chrono::seconds(30);
+  watchdog_.expires_after(std::chrono::seconds(5));
+  watchdog_.async_wait([weak = weak_from_this(), kLimit](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closed_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const bool stalled = self->writing_ && now - self->write_started_ > kLimit;
+    const bool idle = self->streams_.empty() && self->requests_.empty() &&
+                      now - self->last_read_ > kLimit;
+    if (stalled || idle) return self->close(boost::asio::error::timed_out);
+    self->arm_watchdog();
+  });
 }
 
 void H2Connection::do_read() {
@@ -77,6 +95,7 @@ void H2Connection::do_read() {
 void H2Connection::on_read(boost::system::error_code ec, std::size_t n) {
   if (closed_) return;
   if (ec) return close(ec);
+  last_read_ = std::chrono::steady_clock::now();
   if (!receive(read_buf_.data(), n)) return;
   flush();
   do_read();
@@ -135,6 +154,7 @@ void H2Connection::flush() {
     return;
   }
   writing_ = true;
+  write_started_ = std::chrono::steady_clock::now();
   asio::async_write(stream_, asio::buffer(write_buf_),
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->writing_ = false;
@@ -149,6 +169,7 @@ void H2Connection::close(boost::system::error_code ec) {
   if (ec && !is_normal_close(ec)) ctx_.stats.add(ctx_.stats.io_errors);
   for (auto& [id, s] : streams_) s->detach();
   streams_.clear();
+  watchdog_.cancel();
   stream_.close();
 }
 
@@ -269,6 +290,8 @@ void H2Connection::respond(std::int32_t id, int status,
   provider.read_callback = &read_data;
   if (nghttp2_submit_response(session_.get(), id, nva.data(), nva.size(), &provider) != 0) {
     stream->detach();
+    nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, id, NGHTTP2_INTERNAL_ERROR);
+    schedule_flush();
     return;
   }
   streams_[id] = std::move(stream);

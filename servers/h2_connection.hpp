@@ -5,6 +5,8 @@
 #include <nghttp2/nghttp2.h>
 
 #include <array>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -74,6 +76,9 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
   /// Moves nghttp2's pending output into one write, unless a write is in flight.
   void flush();
   void close(boost::system::error_code ec);
+  /// Every few seconds: closes a connection whose write has not progressed (a client that stopped
+  /// reading) or that carries no stream and sent nothing for a while.
+  void arm_watchdog();
 
   ThreadContext& ctx_;
   ConnStream stream_;
@@ -84,6 +89,9 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
   void on_send(std::int32_t id, Request& req);
   std::unordered_map<std::int32_t, std::shared_ptr<H2Stream>> streams_;
   std::array<char, 16 << 10> read_buf_{};
+  boost::asio::steady_timer watchdog_;
+  std::chrono::steady_clock::time_point write_started_;  ///< of the write in flight
+  std::chrono::steady_clock::time_point last_read_;      ///< of the last bytes received
   std::string write_buf_;
   bool writing_ = false;
   bool flush_posted_ = false;

@@ -27,6 +27,9 @@ void H2Stream::detach() {
   conn_ = nullptr;
   if (source_) source_->stop();
   source_.reset();
+  // The backlog is freed now, not when the reset finally reaches a client that stopped reading.
+  queue_.pop(queue_.size());
+  front_offset_ = 0;
 }
 
 SendResult H2Stream::enqueue(SharedBuffer bytes) {

@@ -11,7 +11,12 @@ ResumeRegistry::Outcome ResumeRegistry::resolve(StreamSpec& spec, std::optional<
     if (it != starts_.end()) {
       start = it->second;
     } else {
-      if (starts_.size() >= max_streams_) return Outcome::full;
+      if (starts_.size() >= max_streams_) {
+        // Forget streams that began more than ten minutes ago before refusing new ones.
+        const std::int64_t cutoff = now_ns - 600'000'000'000;
+        std::erase_if(starts_, [&](const auto& e) { return e.second < cutoff; });
+        if (starts_.size() >= max_streams_) return Outcome::full;
+      }
       starts_.emplace(*spec.stream_id, now_ns);
     }
   }
@@ -24,6 +29,8 @@ ResumeRegistry::Outcome ResumeRegistry::resolve(StreamSpec& spec, std::optional<
   if (due_now > history_ && spec.first_seq < due_now - history_) {
     spec.first_seq = due_now - history_;
   }
+  // A client cannot have seen events that are not due yet (and a huge last_seq must not wrap).
+  spec.first_seq = std::min(spec.first_seq, due_now + 1);
   if (spec.count && spec.first_seq >= *spec.count) return Outcome::complete;
   if (spec.duration_s &&
       spec.intended_ns(start, spec.first_seq) >= start + static_cast<std::int64_t>(*spec.duration_s * 1e9)) {

@@ -35,7 +35,8 @@ std::variant<Route, RouteError> route_request(ThreadContext& ctx, std::string_vi
 
 std::optional<RouteError> resume_stream(ThreadContext& ctx, Route& route,
                                         std::string_view last_event_id) {
-  if (route.spec.stream_id) {
+  // Echo (chat) streams are named for routing only: they have no schedule to resume.
+  if (route.spec.stream_id && !route.spec.echo) {
     if (route.spec.topic) return RouteError{400, "a broadcast subscription cannot be resumed"};
     auto last = route.spec.last_seq;
     std::uint64_t header_seq = 0;

@@ -3,6 +3,8 @@
 // capacity), and the resume / chat query parameters of StreamSpec.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "core/workload.hpp"
 #include "servers/resume_registry.hpp"
 
@@ -96,6 +98,28 @@ TEST(ResumeRegistry, FullWhenMaxStreamsAreRemembered) {
   auto a2 = named("a");
   EXPECT_EQ(reg.resolve(a2, 1, kT0 + kSecond), Outcome::stream);
   EXPECT_EQ(a2.first_seq, 2u);
+}
+
+TEST(ResumeRegistry, OldStreamsAreForgottenBeforeRefusing) {
+  ResumeRegistry reg(1, 10000);
+  auto a = named("a");
+  ASSERT_EQ(reg.resolve(a, std::nullopt, kT0), Outcome::stream);
+  auto b = named("b");
+  EXPECT_EQ(reg.resolve(b, std::nullopt, kT0 + kSecond), Outcome::full);
+  // Eleven minutes later the old stream is forgotten to make room.
+  auto c = named("c");
+  EXPECT_EQ(reg.resolve(c, std::nullopt, kT0 + 660 * kSecond), Outcome::stream);
+}
+
+TEST(ResumeRegistry, AClaimBeyondTheScheduleIsClamped) {
+  ResumeRegistry reg(10, 10000);
+  auto a = named("a");
+  ASSERT_EQ(reg.resolve(a, std::nullopt, kT0), Outcome::stream);
+  auto a2 = named("a");
+  ASSERT_EQ(reg.resolve(a2, std::numeric_limits<std::uint64_t>::max() - 1, kT0 + kSecond),
+            Outcome::stream);
+  // Not past the events due by now (and no wrap-around to a huge backlog).
+  EXPECT_LE(a2.first_seq, static_cast<std::uint64_t>(a2.rate) + 1);
 }
 
 TEST(StreamSpecResume, QueryRoundTrip) {
