@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/sysinfo.hpp"
+#include "git_sha.hpp"
 #include "core/tls.hpp"
 #include "loadgen/server_stats.hpp"
 #include "loadgen/worker.hpp"
