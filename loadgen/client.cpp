@@ -278,7 +278,7 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
                                   SteadyClock::now() - connect_start_)
                                   .count());
   }
-  const auto h = parse_event_header(data);
+  auto h = parse_event_header(data);
   if (!h) {
     if (plan_.in_window(read_time_ns_)) {
       ++stats_.foreign_events;
@@ -287,6 +287,9 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
     }
     return;
   }
+  // The server's clock read on ours (0 on one host: both read the same CLOCK_REALTIME).
+  h->ts -= plan_.clock_offset_ns;
+  if (h->st) *h->st -= plan_.clock_offset_ns;
   if (!st.start_ns) {
     st.start_ns = h->ts - static_cast<std::int64_t>(h->seq) * plan_.spec.period_ns();
     st.base_seq = plan_.spec.topic ? h->seq : 0;

@@ -84,6 +84,7 @@ nlohmann::json run_load(const LoadConfig& config) {
   plan.slow_fraction = config.slow_fraction;
   plan.slow_read_bps = config.slow_read_bps;
   plan.resume = config.resume;
+  plan.clock_offset_ns = static_cast<std::int64_t>(config.clock_offset_us.value_or(0) * 1000);
   plan.chat = config.chat;
   if (config.chat) {
     plan.spec.echo = true;
@@ -243,6 +244,11 @@ nlohmann::json run_load(const LoadConfig& config) {
                        " connection(s) were not compressed: the server declined " +
                        std::string(to_string(config.compression.algorithm)));
   }
+  const bool same_host = plan.endpoint.address().is_loopback();
+  if (!same_host && !config.clock_offset_us) {
+    warnings.push_back("the server is on another host: latency assumes both clocks agree; "
+                       "measure the offset and pass --clock-offset-us");
+  }
   if (total.subscriptions_starved > 0) {
     warnings.push_back(std::to_string(total.subscriptions_starved) + " of " +
                        std::to_string(subscriptions) +
@@ -319,6 +325,10 @@ nlohmann::json run_load(const LoadConfig& config) {
                                                               : nlohmann::json("1.1")},
       {"tls", plan.target.tls},
       {"compression", compression},
+      {"clock",
+       {{"same_host", same_host},
+        {"offset_us", config.clock_offset_us ? nlohmann::json(*config.clock_offset_us)
+                                             : nlohmann::json(nullptr)}}},
       {"workload",
        {{"kind", config.chat                    ? "chat"
                  : config.slow_fraction > 0       ? "slow-consumer"

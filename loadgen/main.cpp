@@ -105,6 +105,9 @@ int main(int argc, char** argv) {
                    "browsers); further subscriptions wait for a free connection (0: no cap)")
       ->capture_default_str();
   load->add_flag("--tls12", lc.tls12, "allow TLS 1.2 (default: TLS 1.3 only)");
+  load->add_option("--clock-offset-us", lc.clock_offset_us,
+                   "server on another host: its clock minus ours, in microseconds (subtracted "
+                   "from every event's timestamps; without it such a run carries a warning)");
   std::optional<double> drop_after;
   std::optional<std::uint64_t> retry_ms;
   load->add_flag("--chat", lc.chat,

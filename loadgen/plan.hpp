@@ -35,6 +35,8 @@ struct RunPlan {
                                           ///< server echoes each message as an event
   std::chrono::milliseconds reconnect_delay{1000};  ///< when the server sent no `retry:`
   bool progress = false;                          ///< workers publish progress snapshots
+  std::int64_t clock_offset_ns = 0;  ///< server clock minus ours (another host), subtracted from
+                                     ///< every event's ts and st
   double slow_fraction = 0;       ///< slow-consumer workload: share of slow clients (0: off)
   double slow_read_bps = 16384;   ///< a slow client's read rate, bytes per second
 

@@ -123,5 +123,31 @@ TEST(LoadErrors, BadUrlIsAClearError) {
   EXPECT_THROW(loadgen::run_load(lc), std::runtime_error);
 }
 
+// The clock rule: a supplied offset (server clock minus ours) is subtracted from every event's
+// timestamps, so claiming the server runs 50 ms ahead adds 50 ms to every latency.
+TEST(ClockOffset, ShiftsEveryLatencyAndIsReported) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  LoadConfig lc;
+  lc.url = url_for("sse", server.port());
+  lc.connections = 2;
+  lc.spec.rate = 100;
+  lc.spec.count = 30;
+  lc.warmup_s = 0;
+  lc.duration_s = 10;
+  const auto plain = loadgen::run_load(lc);
+  lc.clock_offset_us = 50000;
+  const auto shifted = loadgen::run_load(lc);
+  EXPECT_EQ(plain["clock"]["same_host"], true);
+  EXPECT_TRUE(plain["clock"]["offset_us"].is_null());
+  EXPECT_EQ(shifted["clock"]["offset_us"], 50000.0);
+  // Event times are read on our clock, so the window classifies them as the offset says.
+  EXPECT_GT(shifted["events"]["received"].get<int>(), 0);
+  EXPECT_EQ(shifted["events"]["received"], shifted["events"]["expected"]);
+  EXPECT_EQ(shifted["events"]["lost"], 0);
+  const double min_shifted = shifted["latency_us"]["corrected"]["min"].get<double>();
+  EXPECT_GE(min_shifted, 50000.0);
+  EXPECT_LT(min_shifted - plain["latency_us"]["corrected"]["min"].get<double>(), 60000.0);
+}
+
 }  // namespace
 }  // namespace pushbench::test
