@@ -80,12 +80,14 @@ TEST_P(SlowConsumer, ServerDropsSlowClientsWhileHealthyOnesStayFast) {
   // 4 MB/s per stream: on loopback the server's socket takes ~4 MB before its queue fills, so
   // the queue limit is hit about a second in.
   const auto s = load_scenario(url_for(GetParam(), server.port()),
-                               "-c 10 --slow-fraction 0.2 --slow-read-bps 8192 -r 1000 -s 4096 "
+                               "-c 5 --slow-fraction 0.2 --slow-read-bps 8192 -r 1000 -s 4096 "
                                "-d 3 -w 0.5");
   EXPECT_EQ(s["workload"]["kind"], "slow-consumer");
   const auto& slow = s["slow_consumer"];
-  EXPECT_EQ(slow["slow_connections"], 2) << slow.dump();
-  EXPECT_EQ(slow["healthy_connections"], 8);
+  // Four healthy clients (16 MB/s in all) leave headroom on a shared 2-core machine, even with
+  // sanitizers: only the slow client may fall behind the server's queue limit.
+  EXPECT_EQ(slow["slow_connections"], 1) << slow.dump();
+  EXPECT_EQ(slow["healthy_connections"], 4);
   // latency_us holds the healthy clients only: the slow ones' backlog does not leak into it.
   ASSERT_TRUE(s["latency_us"]["corrected"].is_object());
   EXPECT_LT(s["latency_us"]["corrected"]["p99"].get<double>(), 100'000) << s["latency_us"].dump();
