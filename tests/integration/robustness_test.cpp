@@ -206,5 +206,52 @@ TEST(LoadgenSurvivesMisbehavingServers, TruncatedChunkedStreamIsUnexpectedEof) {
   EXPECT_EQ(load_against("http", cut.port())["errors"]["unexpected_eof"], 2);
 }
 
+// HTTP/2 garbage after a valid connection preface: that connection ends (GOAWAY), the server
+// goes on serving others.
+TEST(ServerBadInput, Http2GarbageAfterThePrefaceEndsOnlyThatConnection) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  const std::string preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  const auto answer = http_exchange(server.port(), preface + std::string(64, '\xff'));
+  EXPECT_FALSE(answer.empty());  // the server's SETTINGS and GOAWAY, then a close
+  EXPECT_NE(http_exchange(server.port(), "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                .find("{\"ok\":true}"),
+            std::string::npos);
+}
+
+// Chat and resume inputs: an oversized message is refused with 413, a Last-Event-ID that is not
+// one of our event numbers is ignored (the stream starts at event 0).
+TEST(ServerBadInput, ChatAndResumeInputs) {
+  ServerProcess server(bin("pushbench-server"), "sse", 1);
+  // The declared length is refused before the body arrives (so only a little of it is sent).
+  const auto big = http_exchange(
+      server.port(), "POST /send?stream=s HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                         std::to_string(70 << 10) + "\r\n\r\n" + std::string(1024, 'x'));
+  EXPECT_EQ(big.rfind("HTTP/1.1 413", 0), 0u) << big.substr(0, 200);
+  const auto resumed = http_exchange(
+      server.port(),
+      "GET /sse?stream=q&count=2&rate=100&size=16 HTTP/1.1\r\nHost: x\r\n"
+      "Last-Event-ID: not-a-number\r\n\r\n");
+  EXPECT_EQ(resumed.rfind("HTTP/1.1 200", 0), 0u) << resumed;
+  EXPECT_NE(resumed.find("id: 0\n"), std::string::npos) << resumed;
+  EXPECT_NE(resumed.find("id: 1\n"), std::string::npos) << resumed;
+}
+
+// Chat against a server that answers the POSTs with something other than 204: counted by kind.
+TEST(LoadgenSurvivesMisbehavingServers, ChatPostsAnsweredWrongAreErrors) {
+  FakeServer fake("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n", false);
+  loadgen::LoadConfig lc;
+  lc.url = "http://127.0.0.1:" + std::to_string(fake.port()) + "/sse";
+  lc.connections = 1;
+  lc.chat = true;
+  lc.spec.rate = 50;
+  lc.warmup_s = 0;
+  lc.duration_s = 0.5;
+  lc.drain_s = 0.2;
+  const auto s = loadgen::run_load(lc);
+  EXPECT_EQ(s["errors"]["http_status"], 1) << s["errors"].dump();
+  EXPECT_GT(s["events"]["lost"].get<std::uint64_t>(), 0u);
+}
+
 }  // namespace
 }  // namespace pushbench::test
