@@ -131,8 +131,7 @@ FrameFn H2WsStream::framer() const { return compressor_.framer(&WsFrameConnectio
 
 SendResult H2WsStream::send(SharedBuffer framed) {
   if (close_sent_) return SendResult::dropped;
-  if (!compressor_.active() || compressor_.shared()) return enqueue(std::move(framed));
-  auto frame = compressor_.frame(*framed);
+  auto frame = compressor_.encode(std::move(framed));
   if (!frame) {
     if (conn_) conn_->reset(id_, NGHTTP2_INTERNAL_ERROR);
     detach();
@@ -160,14 +159,12 @@ void H2WsStream::on_client_end() { finish(); }
 
 void H2WsStream::on_message(ws::Opcode, std::string_view payload, bool compressed) {
   if (!spec_.echo) return;
-  if (compressed) {
-    if (compressor_.inflate(payload, inflated_)) {
-      if (conn_) conn_->reset(id_, NGHTTP2_PROTOCOL_ERROR);
-      return detach();
-    }
-    payload = inflated_;
+  const auto text = compressor_.message(payload, compressed);
+  if (!text) {
+    if (conn_) conn_->reset(id_, NGHTTP2_PROTOCOL_ERROR);
+    return detach();
   }
-  if (send(framer()(0, payload)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);
+  if (send(framer()(0, *text)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);
 }
 
 void H2WsStream::on_control(ws::Opcode op, std::string_view payload) {

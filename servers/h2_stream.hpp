@@ -113,7 +113,6 @@ class H2WsStream final : public H2Stream, private ws::Handler {
   void on_message(ws::Opcode op, std::string_view payload, bool compressed) override;
   void on_control(ws::Opcode op, std::string_view payload) override;
   WsCompressor compressor_;
-  std::string inflated_;  ///< a compressed client message, inflated (chat echo)
   ws::Decoder decoder_;
   bool close_sent_ = false;
 };

@@ -58,10 +58,17 @@ WsCompressor::WsCompressor(const ServerConfig& config, std::string_view offer, b
   }
 }
 
-std::error_code WsCompressor::inflate(std::string_view message, std::string& out) {
-  if (!agreed_) return std::make_error_code(std::errc::invalid_argument);
+std::optional<std::string_view> WsCompressor::message(std::string_view payload, bool compressed) {
+  if (!compressed) return payload;
+  if (!agreed_) return std::nullopt;
   if (!inflater_) inflater_.emplace(*agreed_, false, max_message_bytes_);
-  return inflater_->decompress(message, out);
+  if (inflater_->decompress(payload, inflated_)) return std::nullopt;
+  return std::string_view(inflated_);
+}
+
+SharedBuffer WsCompressor::encode(SharedBuffer framed) {
+  if (!deflater_ || shared_) return framed;
+  return frame(*framed);
 }
 
 std::string WsCompressor::response() const {

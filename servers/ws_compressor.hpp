@@ -29,9 +29,13 @@ class WsCompressor {
   }
   /// The Sec-WebSocket-Extensions response value; empty when inactive.
   std::string response() const;
-  /// Inflates a compressed (RSV1) client message into `out` (chat echo); an error when inactive,
-  /// corrupt or larger than max_message_bytes.
-  std::error_code inflate(std::string_view message, std::string& out);
+  /// A client message's text (chat echo): `payload` itself, or inflated when `compressed` (RSV1);
+  /// nullopt when it does not inflate (inactive, corrupt, larger than max_message_bytes). The
+  /// view is valid until the next call.
+  std::optional<std::string_view> message(std::string_view payload, bool compressed);
+  /// What a connection queues for an event produced with framer(): `framed` as it is (plain or
+  /// shared frames), or its per-connection compressed frame; null when the compressor fails.
+  SharedBuffer encode(SharedBuffer framed);
   /// One FIN text frame holding `data`: compressed (RSV1) when active and `data` has at least
   /// pmd_min_size bytes, else plain. Null when the compressor fails.
   SharedBuffer frame(std::string_view data);
@@ -52,6 +56,7 @@ class WsCompressor {
   std::optional<compress::PmdParams> agreed_;
   std::optional<compress::PmdDeflater> deflater_;
   std::optional<compress::PmdInflater> inflater_;  ///< created on the first compressed message
+  std::string inflated_;                           ///< the last inflated client message
   std::size_t max_message_bytes_ = 0;
   std::string compressed_;  ///< reused output buffer
 };

@@ -20,8 +20,7 @@ void WsFrameConnection::start(std::string response) {
 
 SendResult WsFrameConnection::send(SharedBuffer framed) {
   if (close_sent_) return SendResult::dropped;
-  if (!compressor_.active() || compressor_.shared()) return enqueue(std::move(framed));
-  auto frame = compressor_.frame(*framed);
+  auto frame = compressor_.encode(std::move(framed));
   if (!frame) {
     close(boost::asio::error::invalid_argument);
     return SendResult::dropped;
@@ -75,11 +74,9 @@ bool WsFrameConnection::on_client_bytes(std::string_view bytes) {
 
 void WsFrameConnection::on_message(ws::Opcode, std::string_view payload, bool compressed) {
   if (!spec_.echo) return;
-  if (compressed) {
-    if (compressor_.inflate(payload, inflated_)) return close(boost::asio::error::invalid_argument);
-    payload = inflated_;
-  }
-  if (send(framer()(0, payload)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);
+  const auto text = compressor_.message(payload, compressed);
+  if (!text) return close(boost::asio::error::invalid_argument);
+  if (send(framer()(0, *text)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);
 }
 
 void WsFrameConnection::on_control(ws::Opcode op, std::string_view payload) {

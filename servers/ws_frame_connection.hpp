@@ -40,7 +40,6 @@ class WsFrameConnection final : public StreamConnection, private ws::Handler {
   void on_control(ws::Opcode op, std::string_view payload) override;
 
   WsCompressor compressor_;
-  std::string inflated_;  ///< a compressed client message, inflated (chat echo)
   ws::Decoder decoder_;
   bool close_sent_ = false;
 };
