@@ -5,6 +5,8 @@
 #include <boost/asio/write.hpp>
 #include <sys/socket.h>
 
+#include <sstream>
+
 #include "core/event.hpp"
 #include "loadgen/errors.hpp"
 
@@ -92,7 +94,11 @@ void Client::start() {
 
 void Client::on_connect(boost::system::error_code ec) {
   if (closed_) return;
-  if (ec) return fail(LoadErrc::connect_failed);
+  if (ec) {
+    std::ostringstream cause;
+    cause << ec.message() << " (" << plan_.endpoint << ")";
+    return fail(LoadErrc::connect_failed, cause.str());
+  }
   connected_ = true;
   boost::system::error_code ignored;
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -112,14 +118,14 @@ void Client::on_connect(boost::system::error_code ec) {
 
 void Client::on_tls_handshake(boost::system::error_code ec) {
   if (closed_) return;
-  if (ec) return fail(LoadErrc::tls_handshake);
+  if (ec) return fail(LoadErrc::tls_handshake, ec.message());
   const unsigned char* alpn = nullptr;
   unsigned len = 0;
   SSL_get0_alpn_selected(stream_.tls()->native_handle(), &alpn, &len);
   const std::string_view selected(reinterpret_cast<const char*>(alpn), len);
   const bool h2 = plan_.session.http == HttpVersion::h2;
   if (h2 ? selected != "h2" : !(selected.empty() || selected == "http/1.1")) {
-    return fail(LoadErrc::alpn_mismatch);
+    return fail(LoadErrc::alpn_mismatch, "the server selected \"" + std::string(selected) + "\"");
   }
   begin_session();
 }
@@ -164,7 +170,6 @@ void Client::on_send_timer() {
       if (!posts_) {
         posts_ = std::make_unique<PostChannel>(ioc_, plan_, *spec_.stream_id,
                                                [this](std::error_code ec) { count_error(ec); });
-        ++stats_.post_connections;
       }
       posts_->post(message_);
     }
@@ -193,7 +198,7 @@ void Client::flush(std::string bytes) {
                     [this, g = gen_](boost::system::error_code ec, std::size_t) {
                       if (g != gen_) return;
                       writing_ = false;
-                      if (ec) return fail(LoadErrc::write_error);
+                      if (ec) return fail(LoadErrc::write_error, ec.message());
                       if (!pending_.empty()) flush(std::exchange(pending_, {}));
                     });
 }
@@ -212,7 +217,7 @@ void Client::on_read(boost::system::error_code ec, std::size_t n) {
     if (auto e = session_->on_eof()) return slow_ ? end_slow(e) : fail(e);
     return end_cleanly();
   }
-  if (ec) return slow_ ? end_slow(LoadErrc::read_error) : fail(LoadErrc::read_error);
+  if (ec) return slow_ ? end_slow(LoadErrc::read_error) : fail(LoadErrc::read_error, ec.message());
   read_time_ns_ = realtime_ns();
   if (auto e = session_->on_read(std::string_view(read_buf_.data(), n), out_)) return fail(e);
   if (!out_.empty()) flush(std::exchange(out_, {}));
@@ -368,13 +373,15 @@ bool Client::done() const {
   return true;
 }
 
-void Client::count_error(std::error_code ec) {
-  ++stats_.errors[ec.category() == load_category() ? std::string(error_kind(
-                                                         static_cast<LoadErrc>(ec.value())))
-                                                   : ec.message()];
+void Client::count_error(std::error_code ec, std::string_view cause) {
+  std::string kind = ec.category() == load_category()
+                         ? std::string(error_kind(static_cast<LoadErrc>(ec.value())))
+                         : ec.message();
+  if (!cause.empty()) stats_.error_causes.emplace(kind, cause);
+  ++stats_.errors[std::move(kind)];
 }
 
-void Client::fail(std::error_code ec) {
+void Client::fail(std::error_code ec, std::string_view cause) {
   if (closed_) return;
   if (plan_.resume && !stopping_) {
     // Expected in this workload (the server drops connections): counted apart from errors.
@@ -384,7 +391,7 @@ void Client::fail(std::error_code ec) {
     if (may_resume()) return reconnect();
     return finalize();
   }
-  count_error(ec);
+  count_error(ec, cause);
   finalize();
 }
 
@@ -455,6 +462,7 @@ void Client::finalize() {
   send_timer_.cancel();
   if (posts_) {
     stats_.posts_answered += posts_->answered();
+    stats_.post_connections += posts_->connections();
     posts_->close();
   }
   stream_.close();

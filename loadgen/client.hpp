@@ -64,7 +64,9 @@ class Client final : private SessionHandler {
   /// policy): counted in slow_connections_closed_by_server rather than as an error.
   void end_slow(std::error_code ec);
   void flush(std::string bytes);
-  void fail(std::error_code ec);
+  /// Counts `ec` (with `cause`, the system's or library's words, when known) and ends the
+  /// connection, or reconnects it in the resume workload.
+  void fail(std::error_code ec, std::string_view cause = {});
   /// The server ended every stream cleanly: count them and close.
   void end_cleanly();
   void end_window_counters();
@@ -75,8 +77,8 @@ class Client final : private SessionHandler {
                 std::string_view id) override;
   void on_established() override;
   void on_stream_failed(std::size_t stream, std::error_code ec) override;
-  /// Counts an error by kind.
-  void count_error(std::error_code ec);
+  /// Counts an error by kind, keeping the first `cause` given for that kind.
+  void count_error(std::error_code ec, std::string_view cause = {});
 
   /// Accounting of one stream (subscription) of this connection.
   struct StreamState {

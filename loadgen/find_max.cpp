@@ -15,7 +15,13 @@ std::string verdict(const json& s, double offered, double bound_us) {
   }
   std::uint64_t errors = 0;
   for (const auto& [k, v] : s["errors"].items()) errors += v.get<std::uint64_t>();
-  if (errors > 0) return "connection errors: " + s["errors"].dump();
+  if (errors > 0) {
+    std::string text = "connection errors: " + s["errors"].dump();
+    if (s.contains("error_causes") && !s["error_causes"].empty()) {
+      text += " (" + s["error_causes"].dump() + ")";
+    }
+    return text;
+  }
   if (s["events"]["lost"].get<std::uint64_t>() > 0) return "events were lost";
   const auto& lat = s["latency_us"]["corrected"];
   if (lat.is_null()) return "no latency measured";

@@ -235,7 +235,9 @@ nlohmann::json run_load(const LoadConfig& config) {
   std::uint64_t error_total = 0;
   for (const auto& [k, v] : total.errors) error_total += v;
   if (error_total > 0) {
-    warnings.push_back(std::to_string(error_total) + " connection error(s); see errors");
+    std::string text = std::to_string(error_total) + " connection error(s); see errors";
+    for (const auto& [kind, cause] : total.error_causes) text += "; " + kind + ": " + cause;
+    warnings.push_back(std::move(text));
   }
   if (config.compression.algorithm != Compression::none &&
       total.compressed_connections < total.connections_established) {
@@ -307,6 +309,8 @@ nlohmann::json run_load(const LoadConfig& config) {
                 std::to_string(config.spec.size) + "B-" + std::string(to_string(config.spec.payload));
   nlohmann::json errors = nlohmann::json::object();
   for (const auto& [k, v] : total.errors) errors[k] = v;
+  nlohmann::json error_causes = nlohmann::json::object();
+  for (const auto& [k, v] : total.error_causes) error_causes[k] = v;
 
   nlohmann::json compression = config.compression_details;
   compression["algorithm"] = to_string(config.compression.algorithm);
@@ -380,6 +384,7 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"saturated", saturated},
         {"max_thread_busy", max_busy}}},
       {"errors", errors},
+      {"error_causes", error_causes},
       {"warnings", warnings},
       {"histograms",
        {{"latency_corrected", total.latency_corrected.bins_json()},

@@ -45,6 +45,7 @@ void WorkerStats::merge(const WorkerStats& o) {
   wire.segments_out += o.wire.segments_out;
   busy_ns = std::max(busy_ns, o.busy_ns);
   for (const auto& [k, v] : o.errors) errors[k] += v;
+  for (const auto& [k, v] : o.error_causes) error_causes.emplace(k, v);
   streams_finished += o.streams_finished;
   connections_established += o.connections_established;
   compressed_connections += o.compressed_connections;

@@ -49,6 +49,8 @@ struct WorkerStats {
                                          ///< arrival, so late events do not skew bytes/event)
   std::int64_t busy_ns = 0;              ///< thread CPU time in the window
   std::map<std::string, std::uint64_t> errors;  ///< by kind
+  std::map<std::string, std::string> error_causes;  ///< by kind: the first cause the operating
+                                                    ///< system or TLS library gave, when any
   std::uint64_t streams_finished = 0;    ///< streams the server ended cleanly
   std::uint64_t connections_established = 0;
   std::uint64_t compressed_connections = 0;  ///< connections where the server agreed to compress

@@ -24,7 +24,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 namespace {
-constexpr auto kRequestTimeout = std::chrono::seconds(10);
 constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 }  // namespace
 
@@ -41,7 +40,7 @@ HttpSession::~HttpSession() {
 }
 
 void HttpSession::arm_timeout() {
-  timer_.expires_after(kRequestTimeout);
+  timer_.expires_after(ctx_.config->request_timeout);
   timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     if (ec) return;
     if (auto self = weak.lock(); self && !self->handed_off_) self->stream_.close();

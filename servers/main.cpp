@@ -30,6 +30,12 @@ int main(int argc, char** argv) {
   app.add_option("--max-header-bytes", config.max_header_bytes, "request header size limit")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 20));
+  unsigned request_timeout_ms = 10000;
+  app.add_option("--request-timeout-ms", request_timeout_ms,
+                 "HTTP/1.1: close a connection without a complete request (or TLS handshake) "
+                 "within this, between keep-alive requests too")
+      ->capture_default_str()
+      ->check(CLI::Range(10u, 3600000u));
   app.add_option("--max-connections", config.max_connections, "open connections limit")
       ->capture_default_str();
   bool no_compression = false;
@@ -84,6 +90,7 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet", quiet, "no start-up and shutdown lines (errors are still printed)");
   CLI11_PARSE(app, argc, argv);
   config.compression = !no_compression;
+  config.request_timeout = std::chrono::milliseconds(request_timeout_ms);
   config.http2 = !no_http2;
   config.ws_pmd_beast = pmd_engine == "beast";
   if ((!cert_file.empty() || !key_file.empty() || tls12) && !tls) {

@@ -113,8 +113,13 @@ TEST(LoadErrors, RefusedConnectionsAreCountedNotFatal) {
   lc.duration_s = 0.5;
   const auto s = loadgen::run_load(lc);
   EXPECT_EQ(s["errors"]["connect_failed"], 3);
+  // The report says why: the system's words and the address.
+  const std::string cause = s["error_causes"]["connect_failed"];
+  EXPECT_NE(cause.find("refused"), std::string::npos) << cause;
+  EXPECT_NE(cause.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << cause;
   EXPECT_EQ(s["events"]["received"], 0);
-  EXPECT_FALSE(s["warnings"].empty());
+  ASSERT_FALSE(s["warnings"].empty());
+  EXPECT_NE(s["warnings"].dump().find("connect_failed: "), std::string::npos) << s["warnings"];
 }
 
 TEST(LoadErrors, BadUrlIsAClearError) {

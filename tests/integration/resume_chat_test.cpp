@@ -85,6 +85,11 @@ struct TransportCase {
   std::string http;       // 1.1 or 2
 };
 
+/// How ctest shows a case ("sse over HTTP/1.1") instead of its bytes.
+void PrintTo(const TransportCase& c, std::ostream* os) {
+  *os << c.transport << " over HTTP/" << c.http;
+}
+
 /// "sse_h1", "ws_h2", ...: a readable test name for a TransportCase.
 std::string case_name(const ::testing::TestParamInfo<TransportCase>& info) {
   return info.param.transport + (info.param.http == "2" ? "_h2" : "_h1");
@@ -195,6 +200,23 @@ INSTANTIATE_TEST_SUITE_P(Chat, ChatTransports,
                          ::testing::Values(TransportCase{"sse", "1.1"}, TransportCase{"sse", "2"},
                                            TransportCase{"ws", "1.1"}, TransportCase{"ws", "2"}),
                          case_name);
+
+TEST(Chat, SsePostConnectionIsReopenedAfterTheServersIdleTimeout) {
+  // The server closes an idle keep-alive connection after 150 ms; messages come every 500 ms, so
+  // each one finds its POST connection closed and must open a new one, as a browser would.
+  ServerProcess server(bin("pushbench-server"), "sse", 1, std::nullopt,
+                       {"--request-timeout-ms", "150"});
+  const auto s = load("--url " + url_for("sse", server.port()) +
+                      " --chat -c 2 -r 2 -s 64 -d 1.6 -w 0.4 --verify-payload");
+  ASSERT_TRUE(s.is_object());
+  expect_no_errors(s);
+  const auto& chat = s["chat"];
+  EXPECT_EQ(chat["posts_answered"], chat["messages_sent"]) << chat.dump();
+  EXPECT_GE(chat["messages_sent"].get<std::uint64_t>(), 6u) << chat.dump();
+  // Every message after each client's first needed a new connection.
+  EXPECT_GE(chat["post_connections"].get<std::uint64_t>(), 6u) << chat.dump();
+  EXPECT_EQ(s["events"]["lost"], 0);
+}
 
 TEST(Chat, SendEndpointErrors) {
   ServerProcess server(bin("pushbench-server"), "sse", 1);
