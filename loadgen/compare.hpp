@@ -16,7 +16,8 @@ enum class CompareFormat { text, markdown, json };
 /// What counts as a regression, and how to print the result.
 struct CompareOptions {
   double threshold = 0.10;  ///< relative change (0.10 = 10 %) beyond which a figure has changed
-  double mad_factor = 3.0;  ///< a change within mad_factor * MAD of either side is noise
+  double mad_factor = 3.0;  ///< a change within mad_factor * MAD of either side is noise; when
+                            ///< both sides list their runs' values, so is one where they overlap
   CompareFormat format = CompareFormat::text;  ///< used by format_compare()
 };
 
@@ -42,7 +43,8 @@ struct FigureDelta {
   bool higher_is_better = false;  ///< true for throughput, false for costs and latencies
   bool regressed = false;  ///< changed past the threshold in the worse direction, and not noise
   bool improved = false;   ///< changed past the threshold in the better direction, and not noise
-  /// Repetitions were available and |now - base| <= mad_factor * max(mad_base, mad_now).
+  /// Repetitions were available and |now - base| <= mad_factor * max(mad_base, mad_now), or both
+  /// sides listed their runs' values and the two sets overlap.
   bool noise = false;
 };
 
@@ -61,8 +63,10 @@ struct CompareResult {
 /// latency_us.uncorrected.p99, wire.bytes_per_event, server.cpu_ns_per_event,
 /// server.rss_bytes_per_connection, loadgen.cpu_ns_per_event and events.lost (lower is better).
 /// A figure null or missing on either side is skipped. A scenario's optional
-/// `"repetitions": {"<figure>": {"median": x, "mad": y}}` replaces that figure's value with the
-/// median and enables the noise test. events.lost rising from 0 is a regression whatever the
+/// `"repetitions": {"<figure>": {"median": x, "mad": y, "values": [...]}}` replaces that figure's
+/// value with the median and enables the noise test: a change within mad_factor MADs is noise,
+/// and when both reports list at least two values, so is one whose runs overlap (only a shift
+/// with every new run beyond every base run counts). events.lost rising from 0 is a regression whatever the
 /// threshold or spread. Never throws on malformed input: what cannot be read is skipped.
 CompareResult compare_reports(const nlohmann::json& base, const nlohmann::json& now,
                               const CompareOptions& o);

@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
   RunOptions ro;
   ro.server_binary = sibling_server();
   run->add_option("--suite", suite_file,
-                  "suite file, or a name in bench/suites/ (quick, compression)")
+                  "suite file, or a name in bench/suites/ (quick, full, compression, workloads)")
       ->capture_default_str();
   run->add_option("--out,-o", run_out, "report path")->capture_default_str();
   run->add_option("--server-binary", ro.server_binary, "pushbench-server to spawn")

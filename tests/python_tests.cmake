@@ -69,6 +69,12 @@ add_test(NAME schema_validates_sample
          COMMAND ${PUSHBENCH_PYTHON} ${PUSHBENCH_VALIDATE_REPORT}
                  ${PUSHBENCH_REPORT_SCHEMA} ${PUSHBENCH_TEST_DATA}/sample_report.json)
 
+# The committed reports (the reference run and the CI baseline) must stay valid as the schema evolves.
+add_test(NAME schema_validates_committed_results
+         COMMAND ${PUSHBENCH_PYTHON} ${PUSHBENCH_VALIDATE_REPORT} ${PUSHBENCH_REPORT_SCHEMA}
+                 ${CMAKE_SOURCE_DIR}/results/full.json ${CMAKE_SOURCE_DIR}/results/baseline.json)
+set_tests_properties(schema_validates_committed_results PROPERTIES LABELS "python" TIMEOUT 120)
+
 # The crafted bad report must be rejected as schema-invalid. Matching the output (rather than WILL_FAIL)
 # makes sure the failure is a validation failure, not a crash or an unreadable file (those print
 # "Traceback" / "ERROR" instead of "INVALID"); the exit status is ignored when a pass regex is set.

@@ -137,6 +137,39 @@ TEST(Compare, MadNoiseIsNotARegressionEvenPastThreshold) {
   EXPECT_TRUE(d->regressed);
 }
 
+TEST(Compare, OverlappingRunsAreNoiseSeparatedRunsAreNot) {
+  // MADs alone would call this a regression (60 > 3 x 5); the runs overlap, so it is noise.
+  const auto reps = [](double median, double mad, std::vector<double> values) {
+    return json{{"repetitions",
+                 {{"latency_us.corrected.p99",
+                   {{"median", median}, {"mad", mad}, {"values", values}}}}}};
+  };
+  const json base = report({scenario("g/sse", reps(200, 5, {195, 200, 205, 290, 198}))});
+  const json overlapping = report({scenario("g/sse", reps(260, 5, {255, 260, 265, 201, 262}))});
+  auto r = compare_reports(base, overlapping, {});
+  auto* d = find(r, "g/sse", "latency_us.corrected.p99");
+  ASSERT_NE(d, nullptr);
+  EXPECT_TRUE(d->noise);
+  EXPECT_FALSE(d->regressed);
+
+  // Every new run above every base run: a regression.
+  const json separated = report({scenario("g/sse", reps(300, 5, {295, 300, 305, 291, 310}))});
+  r = compare_reports(base, separated, {});
+  d = find(r, "g/sse", "latency_us.corrected.p99");
+  EXPECT_FALSE(d->noise);
+  EXPECT_TRUE(d->regressed);
+  // The same downwards is an improvement.
+  r = compare_reports(separated, base, {});
+  d = find(r, "g/sse", "latency_us.corrected.p99");
+  EXPECT_TRUE(d->improved);
+
+  // Only one side lists values: the MAD rule alone decides (60 > 3 x 5).
+  json no_values = base;
+  no_values["scenarios"][0]["repetitions"]["latency_us.corrected.p99"].erase("values");
+  r = compare_reports(no_values, overlapping, {});
+  EXPECT_TRUE(find(r, "g/sse", "latency_us.corrected.p99")->regressed);
+}
+
 TEST(Compare, LostRisingFromZeroIsARegression) {
   const json base = report({scenario("g/raw")});
   const json now = report({scenario("g/raw", {{"events", {{"lost", 1}}}})});
