@@ -16,6 +16,7 @@
 #include "loadgen/find_max.hpp"
 #include "loadgen/load.hpp"
 #include "loadgen/progress.hpp"
+#include "loadgen/repeat.hpp"
 #include "loadgen/report_markdown.hpp"
 #include "loadgen/runner.hpp"
 #include "loadgen/table.hpp"
@@ -238,6 +239,15 @@ int main(int argc, char** argv) {
   cmp->add_option("--format", cmp_format, "text | markdown | json")
       ->capture_default_str()->check(CLI::IsMember({"text", "markdown", "json"}));
 
+  // --- merge ---
+  auto* mrg = app.add_subcommand(
+      "merge", "single-run reports of one build as one report with repetitions (median, MAD)");
+  std::vector<std::string> merge_files;
+  std::string merge_out;
+  mrg->add_option("reports", merge_files, "two or more reports of the same suite and commit")
+      ->required()->expected(2, -1);
+  mrg->add_option("-o,--out", merge_out, "merged report path")->required();
+
   // --- report ---
   auto* rep = app.add_subcommand("report", "print one report's side-by-side transport table");
   std::string rep_file, rep_format = "text";
@@ -317,6 +327,15 @@ int main(int argc, char** argv) {
       const auto result = compare_reports(read_report(cmp_base), read_report(cmp_new), co);
       std::cout << format_compare(result, co);
       return result.regressed() ? 1 : 0;
+    }
+    if (*mrg) {
+      std::vector<nlohmann::json> reports;
+      for (const auto& f : merge_files) reports.push_back(read_report(f));
+      const auto merged = merge_reports(reports);
+      write_report(merged, merge_out);
+      std::cout << "merged " << reports.size() << " reports (" << merged["scenarios"].size()
+                << " scenarios) into " << merge_out << "\n";
+      return 0;
     }
     if (*rep) {
       const auto report = read_report(rep_file);

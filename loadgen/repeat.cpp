@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
+#include <string>
 
 #include "loadgen/compare.hpp"
 
@@ -53,6 +55,74 @@ nlohmann::json summarize_repetitions(const std::vector<nlohmann::json>& runs) {
   }
   nlohmann::json out = runs[representative];
   out["repetitions"] = std::move(reps);
+  return out;
+}
+
+namespace {
+
+std::string text_at(const nlohmann::json& j, const char* a, const char* b = nullptr) {
+  const nlohmann::json* cur = &j;
+  for (const char* key : {a, b}) {
+    if (!key) break;
+    if (!cur->is_object() || !cur->contains(key)) return {};
+    cur = &(*cur)[key];
+  }
+  return cur->is_string() ? cur->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+nlohmann::json merge_reports(const std::vector<nlohmann::json>& reports) {
+  if (reports.size() < 2) throw std::runtime_error("merge needs at least two reports");
+  const std::string sha = text_at(reports.front(), "tool", "git_sha");
+  std::vector<std::map<std::string, const nlohmann::json*>> by_name(reports.size());
+  nlohmann::json merged_from = nlohmann::json::array();
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const auto& r = reports[i];
+    const std::string where = "report " + std::to_string(i + 1);
+    if (!r.is_object() || !r.contains("scenarios") || !r["scenarios"].is_array() ||
+        r["scenarios"].empty()) {
+      throw std::runtime_error(where + " has no scenarios");
+    }
+    if (text_at(r, "tool", "git_sha") != sha) {
+      throw std::runtime_error(where + " comes from commit '" + text_at(r, "tool", "git_sha") +
+                               "', report 1 from '" + sha + "': merge runs of one build");
+    }
+    for (const auto& sc : r["scenarios"]) {
+      const std::string name = text_at(sc, "name");
+      if (sc.contains("repetitions")) {
+        throw std::runtime_error(where + ": scenario '" + name +
+                                 "' already has repetitions; merge single-run reports");
+      }
+      if (!by_name[i].emplace(name, &sc).second) {
+        throw std::runtime_error(where + ": scenario name '" + name + "' appears twice");
+      }
+    }
+    merged_from.push_back({{"started_at", text_at(r, "started_at")}, {"git_sha", sha}});
+  }
+  nlohmann::json out = reports.front();
+  out["scenarios"] = nlohmann::json::array();
+  for (const auto& sc : reports.front()["scenarios"]) {
+    const std::string name = text_at(sc, "name");
+    std::vector<nlohmann::json> runs;
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      const auto it = by_name[i].find(name);
+      if (it == by_name[i].end()) {
+        throw std::runtime_error("scenario '" + name + "' is missing from report " +
+                                 std::to_string(i + 1));
+      }
+      runs.push_back(*it->second);
+    }
+    out["scenarios"].push_back(summarize_repetitions(runs));
+  }
+  // ISO 8601 UTC timestamps of one format order as strings.
+  for (const auto& r : reports) {
+    const std::string started = text_at(r, "started_at");
+    const std::string finished = text_at(r, "finished_at");
+    if (!started.empty() && started < text_at(out, "started_at")) out["started_at"] = started;
+    if (finished > text_at(out, "finished_at")) out["finished_at"] = finished;
+  }
+  out["merged_from"] = std::move(merged_from);
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// `--repeat N`: one scenario run N times, summarised as median and MAD per figure.
+// `--repeat N` and `pushbench merge`: one scenario run N times, summarised as median and MAD per
+// figure.
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -17,5 +18,14 @@ double median_absolute_deviation(const std::vector<double>& v);
 /// every compared figure present in at least one run. `runs` must not be empty; one run is
 /// returned unchanged.
 nlohmann::json summarize_repetitions(const std::vector<nlohmann::json>& runs);
+
+/// `pushbench merge`: single-run reports of one build (e.g. runs interleaved with another build's,
+/// so that both see the same drift of a shared machine) as one report whose scenarios carry
+/// "repetitions", as if run with --repeat. Scenarios are matched by name, in the first report's
+/// order; the result is the first report with its scenarios replaced, started_at/finished_at
+/// widened and "merged_from": [{"started_at", "git_sha"}...]. Throws std::runtime_error naming the
+/// problem when there are fewer than two reports, a report has no scenarios, a scenario is missing
+/// from one or already has repetitions, names repeat, or the reports come from different commits.
+nlohmann::json merge_reports(const std::vector<nlohmann::json>& reports);
 
 }  // namespace pushbench::loadgen

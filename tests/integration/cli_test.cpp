@@ -51,6 +51,25 @@ TEST(Cli, RunsASuiteMatrixAndWritesAValidReport) {
   // A report compared with itself has no regression.
   const auto [crc, cout] = run_command(bin("pushbench") + " compare " + report + " " + report);
   EXPECT_EQ(crc, 0) << cout;
+  // merge: runs of one build become one report with repetitions, valid and comparable.
+  const std::string merged = kOut + "/merged.json";
+  const auto [grc, gout] = run_command(bin("pushbench") + " merge " + report + " " + report +
+                                       " " + report + " --out " + merged + " 2>&1");
+  ASSERT_EQ(grc, 0) << gout;
+  const auto m = nlohmann::json::parse(std::ifstream(merged));
+  ASSERT_EQ(m["scenarios"].size(), 6u);
+  EXPECT_EQ(m["scenarios"][0]["repetitions"]["runs"], 3);
+  EXPECT_EQ(run_command("/usr/bin/python3 " + source("scripts/validate_report.py") + " " +
+                        source("core/report.schema.json") + " " + merged)
+                .first,
+            0);
+  EXPECT_EQ(run_command(bin("pushbench") + " compare " + report + " " + merged).first, 0);
+  // A merged report is not merged again, and the error says why.
+  const auto [erc, eout] =
+      run_command(bin("pushbench") + " merge " + merged + " " + report + " -o " + kOut +
+                  "/x.json 2>&1");
+  EXPECT_EQ(erc, 1);
+  EXPECT_NE(eout.find("already has repetitions"), std::string::npos) << eout;
 }
 
 TEST(Cli, CompareExitCodes) {

@@ -41,5 +41,67 @@ TEST(Repeat, CompareTreatsMadNoiseAsNoise) {
   EXPECT_FALSE(compare_reports(base, now, CompareOptions{}).regressed());
 }
 
+/// A single-run report of commit `sha` with scenarios a and b.
+nlohmann::json single_report(const std::string& sha, const std::string& started, double p99_a,
+                             double p99_b) {
+  auto a = run(100, p99_a, 0);
+  a["name"] = "a";
+  auto b = run(200, p99_b, 1);
+  b["name"] = "b";
+  return {{"schema_version", 1},
+          {"tool", {{"name", "pushbench"}, {"git_sha", sha}}},
+          {"started_at", started},
+          {"finished_at", started},
+          {"scenarios", {a, b}}};
+}
+
+TEST(Merge, SingleRunReportsBecomeRepetitions) {
+  const auto m = merge_reports({single_report("abc", "2026-01-01T00:00:02Z", 10, 40),
+                                single_report("abc", "2026-01-01T00:00:01Z", 30, 60),
+                                single_report("abc", "2026-01-01T00:00:03Z", 20, 50)});
+  ASSERT_EQ(m["scenarios"].size(), 2u);
+  EXPECT_EQ(m["scenarios"][0]["name"], "a");
+  const auto& ra = m["scenarios"][0]["repetitions"];
+  EXPECT_EQ(ra["runs"], 3);
+  EXPECT_EQ(ra["latency_us.corrected.p99"]["median"], 20);
+  EXPECT_EQ(ra["latency_us.corrected.p99"]["mad"], 10);
+  EXPECT_EQ(ra["latency_us.corrected.p99"]["values"], nlohmann::json({10, 30, 20}));
+  EXPECT_EQ(m["scenarios"][1]["repetitions"]["latency_us.corrected.p99"]["median"], 50);
+  EXPECT_EQ(m["started_at"], "2026-01-01T00:00:01Z");
+  EXPECT_EQ(m["finished_at"], "2026-01-01T00:00:03Z");
+  EXPECT_EQ(m["merged_from"].size(), 3u);
+  // Scenarios are matched by name, whatever their order in later reports.
+  auto swapped = single_report("abc", "x", 30, 60);
+  std::swap(swapped["scenarios"][0], swapped["scenarios"][1]);
+  const auto m2 = merge_reports({single_report("abc", "x", 10, 40), swapped});
+  EXPECT_EQ(m2["scenarios"][0]["repetitions"]["latency_us.corrected.p99"]["values"],
+            nlohmann::json({10, 30}));
+}
+
+TEST(Merge, BadInputsAreClearErrors) {
+  const auto ok = single_report("abc", "x", 10, 40);
+  const auto message = [](const std::vector<nlohmann::json>& reports) {
+    try {
+      merge_reports(reports);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message({ok}).find("at least two"), std::string::npos);
+  EXPECT_NE(message({ok, single_report("def", "x", 1, 2)}).find("from commit 'def'"),
+            std::string::npos);
+  auto missing = ok;
+  missing["scenarios"].erase(1);
+  EXPECT_NE(message({ok, missing}).find("'b' is missing from report 2"), std::string::npos);
+  auto repeated = merge_reports({ok, ok});
+  EXPECT_NE(message({repeated, ok}).find("already has repetitions"), std::string::npos);
+  auto twice = ok;
+  twice["scenarios"][1]["name"] = "a";
+  EXPECT_NE(message({ok, twice}).find("appears twice"), std::string::npos);
+  EXPECT_NE(message({ok, nlohmann::json::array()}).find("report 2 has no scenarios"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace pushbench::loadgen
