@@ -70,7 +70,7 @@ std::optional<Reading> read_figure(const json& scenario, const char* path) {
       }
     }
   }
-  if (const auto v = number_at(scenario, path)) return Reading{*v, 0, false};
+  if (const auto v = number_at(scenario, path)) return Reading{*v, 0, false, {}};
   return std::nullopt;
 }
 
