@@ -168,8 +168,9 @@ void Client::on_send_timer() {
     for (std::size_t i = 0; i < streams_.size(); ++i) {
       if (session_->send_message(i, message_, out_)) continue;
       if (!posts_) {
-        posts_ = std::make_unique<PostChannel>(ioc_, plan_, *spec_.stream_id,
-                                               [this](std::error_code ec) { count_error(ec); });
+        posts_ = std::make_unique<PostChannel>(
+            ioc_, plan_, *spec_.stream_id,
+            [this](std::error_code ec, std::string_view cause) { count_error(ec, cause); });
       }
       posts_->post(message_);
     }
@@ -463,6 +464,7 @@ void Client::finalize() {
   if (posts_) {
     stats_.posts_answered += posts_->answered();
     stats_.post_connections += posts_->connections();
+    stats_.posts_resent += posts_->resent();
     posts_->close();
   }
   stream_.close();

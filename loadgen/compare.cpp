@@ -119,7 +119,10 @@ FigureDelta make_delta(const std::string& scenario, const FigureSpec& spec, cons
   const bool past_threshold = std::fabs(d.change) > o.threshold;
   const bool worse = spec.higher_is_better ? diff < 0 : diff > 0;
   const bool better = spec.higher_is_better ? diff > 0 : diff < 0;
-  if (d.figure == kLost && b.value == 0 && n.value > 0) {
+  // Loss appearing: the base never lost an event (in any of its runs), the new one did.
+  const bool base_never_lost =
+      b.values.empty() ? b.value == 0 : *std::max_element(b.values.begin(), b.values.end()) == 0;
+  if (d.figure == kLost && base_never_lost && n.value > 0) {
     d.noise = false;
     d.regressed = true;
     return d;

@@ -410,6 +410,7 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"messages_sent", total.messages_sent},
         {"post_connections", total.post_connections},
         {"posts_answered", total.posts_answered},
+        {"posts_resent", total.posts_resent},
         {"message_path", plan.target.protocol == Protocol::ws ? "websocket message"
                          : config.http == HttpVersion::h2    ? "POST stream on the same HTTP/2 connection"
                                                              : "POST on a second HTTP/1.1 connection"}};

@@ -88,8 +88,17 @@ nlohmann::json merge_reports(const std::vector<nlohmann::json>& reports) {
       throw std::runtime_error(where + " comes from commit '" + text_at(r, "tool", "git_sha") +
                                "', report 1 from '" + sha + "': merge runs of one build");
     }
+    if (r["scenarios"].size() != reports.front()["scenarios"].size()) {
+      throw std::runtime_error(where + " has " + std::to_string(r["scenarios"].size()) +
+                               " scenarios, report 1 has " +
+                               std::to_string(reports.front()["scenarios"].size()) +
+                               ": merge complete runs of one suite");
+    }
     for (const auto& sc : r["scenarios"]) {
       const std::string name = text_at(sc, "name");
+      if (!sc.is_object() || name.empty()) {
+        throw std::runtime_error(where + " has a scenario without a name");
+      }
       if (sc.contains("repetitions")) {
         throw std::runtime_error(where + ": scenario '" + name +
                                  "' already has repetitions; merge single-run reports");

@@ -24,8 +24,9 @@ nlohmann::json summarize_repetitions(const std::vector<nlohmann::json>& runs);
 /// "repetitions", as if run with --repeat. Scenarios are matched by name, in the first report's
 /// order; the result is the first report with its scenarios replaced, started_at/finished_at
 /// widened and "merged_from": [{"started_at", "git_sha"}...]. Throws std::runtime_error naming the
-/// problem when there are fewer than two reports, a report has no scenarios, a scenario is missing
-/// from one or already has repetitions, names repeat, or the reports come from different commits.
+/// problem when there are fewer than two reports, a report has no scenarios or another number of
+/// them than report 1, a scenario has no name, is missing from one or already has repetitions,
+/// names repeat, or the reports come from different commits.
 nlohmann::json merge_reports(const std::vector<nlohmann::json>& reports);
 
 }  // namespace pushbench::loadgen

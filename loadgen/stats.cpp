@@ -60,6 +60,7 @@ void WorkerStats::merge(const WorkerStats& o) {
   messages_sent += o.messages_sent;
   posts_answered += o.posts_answered;
   post_connections += o.post_connections;
+  posts_resent += o.posts_resent;
   for (const auto& [k, v] : o.disconnects) disconnects[k] += v;
   resume_recovery.merge(o.resume_recovery);
   latency_slow.merge(o.latency_slow);

@@ -49,8 +49,8 @@ struct WorkerStats {
                                          ///< arrival, so late events do not skew bytes/event)
   std::int64_t busy_ns = 0;              ///< thread CPU time in the window
   std::map<std::string, std::uint64_t> errors;  ///< by kind
-  std::map<std::string, std::string> error_causes;  ///< by kind: the first cause the operating
-                                                    ///< system or TLS library gave, when any
+  std::map<std::string, std::string> error_causes;  ///< by kind: the first cause in words this
+                                                    ///< worker saw (system, TLS or protocol)
   std::uint64_t streams_finished = 0;    ///< streams the server ended cleanly
   std::uint64_t connections_established = 0;
   std::uint64_t compressed_connections = 0;  ///< connections where the server agreed to compress
@@ -65,6 +65,8 @@ struct WorkerStats {
   std::uint64_t messages_sent = 0;       ///< messages the clients sent (all, warm-up included)
   std::uint64_t posts_answered = 0;      ///< SSE over HTTP/1.1: POSTs answered 204
   std::uint64_t post_connections = 0;    ///< SSE over HTTP/1.1: extra connections for POSTs
+  std::uint64_t posts_resent = 0;        ///< SSE over HTTP/1.1: POSTs sent again after the
+                                         ///< server closed their idle connection unread
   // Resume workload.
   std::uint64_t reconnects = 0;          ///< connections reopened after a disconnect
   std::map<std::string, std::uint64_t> disconnects;  ///< what ended the connections, by kind

@@ -43,7 +43,11 @@ void HttpSession::arm_timeout() {
   timer_.expires_after(ctx_.config->request_timeout);
   timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     if (ec) return;
-    if (auto self = weak.lock(); self && !self->handed_off_) self->stream_.close();
+    auto self = weak.lock();
+    if (!self || self->handed_off_) return;
+    // Expired in the same pass as the completion that re-armed it: not a timeout.
+    if (self->timer_.expiry() > std::chrono::steady_clock::now()) return;
+    self->stream_.close();
   });
 }
 

@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 20));
   unsigned request_timeout_ms = 10000;
   app.add_option("--request-timeout-ms", request_timeout_ms,
-                 "HTTP/1.1: close a connection without a complete request (or TLS handshake) "
-                 "within this, between keep-alive requests too")
+                 "close a connection whose TLS handshake, request or plain response takes longer, "
+                 "or that idles longer between keep-alive requests (not event streams)")
       ->capture_default_str()
       ->check(CLI::Range(10u, 3600000u));
   app.add_option("--max-connections", config.max_connections, "open connections limit")

@@ -33,8 +33,9 @@ struct ServerConfig {
   unsigned threads = 1;                  ///< io_context threads; connections are spread round-robin
   std::size_t max_queue_bytes = 4 << 20; ///< per-connection send queue; a client beyond it is dropped
   std::size_t max_header_bytes = 8192;   ///< request header limit (431 beyond it)
-  /// HTTP/1.1: a connection that has not completed its TLS handshake, or a request, within this
-  /// (between keep-alive requests too) is closed.
+  /// Until a connection is handed to HTTP/2, an event stream or a WebSocket: its TLS handshake,
+  /// the preface sniff, each request and each plain response must complete within this, and so
+  /// must the wait between keep-alive requests; else the connection is closed.
   std::chrono::milliseconds request_timeout{10000};
   std::size_t max_connections = 200000;  ///< connections beyond this are closed at accept
   std::size_t max_message_bytes = 64 << 10;  ///< largest message accepted from a WebSocket client

@@ -1,7 +1,9 @@
 // Bad input gets a clear error, never a crash or a hang: on the server and in the load generator.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "helpers.hpp"
 #include "core/sysinfo.hpp"
@@ -243,21 +245,119 @@ TEST(ServerBadInput, ChatAndResumeInputs) {
   EXPECT_NE(resumed.find("id: 1\n"), std::string::npos) << resumed;
 }
 
+/// One chat client against a fake SSE server on `port`, at `rate` messages/s for `duration_s`.
+nlohmann::json chat_against(std::uint16_t port, double rate, double duration_s, double drain_s) {
+  loadgen::LoadConfig lc;
+  lc.url = "http://127.0.0.1:" + std::to_string(port) + "/sse";
+  lc.connections = 1;
+  lc.chat = true;
+  lc.spec.rate = rate;
+  lc.warmup_s = 0;
+  lc.duration_s = duration_s;
+  lc.drain_s = drain_s;
+  return loadgen::run_load(lc);
+}
+
 // Chat against a server that answers the POSTs with something other than 204: counted by kind.
 TEST(LoadgenSurvivesMisbehavingServers, ChatPostsAnsweredWrongAreErrors) {
   FakeServer fake("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                   "Transfer-Encoding: chunked\r\n\r\n", false);
-  loadgen::LoadConfig lc;
-  lc.url = "http://127.0.0.1:" + std::to_string(fake.port()) + "/sse";
-  lc.connections = 1;
-  lc.chat = true;
-  lc.spec.rate = 50;
-  lc.warmup_s = 0;
-  lc.duration_s = 0.5;
-  lc.drain_s = 0.2;
-  const auto s = loadgen::run_load(lc);
+  const auto s = chat_against(fake.port(), 50, 0.5, 0.2);
   EXPECT_EQ(s["errors"]["http_status"], 1) << s["errors"].dump();
   EXPECT_GT(s["events"]["lost"].get<std::uint64_t>(), 0u);
+}
+
+/// A fake SSE chat server: the event stream stays open and silent; the first POST connection
+/// answers one request with 204, then closes as the next request arrives (a keep-alive timeout
+/// racing the client's request); later POST connections answer every request.
+class ClosingPostServer {
+ public:
+  ClosingPostServer() : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    port_ = acceptor_.local_endpoint().port();
+    accept_thread_ = std::thread([this] {
+      for (int n = 0; !stop_; ++n) {
+        auto s = std::make_shared<boost::asio::ip::tcp::socket>(ioc_);
+        boost::system::error_code ec;
+        acceptor_.accept(*s, ec);
+        if (ec || stop_) break;
+        timeval tv{0, 100000};
+        setsockopt(s->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        handlers_.emplace_back([this, s] { serve(*s); });
+      }
+    });
+  }
+  ~ClosingPostServer() {
+    stop_ = true;
+    boost::system::error_code ec;
+    boost::asio::ip::tcp::socket s(ioc_);
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
+    accept_thread_.join();
+    for (auto& t : handlers_) t.join();
+  }
+  std::uint16_t port() const { return port_; }
+  int post_connections() const { return post_connections_; }
+
+ private:
+  void serve(boost::asio::ip::tcp::socket& s) {
+    std::string in;
+    char buf[4096];
+    bool counted = false;                // this connection is counted as a POST connection
+    bool first_post_connection = false;  // the one that closes after one answer
+    int answered = 0;
+    while (!stop_) {
+      boost::system::error_code ec;
+      const auto n = s.read_some(boost::asio::buffer(buf), ec);
+      if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) continue;
+      if (ec) return;
+      in.append(buf, n);
+      if (in.rfind("GET ", 0) == 0 && in.find("\r\n\r\n") != std::string::npos) {
+        boost::asio::write(s, boost::asio::buffer(std::string(
+                                  "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                  "Transfer-Encoding: chunked\r\n\r\n")), ec);
+        in.clear();
+        continue;
+      }
+      if (!counted && in.rfind("POST ", 0) == 0) {
+        counted = true;
+        first_post_connection = post_connections_++ == 0;
+      }
+      // Every complete request (headers, then Content-Length bytes).
+      for (;;) {
+        const auto head = in.find("\r\n\r\n");
+        if (head == std::string::npos) break;
+        const auto cl = in.find("Content-Length: ");
+        if (cl == std::string::npos || cl > head) return;
+        const auto len = std::stoul(in.substr(cl + 16));
+        if (in.size() < head + 4 + len) break;
+        in.erase(0, head + 4 + len);
+        if (first_post_connection && answered == 1) return;  // closes with this one unanswered
+        boost::asio::write(s, boost::asio::buffer(std::string("HTTP/1.1 204 No Content\r\n\r\n")),
+                           ec);
+        ++answered;
+      }
+    }
+  }
+
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> post_connections_{0};
+  std::thread accept_thread_;
+  std::vector<std::thread> handlers_;
+};
+
+TEST(LoadgenSurvivesMisbehavingServers, ChatPostRacingAnIdleCloseIsSentAgain) {
+  ClosingPostServer fake;
+  const auto s = chat_against(fake.port(), 20, 0.6, 0.3);
+  const auto& chat = s["chat"];
+  EXPECT_FALSE(s["errors"].contains("unexpected_eof")) << s["errors"].dump();
+  EXPECT_FALSE(s["errors"].contains("read_error")) << s["errors"].dump();
+  EXPECT_FALSE(s["errors"].contains("write_error")) << s["errors"].dump();
+  EXPECT_GE(chat["posts_resent"].get<std::uint64_t>(), 1u) << chat.dump();
+  EXPECT_EQ(chat["post_connections"], 2) << chat.dump();
+  EXPECT_EQ(chat["posts_answered"], chat["messages_sent"]) << chat.dump();
+  EXPECT_EQ(fake.post_connections(), 2);
 }
 
 }  // namespace

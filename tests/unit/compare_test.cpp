@@ -170,6 +170,21 @@ TEST(Compare, OverlappingRunsAreNoiseSeparatedRunsAreNot) {
   EXPECT_TRUE(find(r, "g/sse", "latency_us.corrected.p99")->regressed);
 }
 
+TEST(Compare, LossInSomeBaseRunsIsNotLossAppearing) {
+  const auto lost = [](double median, std::vector<double> values) {
+    return json{{"repetitions",
+                 {{"events.lost", {{"median", median}, {"mad", 0.0}, {"values", values}}}}}};
+  };
+  // The base median is 0 but two base runs lost events too: overlapping runs, noise.
+  auto r = compare_reports(report({scenario("g/sse", lost(0, {0, 0, 0, 3, 5}))}),
+                           report({scenario("g/sse", lost(2, {0, 2, 4, 1, 3}))}), {});
+  EXPECT_FALSE(find(r, "g/sse", "events.lost")->regressed);
+  // No base run lost anything: any loss is a regression.
+  r = compare_reports(report({scenario("g/sse", lost(0, {0, 0, 0, 0, 0}))}),
+                      report({scenario("g/sse", lost(1, {0, 1, 0, 2, 1}))}), {});
+  EXPECT_TRUE(find(r, "g/sse", "events.lost")->regressed);
+}
+
 TEST(Compare, LostRisingFromZeroIsARegression) {
   const json base = report({scenario("g/raw")});
   const json now = report({scenario("g/raw", {{"events", {{"lost", 1}}}})});

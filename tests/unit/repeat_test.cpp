@@ -91,9 +91,17 @@ TEST(Merge, BadInputsAreClearErrors) {
   EXPECT_NE(message({ok}).find("at least two"), std::string::npos);
   EXPECT_NE(message({ok, single_report("def", "x", 1, 2)}).find("from commit 'def'"),
             std::string::npos);
-  auto missing = ok;
-  missing["scenarios"].erase(1);
-  EXPECT_NE(message({ok, missing}).find("'b' is missing from report 2"), std::string::npos);
+  auto fewer = ok;
+  fewer["scenarios"].erase(1);
+  EXPECT_NE(message({ok, fewer}).find("report 2 has 1 scenarios, report 1 has 2"),
+            std::string::npos);
+  auto renamed = ok;
+  renamed["scenarios"][1]["name"] = "c";
+  EXPECT_NE(message({ok, renamed}).find("'b' is missing from report 2"), std::string::npos);
+  auto unnamed = ok;
+  unnamed["scenarios"][1] = 42;
+  EXPECT_NE(message({ok, unnamed}).find("report 2 has a scenario without a name"),
+            std::string::npos);
   auto repeated = merge_reports({ok, ok});
   EXPECT_NE(message({repeated, ok}).find("already has repetitions"), std::string::npos);
   auto twice = ok;
