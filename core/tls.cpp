@@ -2,6 +2,8 @@
 
 #include "core/openssl_ptr.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -270,14 +272,21 @@ std::shared_ptr<ssl::context> make_server_context(const ServerOptions& options) 
 }
 
 std::shared_ptr<ssl::context> make_client_context(const std::vector<std::string>& alpn,
-                                                  bool allow_tls12) {
+                                                  bool allow_tls12, const std::string& ca_file) {
   const std::string alpn_wire = encode_alpn(alpn);
   ERR_clear_error();
 
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX* ctx = context->native_handle();
   set_common_options(ctx, allow_tls12);
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  if (ca_file.empty()) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  } else {
+    if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
+      fail("cannot read CA file " + ca_file);
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  }
   // Unlike most OpenSSL calls, SSL_CTX_set_alpn_protos returns 0 on success.
   if (!alpn_wire.empty() &&
       SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(alpn_wire.data()),
@@ -285,6 +294,18 @@ std::shared_ptr<ssl::context> make_client_context(const std::vector<std::string>
     fail("cannot set ALPN protocols");
   }
   return context;
+}
+
+void prepare_client(SSL* ssl, const std::string& host) {
+  boost::system::error_code not_ip;
+  boost::asio::ip::make_address(host, not_ip);
+  if (not_ip) SSL_set_tlsext_host_name(ssl, host.c_str());
+  if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) == 0) return;
+  if (not_ip) {
+    SSL_set1_host(ssl, host.c_str());
+  } else {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+  }
 }
 
 std::string negotiated_alpn(const SSL* ssl) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/event.hpp"
+#include "core/tls.hpp"
 #include "loadgen/errors.hpp"
 
 namespace pushbench::loadgen {
@@ -106,10 +107,7 @@ void Client::on_connect(boost::system::error_code ec) {
   if (realtime_ns() >= plan_.window_start_ns) wire_start_ = TcpCounters{};
   auto* tls = stream_.tls();
   if (!tls) return begin_session();
-  // SNI only for names: an IP address is not a valid server name (RFC 6066).
-  boost::system::error_code not_ip;
-  asio::ip::make_address(plan_.target.host, not_ip);
-  if (not_ip) SSL_set_tlsext_host_name(tls->native_handle(), plan_.target.host.c_str());
+  tls::prepare_client(tls->native_handle(), plan_.target.host);
   tls->async_handshake(asio::ssl::stream_base::client,
                        [this, g = gen_](boost::system::error_code ec) {
                          if (g == gen_) on_tls_handshake(ec);

@@ -101,7 +101,7 @@ nlohmann::json run_load(const LoadConfig& config) {
   }
   if (plan.target.tls) {
     plan.tls = tls::make_client_context(
-        {config.http == HttpVersion::h2 ? "h2" : "http/1.1"}, config.tls12);
+        {config.http == HttpVersion::h2 ? "h2" : "http/1.1"}, config.tls12, config.ca_file);
   }
   if (auto err = check_compression(config.compression.algorithm, plan.target.protocol)) {
     throw std::runtime_error(*err);

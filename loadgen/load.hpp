@@ -22,6 +22,8 @@ struct LoadConfig {
   std::size_t max_connections_per_origin = 0;  ///< browser model: at most this many connections
                                                ///< open at once, the rest wait (0: no cap)
   bool tls12 = false;                 ///< allow TLS 1.2 (default: TLS 1.3 only)
+  std::string ca_file;                ///< verify the server's certificate (chain and name)
+                                      ///< against this PEM file; empty: no verification
   std::optional<double> clock_offset_us;  ///< server clock minus ours, for a server on another
                                           ///< host (measured by the user, e.g. with chrony)
   bool chat = false;                  ///< chat / request-reply: each client sends spec.rate

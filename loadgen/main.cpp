@@ -106,6 +106,10 @@ int main(int argc, char** argv) {
                    "browsers); further subscriptions wait for a free connection (0: no cap)")
       ->capture_default_str();
   load->add_flag("--tls12", lc.tls12, "allow TLS 1.2 (default: TLS 1.3 only)");
+  load->add_option("--cacert", lc.ca_file,
+                   "verify the server's certificate (chain and host name) against this PEM file; "
+                   "default: no verification")
+      ->check(CLI::ExistingFile);
   load->add_option("--clock-offset-us", lc.clock_offset_us,
                    "server on another host: its clock minus ours, in microseconds (subtracted "
                    "from every event's timestamps; without it such a run carries a warning)");
@@ -224,6 +228,9 @@ int main(int argc, char** argv) {
   tap->add_option("--count,-n", to.count, "exit 0 after this many events");
   tap->add_option("--timeout", to.timeout_s, "give up after this many seconds (0: never)")
       ->capture_default_str();
+  tap->add_option("--cacert", to.ca_file,
+                  "verify the server's certificate (chain and host name) against this PEM file")
+      ->check(CLI::ExistingFile);
 
   // --- compare ---
   auto* cmp = app.add_subcommand("compare", "figure-by-figure deltas of two reports; exit 1 on a regression");

@@ -3,6 +3,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
+#include "core/tls.hpp"
 #include "loadgen/errors.hpp"
 
 namespace pushbench::loadgen {
@@ -47,6 +48,7 @@ void PostChannel::connect() {
     stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     auto* tls = stream_.tls();
     if (!tls) return on_ready();
+    tls::prepare_client(tls->native_handle(), plan_.target.host);
     tls->async_handshake(asio::ssl::stream_base::client, [this](boost::system::error_code ec) {
       if (closed_) return;
       if (ec) return fail(LoadErrc::tls_handshake, ec.message());

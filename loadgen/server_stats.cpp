@@ -10,6 +10,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/tls.hpp"
+
 namespace pushbench::loadgen {
 
 namespace asio = boost::asio;
@@ -63,9 +65,7 @@ std::optional<nlohmann::json> fetch_server_stats(const Target& target,
       // The run may offer only h2; /stats is served over HTTP/1.1.
       static constexpr unsigned char kAlpn[] = "\x08http/1.1";
       SSL_set_alpn_protos(secure->native_handle(), kAlpn, sizeof kAlpn - 1);
-      boost::system::error_code not_ip;
-      asio::ip::make_address(target.host, not_ip);
-      if (not_ip) SSL_set_tlsext_host_name(secure->native_handle(), target.host.c_str());
+      tls::prepare_client(secure->native_handle(), target.host);
     } else {
       plain.emplace(ioc);
       tcp = &*plain;

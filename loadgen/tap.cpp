@@ -66,7 +66,7 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
   asio::io_context ioc;
   std::shared_ptr<asio::ssl::context> tls;
   if (target.tls) {
-    tls = tls::make_client_context({options.http2 ? "h2" : "http/1.1"});
+    tls = tls::make_client_context({options.http2 ? "h2" : "http/1.1"}, false, options.ca_file);
   }
   ConnStream stream(tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc, *tls))
                         : ConnStream(asio::ip::tcp::socket(ioc)));
@@ -144,6 +144,7 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
       do_read();
     };
     if (!stream.tls()) return begin();
+    tls::prepare_client(stream.tls()->native_handle(), target.host);
     stream.tls()->async_handshake(asio::ssl::stream_base::client, [&, begin](boost::system::error_code he) {
       if (he) {
         error = "TLS handshake failed: " + he.message();

@@ -12,6 +12,7 @@ struct TapOptions {
   bool http2 = false;                  ///< HTTP/2 (prior knowledge, or ALPN h2 over TLS)
   std::optional<std::uint64_t> count;  ///< exit after this many events
   double timeout_s = 0;                ///< give up after this long (0: never)
+  std::string ca_file;                 ///< verify the server's certificate against this PEM file
 };
 
 /// Prints {"type":..,"id":..,"data":..} per event to `out`. Returns 0 after `count` events or a

@@ -1,10 +1,12 @@
 // Real server processes on ephemeral loopback ports, driven by the load generator.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "helpers.hpp"
 #include "core/sysinfo.hpp"
+#include "core/tls.hpp"
 #include "loadgen/load.hpp"
 
 namespace pushbench::test {
@@ -152,6 +154,49 @@ TEST(ClockOffset, ShiftsEveryLatencyAndIsReported) {
   const double min_shifted = shifted["latency_us"]["corrected"]["min"].get<double>();
   EXPECT_GE(min_shifted, 50000.0);
   EXPECT_LT(min_shifted - plain["latency_us"]["corrected"]["min"].get<double>(), 60000.0);
+}
+
+TEST(LoadTls, CaCertVerifiesTheServerCertificate) {
+  // The server's certificate from a file; the load generator verifies it (chain and IP name)
+  // only with --cacert, and a certificate from another issuer fails with the reason.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("pushbench-cacert-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  };
+  const auto server_pair = tls::generate_self_signed();
+  const auto other_pair = tls::generate_self_signed();
+  const std::string cert = write("cert.pem", server_pair.cert_pem);
+  const std::string key = write("key.pem", server_pair.key_pem);
+  const std::string other = write("other.pem", other_pair.cert_pem);
+  ServerProcess server(bin("pushbench-server"), "sse", 1, std::nullopt,
+                       {"--tls", "--cert", cert, "--key", key});
+  LoadConfig lc;
+  lc.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/sse";
+  lc.connections = 2;
+  lc.spec.rate = 50;
+  lc.warmup_s = 0.1;
+  lc.duration_s = 0.4;
+  lc.ca_file = cert;
+  auto s = loadgen::run_load(lc);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+  EXPECT_GT(s["events"]["received"].get<std::uint64_t>(), 0u);
+
+  lc.ca_file = other;
+  s = loadgen::run_load(lc);
+  EXPECT_EQ(s["errors"]["tls_handshake"], 2) << s["errors"].dump();
+  const std::string cause = s["error_causes"]["tls_handshake"];
+  EXPECT_NE(cause.find("certificate verify failed"), std::string::npos) << cause;
+
+  // tap verifies the same way.
+  const auto tap = bin("pushbench") + " tap --count 1 --timeout 5 --cacert ";
+  EXPECT_EQ(run_command(tap + cert + " " + lc.url + "?rate=50").first, 0);
+  const auto [rc, out] = run_command(tap + other + " " + lc.url + "?rate=50 2>&1");
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("certificate verify failed"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

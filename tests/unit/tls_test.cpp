@@ -416,6 +416,14 @@ TEST(Tls, MissingCertificateFileIsNamed) {
   EXPECT_EQ(ERR_peek_error(), 0UL);
 }
 
+TEST(Tls, MissingCaFileIsNamed) {
+  ScratchDir dir;
+  const std::string missing = dir.path("missing-ca.pem");
+  const std::string text = runtime_error_text([&] { make_client_context({"h2"}, false, missing); });
+  EXPECT_NE(text.find("cannot read CA file " + missing), std::string::npos) << text;
+  EXPECT_EQ(ERR_peek_error(), 0UL);
+}
+
 TEST(Tls, MissingKeyFileIsNamed) {
   ScratchDir dir;
   const CertPair pair = generate_self_signed();
