@@ -286,6 +286,8 @@ std::shared_ptr<ssl::context> make_client_context(const std::vector<std::string>
       fail("cannot read CA file " + ca_file);
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    // As curl does: a certificate of the file is a trust anchor even when it is not a root.
+    X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx), X509_V_FLAG_PARTIAL_CHAIN);
   }
   // Unlike most OpenSSL calls, SSL_CTX_set_alpn_protos returns 0 on success.
   if (!alpn_wire.empty() &&
@@ -298,14 +300,34 @@ std::shared_ptr<ssl::context> make_client_context(const std::vector<std::string>
 
 void prepare_client(SSL* ssl, const std::string& host) {
   boost::system::error_code not_ip;
-  boost::asio::ip::make_address(host, not_ip);
-  if (not_ip) SSL_set_tlsext_host_name(ssl, host.c_str());
+  const auto address = boost::asio::ip::make_address(host, not_ip);
+  // A fully qualified name's trailing dot is neither in SNI (RFC 6066) nor in certificates.
+  const std::string name =
+      !host.empty() && host.back() == '.' ? host.substr(0, host.size() - 1) : host;
+  if (not_ip) SSL_set_tlsext_host_name(ssl, name.c_str());
   if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) == 0) return;
+  bool expected = false;
   if (not_ip) {
-    SSL_set1_host(ssl, host.c_str());
+    expected = SSL_set1_host(ssl, name.c_str()) == 1;
+  } else if (address.is_v4()) {
+    const auto bytes = address.to_v4().to_bytes();
+    expected = X509_VERIFY_PARAM_set1_ip(SSL_get0_param(ssl), bytes.data(), bytes.size()) == 1;
   } else {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+    // The bytes leave out an IPv6 zone id ("%eth0"), which certificates never carry.
+    const auto bytes = address.to_v6().to_bytes();
+    expected = X509_VERIFY_PARAM_set1_ip(SSL_get0_param(ssl), bytes.data(), bytes.size()) == 1;
   }
+  if (!expected) {
+    // Fail closed: without the expected name, no certificate is accepted.
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 0; });
+  }
+}
+
+std::string handshake_error_text(const SSL* ssl, const std::string& message) {
+  if (ssl == nullptr) return message;
+  const long result = SSL_get_verify_result(ssl);
+  if (result == X509_V_OK) return message;
+  return message + ": " + X509_verify_cert_error_string(result);
 }
 
 std::string negotiated_alpn(const SSL* ssl) {

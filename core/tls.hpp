@@ -48,8 +48,8 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const ServerOptio
 /// Client context: TLS 1.3 minimum unless `allow_tls12`, SSL_OP_NO_COMPRESSION, ALPN offering
 /// `alpn` in order (no ALPN extension when empty). With an empty `ca_file`, no certificate
 /// verification (loopback benchmarks against self-signed certificates); otherwise the server's
-/// chain must lead to a certificate of the PEM file `ca_file`, and prepare_client() adds the name
-/// check. Throws std::invalid_argument when a protocol name is empty or longer than 255 bytes,
+/// chain must lead to a certificate of the PEM file `ca_file` (any of them is a trust anchor,
+/// root or not), and prepare_client() adds the name check. Throws std::invalid_argument when a protocol name is empty or longer than 255 bytes,
 /// std::runtime_error when `ca_file` cannot be read ("cannot read CA file X: <reason>") or OpenSSL
 /// fails.
 std::shared_ptr<boost::asio::ssl::context> make_client_context(const std::vector<std::string>& alpn,
@@ -58,8 +58,14 @@ std::shared_ptr<boost::asio::ssl::context> make_client_context(const std::vector
 
 /// Before a client handshake to `host` (a DNS name or an IP address, no brackets): sets SNI for a
 /// name (RFC 6066 has no SNI for addresses) and, when the context verifies peers, requires the
-/// certificate to name `host` (DNS subjectAltName, or IP subjectAltName for an address).
+/// certificate to name `host` (DNS subjectAltName, or IP subjectAltName for an address); when
+/// OpenSSL cannot take that name, no certificate is accepted. One trailing dot of a name is
+/// dropped.
 void prepare_client(SSL* ssl, const std::string& host);
+
+/// `message` (a failed handshake's error text) with the certificate verification result appended
+/// when verification failed, e.g. "certificate verify failed (SSL routines): hostname mismatch".
+std::string handshake_error_text(const SSL* ssl, const std::string& message);
 
 /// The ALPN protocol the handshake selected ("" when none, or when `ssl` is null).
 std::string negotiated_alpn(const SSL* ssl);

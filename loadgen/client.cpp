@@ -116,7 +116,16 @@ void Client::on_connect(boost::system::error_code ec) {
 
 void Client::on_tls_handshake(boost::system::error_code ec) {
   if (closed_) return;
-  if (ec) return fail(LoadErrc::tls_handshake, ec.message());
+  if (ec) {
+    SSL* ssl = stream_.tls()->native_handle();
+    const std::string cause = tls::handshake_error_text(ssl, ec.message());
+    if (SSL_get_verify_result(ssl) != X509_V_OK) {
+      // A certificate that fails verification fails again: an error even when resuming.
+      count_error(LoadErrc::tls_handshake, cause);
+      return finalize();
+    }
+    return fail(LoadErrc::tls_handshake, cause);
+  }
   const unsigned char* alpn = nullptr;
   unsigned len = 0;
   SSL_get0_alpn_selected(stream_.tls()->native_handle(), &alpn, &len);

@@ -99,6 +99,9 @@ nlohmann::json run_load(const LoadConfig& config) {
     throw std::runtime_error("--resume applies to private streams, one per connection (no "
                              "--topic, no --streams)");
   }
+  if (!config.ca_file.empty() && !plan.target.tls) {
+    throw std::runtime_error("--cacert needs an https:// or wss:// URL");
+  }
   if (plan.target.tls) {
     plan.tls = tls::make_client_context(
         {config.http == HttpVersion::h2 ? "h2" : "http/1.1"}, config.tls12, config.ca_file);

@@ -51,7 +51,10 @@ void PostChannel::connect() {
     tls::prepare_client(tls->native_handle(), plan_.target.host);
     tls->async_handshake(asio::ssl::stream_base::client, [this](boost::system::error_code ec) {
       if (closed_) return;
-      if (ec) return fail(LoadErrc::tls_handshake, ec.message());
+      if (ec) {
+        return fail(LoadErrc::tls_handshake,
+                    tls::handshake_error_text(stream_.tls()->native_handle(), ec.message()));
+      }
       on_ready();
     });
   });

@@ -65,6 +65,10 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
 
   asio::io_context ioc;
   std::shared_ptr<asio::ssl::context> tls;
+  if (!options.ca_file.empty() && !target.tls) {
+    err << "pushbench tap: --cacert needs an https:// or wss:// URL\n";
+    return 1;
+  }
   if (target.tls) {
     tls = tls::make_client_context({options.http2 ? "h2" : "http/1.1"}, false, options.ca_file);
   }
@@ -147,7 +151,8 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
     tls::prepare_client(stream.tls()->native_handle(), target.host);
     stream.tls()->async_handshake(asio::ssl::stream_base::client, [&, begin](boost::system::error_code he) {
       if (he) {
-        error = "TLS handshake failed: " + he.message();
+        error = "TLS handshake failed: " +
+                tls::handshake_error_text(stream.tls()->native_handle(), he.message());
         timer.cancel();
         return;
       }

@@ -1,5 +1,6 @@
 // Real server processes on ephemeral loopback ports, driven by the load generator.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>

@@ -424,6 +424,30 @@ TEST(Tls, MissingCaFileIsNamed) {
   EXPECT_EQ(ERR_peek_error(), 0UL);
 }
 
+TEST(Tls, PrepareClientExpectsTheHostOnlyWhenVerifying) {
+  ScratchDir dir;
+  const std::string ca = dir.write("ca.pem", generate_self_signed().cert_pem);
+  const auto verifying = make_client_context({"h2"}, false, ca);
+  const auto lax = make_client_context({"h2"});
+  const auto expected = [](const std::shared_ptr<boost::asio::ssl::context>& ctx,
+                           const std::string& host) {
+    SslPtr ssl(SSL_new(ctx->native_handle()));
+    prepare_client(ssl.get(), host);
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
+    const char* name = X509_VERIFY_PARAM_get0_host(param, 0);
+    char* ip = X509_VERIFY_PARAM_get1_ip_asc(param);
+    std::string out = name ? std::string("host ") + name : ip ? std::string("ip ") + ip : "none";
+    OPENSSL_free(ip);
+    return out;
+  };
+  EXPECT_EQ(expected(verifying, "example.com"), "host example.com");
+  EXPECT_EQ(expected(verifying, "example.com."), "host example.com");
+  EXPECT_EQ(expected(verifying, "127.0.0.1"), "ip 127.0.0.1");
+  EXPECT_EQ(expected(verifying, "fe80::1%1").rfind("ip ", 0), 0u);  // the zone id is left out
+  EXPECT_EQ(expected(lax, "example.com"), "none");
+  EXPECT_EQ(expected(lax, "127.0.0.1"), "none");
+}
+
 TEST(Tls, MissingKeyFileIsNamed) {
   ScratchDir dir;
   const CertPair pair = generate_self_signed();
