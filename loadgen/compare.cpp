@@ -37,21 +37,36 @@ struct Reading {
   std::vector<double> values;     ///< every repetition's value, when the report lists them
 };
 
-std::optional<double> number_at(const json& j, std::string_view path) {
+namespace {
+
+/// The value at dotted `path` in `j`, or null when a step is missing or not an object.
+const json* value_at(const json& j, std::string_view path) {
   const json* cur = &j;
   while (!path.empty()) {
     const auto dot = path.find('.');
     const std::string key(path.substr(0, dot));
-    if (!cur->is_object()) return std::nullopt;
+    if (!cur->is_object()) return nullptr;
     const auto it = cur->find(key);
-    if (it == cur->end()) return std::nullopt;
+    if (it == cur->end()) return nullptr;
     cur = &*it;
     path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
   }
-  if (!cur->is_number()) return std::nullopt;
-  const double v = cur->get<double>();
-  if (!std::isfinite(v)) return std::nullopt;
-  return v;
+  return cur;
+}
+
+}  // namespace
+
+std::optional<double> number_at(const json& j, std::string_view path) {
+  const json* v = value_at(j, path);
+  if (!v || !v->is_number()) return std::nullopt;
+  const double d = v->get<double>();
+  if (!std::isfinite(d)) return std::nullopt;
+  return d;
+}
+
+std::string text_at(const json& j, std::string_view path) {
+  const json* v = value_at(j, path);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
 namespace {
@@ -74,14 +89,9 @@ std::optional<Reading> read_figure(const json& scenario, const char* path) {
   return std::nullopt;
 }
 
-std::string string_field(const json& s, const char* key) {
-  const auto it = s.find(key);
-  return it != s.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::string scenario_label(const json& s) {
-  if (auto name = string_field(s, "name"); !name.empty()) return name;
-  return string_field(s, "group") + "/" + string_field(s, "transport");
+  if (auto name = text_at(s, "name"); !name.empty()) return name;
+  return text_at(s, "group") + "/" + text_at(s, "transport");
 }
 
 const json& scenarios_of(const json& report) {
@@ -288,10 +298,10 @@ CompareResult compare_reports(const json& base, const json& now, const CompareOp
   std::vector<std::optional<std::size_t>> match(bs.size());
   std::vector<bool> used(ns.size(), false);
   for (std::size_t i = 0; i < bs.size(); ++i) {
-    const std::string name = string_field(bs[i], "name");
+    const std::string name = text_at(bs[i], "name");
     if (name.empty()) continue;
     for (std::size_t j = 0; j < ns.size(); ++j) {
-      if (!used[j] && string_field(ns[j], "name") == name) {
+      if (!used[j] && text_at(ns[j], "name") == name) {
         match[i] = j;
         used[j] = true;
         break;
@@ -300,12 +310,12 @@ CompareResult compare_reports(const json& base, const json& now, const CompareOp
   }
   for (std::size_t i = 0; i < bs.size(); ++i) {
     if (match[i]) continue;
-    const std::string group = string_field(bs[i], "group");
-    const std::string transport = string_field(bs[i], "transport");
+    const std::string group = text_at(bs[i], "group");
+    const std::string transport = text_at(bs[i], "transport");
     if (group.empty() || transport.empty()) continue;
     for (std::size_t j = 0; j < ns.size(); ++j) {
-      if (!used[j] && string_field(ns[j], "group") == group &&
-          string_field(ns[j], "transport") == transport) {
+      if (!used[j] && text_at(ns[j], "group") == group &&
+          text_at(ns[j], "transport") == transport) {
         match[i] = j;
         used[j] = true;
         break;

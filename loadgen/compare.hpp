@@ -30,6 +30,8 @@ struct FigureSpec {
 std::span<const FigureSpec> compared_figures();
 /// The finite number at dotted `path` in `j`, if there is one.
 std::optional<double> number_at(const nlohmann::json& j, std::string_view path);
+/// The string at dotted `path` in `j`; empty when there is none (missing, or not a string).
+std::string text_at(const nlohmann::json& j, std::string_view path);
 
 /// One figure of one scenario present (non-null) in both reports.
 struct FigureDelta {

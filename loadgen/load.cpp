@@ -310,10 +310,6 @@ nlohmann::json run_load(const LoadConfig& config) {
           : "stream-" + std::to_string(connections) + "x" +
                 std::to_string(static_cast<long long>(config.spec.rate)) + "/s-" +
                 std::to_string(config.spec.size) + "B-" + std::string(to_string(config.spec.payload));
-  nlohmann::json errors = nlohmann::json::object();
-  for (const auto& [k, v] : total.errors) errors[k] = v;
-  nlohmann::json error_causes = nlohmann::json::object();
-  for (const auto& [k, v] : total.error_causes) error_causes[k] = v;
 
   nlohmann::json compression = config.compression_details;
   compression["algorithm"] = to_string(config.compression.algorithm);
@@ -386,8 +382,8 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"threads", threads},
         {"saturated", saturated},
         {"max_thread_busy", max_busy}}},
-      {"errors", errors},
-      {"error_causes", error_causes},
+      {"errors", total.errors},
+      {"error_causes", total.error_causes},
       {"warnings", warnings},
       {"histograms",
        {{"latency_corrected", total.latency_corrected.bins_json()},

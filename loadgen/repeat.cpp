@@ -58,23 +58,9 @@ nlohmann::json summarize_repetitions(const std::vector<nlohmann::json>& runs) {
   return out;
 }
 
-namespace {
-
-std::string text_at(const nlohmann::json& j, const char* a, const char* b = nullptr) {
-  const nlohmann::json* cur = &j;
-  for (const char* key : {a, b}) {
-    if (!key) break;
-    if (!cur->is_object() || !cur->contains(key)) return {};
-    cur = &(*cur)[key];
-  }
-  return cur->is_string() ? cur->get<std::string>() : std::string();
-}
-
-}  // namespace
-
 nlohmann::json merge_reports(const std::vector<nlohmann::json>& reports) {
   if (reports.size() < 2) throw std::runtime_error("merge needs at least two reports");
-  const std::string sha = text_at(reports.front(), "tool", "git_sha");
+  const std::string sha = text_at(reports.front(), "tool.git_sha");
   std::vector<std::map<std::string, const nlohmann::json*>> by_name(reports.size());
   nlohmann::json merged_from = nlohmann::json::array();
   for (std::size_t i = 0; i < reports.size(); ++i) {
@@ -84,8 +70,8 @@ nlohmann::json merge_reports(const std::vector<nlohmann::json>& reports) {
         r["scenarios"].empty()) {
       throw std::runtime_error(where + " has no scenarios");
     }
-    if (text_at(r, "tool", "git_sha") != sha) {
-      throw std::runtime_error(where + " comes from commit '" + text_at(r, "tool", "git_sha") +
+    if (text_at(r, "tool.git_sha") != sha) {
+      throw std::runtime_error(where + " comes from commit '" + text_at(r, "tool.git_sha") +
                                "', report 1 from '" + sha + "': merge runs of one build");
     }
     if (r["scenarios"].size() != reports.front()["scenarios"].size()) {
@@ -96,7 +82,7 @@ nlohmann::json merge_reports(const std::vector<nlohmann::json>& reports) {
     }
     for (const auto& sc : r["scenarios"]) {
       const std::string name = text_at(sc, "name");
-      if (!sc.is_object() || name.empty()) {
+      if (name.empty()) {
         throw std::runtime_error(where + " has a scenario without a name");
       }
       if (sc.contains("repetitions")) {
