@@ -12,6 +12,7 @@
 #include "git_sha.hpp"
 #include "core/tls.hpp"
 #include "loadgen/server_stats.hpp"
+#include "loadgen/start_at.hpp"
 #include "loadgen/worker.hpp"
 
 namespace pushbench::loadgen {
@@ -60,7 +61,13 @@ nlohmann::json run_load(const LoadConfig& config) {
   plan.target = std::get<Target>(std::move(parsed));
   plan.spec = config.spec;
   plan.session.add_workload_query = config.add_workload_query;
-  plan.session.seed = static_cast<std::uint64_t>(realtime_ns());
+  const ShardSpec shard = config.shard.value_or(ShardSpec{});
+  if (shard.sharded() && !config.seed && !config.start_at_ns) {
+    throw std::runtime_error("--shard needs --seed (or --start-at), the same for every shard, so "
+                             "that the shards name and seed their streams as one run would");
+  }
+  plan.session.seed = config.seed.value_or(
+      static_cast<std::uint64_t>(config.start_at_ns.value_or(realtime_ns())));
   plan.verify_payload = config.verify_payload;
   plan.payload_lines = config.payload_lines;
   plan.session.compression = config.compression;
@@ -77,7 +84,13 @@ nlohmann::json run_load(const LoadConfig& config) {
   if (config.max_connections_per_origin > 0 && config.connect_rate > 0) {
     throw std::runtime_error("--max-connections-per-origin and --connect-rate do not combine");
   }
-  plan.max_connections_per_origin = config.max_connections_per_origin;
+  // A shard opens its part of the browser model's cap, as the workers below split theirs.
+  plan.max_connections_per_origin = shard_slice(config.max_connections_per_origin, shard).count;
+  if (config.max_connections_per_origin > 0 && plan.max_connections_per_origin == 0) {
+    throw std::runtime_error("--max-connections-per-origin " +
+                             std::to_string(config.max_connections_per_origin) +
+                             " is below the shard count: a shard would get no connection");
+  }
   if (config.slow_fraction < 0 || config.slow_fraction >= 1 || !(config.slow_read_bps > 0)) {
     throw std::runtime_error("--slow-fraction must be in [0, 1) and --slow-read-bps positive");
   }
@@ -132,7 +145,14 @@ nlohmann::json run_load(const LoadConfig& config) {
     }
     plan.endpoint = results.begin()->endpoint();
   }
-  const unsigned connections = std::max(1u, config.connections);
+  const ShardSlice slice = shard_slice(std::max(1u, config.connections), shard);
+  if (slice.count == 0) {
+    throw std::runtime_error("--shard " + std::to_string(shard.index) + "/" +
+                             std::to_string(shard.count) + ": " +
+                             std::to_string(config.connections) +
+                             " connections leave this shard none (use fewer shards)");
+  }
+  const auto connections = static_cast<unsigned>(slice.count);
   unsigned threads = std::clamp(config.threads, 1u, connections);
   // Browser model: the cap is split over the workers, each getting at least one connection.
   if (plan.max_connections_per_origin > 0) {
@@ -153,7 +173,8 @@ nlohmann::json run_load(const LoadConfig& config) {
   constexpr auto kStatsTimeout = milliseconds(1000);
   const auto stats_before = fetch_server_stats(plan.target, plan.tls, kStatsTimeout);
 
-  plan.anchor = ClockAnchor::now();
+  const RunStart start = begin_run(config.start_at_ns);  // --start-at: waits for the instant
+  plan.anchor = start.anchor;
   const auto warmup_ns = static_cast<std::int64_t>(config.warmup_s * 1e9);
   const auto duration_ns = static_cast<std::int64_t>(config.duration_s * 1e9);
   plan.window_start_ns = plan.anchor.realtime + warmup_ns;
@@ -164,7 +185,7 @@ nlohmann::json run_load(const LoadConfig& config) {
   plan.progress = static_cast<bool>(config.progress);
 
   std::vector<std::unique_ptr<Worker>> workers;
-  std::size_t next_id = 0;
+  std::size_t next_id = slice.first;  // ids are global: shards name streams as one run would
   for (unsigned t = 0; t < threads; ++t) {
     const std::size_t n = connections / threads + (t < connections % threads ? 1 : 0);
     const std::size_t cap = plan.max_connections_per_origin;
@@ -307,7 +328,7 @@ nlohmann::json run_load(const LoadConfig& config) {
   const std::string group =
       !config.group.empty()
           ? config.group
-          : "stream-" + std::to_string(connections) + "x" +
+          : "stream-" + std::to_string(std::max(1u, config.connections)) + "x" +
                 std::to_string(static_cast<long long>(config.spec.rate)) + "/s-" +
                 std::to_string(config.spec.size) + "B-" + std::string(to_string(config.spec.payload));
 

@@ -10,6 +10,7 @@
 #include "loadgen/compression.hpp"
 #include "loadgen/progress.hpp"
 #include "loadgen/session.hpp"
+#include "loadgen/shard.hpp"
 
 namespace pushbench::loadgen {
 
@@ -54,6 +55,12 @@ struct LoadConfig {
   double slow_fraction = 0;           ///< slow-consumer workload: share of clients (0 <= F < 1)
                                       ///< that read slowly (0: off)
   double slow_read_bps = 16384;       ///< a slow client's read rate, bytes per second
+  std::optional<ShardSpec> shard;     ///< drive only this shard of `connections` (ids stay
+                                      ///< global); recorded in the report's `shard`
+  std::optional<std::uint64_t> seed;  ///< run seed (stream names, WebSocket keys); default:
+                                      ///< start_at_ns, so that shards of one run agree
+  std::optional<std::int64_t> start_at_ns;  ///< begin (the warm-up) at this CLOCK_REALTIME
+                                            ///< instant; the run starts at once without it
 };
 
 /// Runs one load and returns its report scenario (see core/report.schema.json). Throws

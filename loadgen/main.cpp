@@ -19,6 +19,8 @@
 #include "loadgen/repeat.hpp"
 #include "loadgen/report_markdown.hpp"
 #include "loadgen/runner.hpp"
+#include "loadgen/shard.hpp"
+#include "loadgen/start_at.hpp"
 #include "loadgen/table.hpp"
 #include "loadgen/tap.hpp"
 
@@ -191,6 +193,18 @@ int main(int argc, char** argv) {
                  "send the URL as given (no rate/size/... parameters added)");
   load->add_option("--server-pid", server_pid, "sample this server process's CPU and memory");
   load->add_option("--name", lc.name, "scenario name in the report");
+  std::string shard_text;
+  load->add_option("--shard", shard_text,
+                   "K/N: drive shard K (0-based) of N of the connections, with global client ids, "
+                   "so that shards 0..N-1 together are the whole run (merge with merge --shards)");
+  load->add_option("--seed", lc.seed,
+                   "run seed (stream names, WebSocket keys); shards of one run need the same "
+                   "(default: --start-at's time, else the clock)");
+  std::string start_at_text;
+  load->add_option("--start-at", start_at_text,
+                   "begin (the warm-up) at this wall-clock instant: epoch nanoseconds or RFC 3339 "
+                   "(2026-12-01T23:00:00Z); give every shard the same; the report records the "
+                   "measured start skew and the clock's sync state");
   load->add_option("--out,-o", load_out, "write the JSON report here");
   load->add_flag("--json", load_json, "print the report JSON instead of the table");
   std::string progress_mode = "auto";
@@ -284,10 +298,23 @@ int main(int argc, char** argv) {
       lc.spec.topic = topic;
       lc.spec.keepalive_s = keepalive;
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
+      if (!shard_text.empty()) {
+        auto shard = parse_shard(shard_text);
+        if (auto* err = std::get_if<std::string>(&shard)) throw std::runtime_error(*err);
+        lc.shard = std::get<ShardSpec>(shard);
+      }
+      if (!start_at_text.empty()) {
+        auto at = parse_start_at(start_at_text);
+        if (auto* err = std::get_if<std::string>(&at)) throw std::runtime_error(*err);
+        lc.start_at_ns = std::get<std::int64_t>(at);
+      }
       const std::string started = utc_timestamp();
       ProgressLine line(std::cerr, progress, stderr_line_columns());
       if (progress) {
         lc.progress = [&line](const ProgressSnapshot& s) { line.draw(format_progress(s)); };
+      }
+      if (find_max_flag && (lc.shard || lc.start_at_ns)) {
+        throw std::runtime_error("--find-max searches in one process: no --shard or --start-at");
       }
       auto scenario = find_max_flag ? find_max(lc, fo, run_load) : run_load(lc);
       line.clear();
