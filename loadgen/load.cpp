@@ -447,6 +447,16 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"reconnects", total.reconnects},
         {"disconnects", disconnects},
         {"recovery_us", to_json(total.resume_recovery.summary_us())}};
+    scenario["histograms"]["resume_recovery"] = total.resume_recovery.bins_json();
+  }
+  scenario["clock"].update(clock_facts(start));
+  if (config.shard) {
+    scenario["shard"] = {{"index", shard.index},
+                         {"count", shard.count},
+                         {"first_connection", slice.first},
+                         {"connections", slice.count},
+                         {"connections_total", std::max(1u, config.connections)},
+                         {"seed", plan.session.seed}};
   }
   if (plan.max_connections_per_origin > 0) {
     scenario["browser"] = {
@@ -455,6 +465,7 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"subscriptions_waited", total.subscriptions_waited},
         {"subscriptions_starved", total.subscriptions_starved},
         {"wait_us", to_json(total.subscription_wait.summary_us())}};
+    scenario["histograms"]["subscription_wait"] = total.subscription_wait.bins_json();
   }
   if (config.connect_rate > 0) {
     const double span_s =
@@ -466,7 +477,9 @@ nlohmann::json run_load(const LoadConfig& config) {
              ? nlohmann::json(static_cast<double>(total.connections_established - 1) / span_s)
              : nlohmann::json(nullptr)},
         {"established", total.connections_established},
-        {"failed", connections - total.connections_established}};
+        {"failed", connections - total.connections_established},
+        {"first_connect_ns", total.first_connect_ns},
+        {"last_established_ns", total.last_established_ns}};
   }
   if (config.slow_fraction > 0) {
     scenario["slow_consumer"] = {
@@ -479,6 +492,7 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"slow_events_received", total.slow_events},
         {"slow_latency_us", to_json(total.latency_slow.summary_us())},
         {"slow_connections_closed_by_server", total.slow_connections_closed_by_server}};
+    scenario["histograms"]["latency_slow"] = total.latency_slow.bins_json();
   }
   // Every event the server sent is received, or was in flight or dropped when the run ended.
   const nlohmann::json counters = stats_before && stats_after

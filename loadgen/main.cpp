@@ -20,6 +20,7 @@
 #include "loadgen/report_markdown.hpp"
 #include "loadgen/runner.hpp"
 #include "loadgen/shard.hpp"
+#include "loadgen/shard_merge.hpp"
 #include "loadgen/start_at.hpp"
 #include "loadgen/table.hpp"
 #include "loadgen/tap.hpp"
@@ -266,7 +267,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> merge_files;
   std::string merge_out;
   mrg->add_option("reports", merge_files, "two or more reports of the same suite and commit")
-      ->required()->expected(2, -1);
+      ->expected(0, -1);
+  std::vector<std::string> merge_shard_files;
+  mrg->add_option("--shards", merge_shard_files,
+                  "instead: the reports of the N shards of one run (load --shard K/N), merged "
+                  "into the single run's report (bins add, percentiles recomputed)")
+      ->expected(1, -1);
   mrg->add_option("-o,--out", merge_out, "merged report path")->required();
 
   // --- report ---
@@ -361,6 +367,19 @@ int main(int argc, char** argv) {
       const auto result = compare_reports(read_report(cmp_base), read_report(cmp_new), co);
       std::cout << format_compare(result, co);
       return result.regressed() ? 1 : 0;
+    }
+    if (*mrg && !merge_shard_files.empty()) {
+      if (!merge_files.empty()) {
+        throw std::runtime_error("merge: give reports to merge as repetitions, or --shards, not "
+                                 "both");
+      }
+      std::vector<ShardReport> shards;
+      for (const auto& f : merge_shard_files) shards.push_back({f, read_report(f)});
+      const auto merged = merge_shards(shards);
+      write_report(merged, merge_out);
+      std::cout << "merged " << shards.size() << " shards (" << merged["scenarios"].size()
+                << " scenarios) into " << merge_out << "\n";
+      return 0;
     }
     if (*mrg) {
       std::vector<nlohmann::json> reports;

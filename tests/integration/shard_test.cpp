@@ -1,4 +1,4 @@
-// Sharded load: load --shard K/N and --start-at.
+// Sharded load (load --shard K/N, --start-at) and shard merging (merge --shards).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -6,16 +6,20 @@
 #include <future>
 #include <iostream>
 
+#include "core/histogram.hpp"
 #include "core/sysinfo.hpp"
 #include "helpers.hpp"
 #include "loadgen/load.hpp"
+#include "loadgen/shard_merge.hpp"
 
 namespace pushbench::test {
 namespace {
 
 using loadgen::LoadConfig;
 using loadgen::ServerProcess;
+using loadgen::ShardReport;
 using json = nlohmann::json;
+using pushbench::LatencyHistogram;
 
 const std::string kOut = std::string(PUSHBENCH_BIN_DIR) + "/../shard-test";
 
@@ -31,8 +35,29 @@ LoadConfig counted(std::uint16_t port, const std::string& transport) {
   return lc;
 }
 
-TEST(Shards, ThreeShardsOfACountedRunTileIt) {
+json as_report(const json& scenario) {
+  return loadgen::make_report(json::array({scenario}), "test", std::nullopt, utc_timestamp());
+}
+
+int validate(const std::string& path) {
+  return run_command("/usr/bin/python3 " + source("scripts/validate_report.py") + " " +
+                     source("core/report.schema.json") + " " + path)
+      .first;
+}
+
+std::string expect_merge_error(std::vector<ShardReport> shards) {
+  try {
+    loadgen::merge_shards(shards);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "merge_shards accepted bad shards";
+  return {};
+}
+
+TEST(Shards, ThreeShardsOfACountedRunTileItAndMergeExactly) {
   ServerProcess server(bin("pushbench-server"), "sse", 2);
+  std::vector<ShardReport> shards;
   for (unsigned k = 0; k < 3; ++k) {
     LoadConfig lc = counted(server.port(), "sse");
     lc.shard = loadgen::ShardSpec{k, 3};
@@ -47,7 +72,76 @@ TEST(Shards, ThreeShardsOfACountedRunTileIt) {
     EXPECT_EQ(s["workload"]["connections"], k == 0 ? 4 : 3);
     EXPECT_EQ(s["events"]["expected"], (k == 0 ? 4 : 3) * 60);
     EXPECT_EQ(s["events"]["received"], (k == 0 ? 4 : 3) * 60);
+    shards.push_back({"shard" + std::to_string(k) + ".json", as_report(s)});
   }
+  // Given in any order, the shards merge into the run of 10 connections.
+  std::swap(shards[0], shards[2]);
+  const json m = loadgen::merge_shards(shards);
+  const json& s = m["scenarios"][0];
+  EXPECT_EQ(s["workload"]["connections"], 10);
+  EXPECT_EQ(s["events"]["expected"], 600);
+  EXPECT_EQ(s["events"]["received"], 600);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_EQ(s["latency_us"]["corrected"]["count"], 600);
+  EXPECT_EQ(s["connect_us"]["count"], 10);
+  EXPECT_FALSE(s.contains("shard"));
+  ASSERT_EQ(s["shards"]["each"].size(), 3u);
+  EXPECT_EQ(s["shards"]["each"][0]["source"], "shard0.json");
+  EXPECT_EQ(m["merged_shards"].size(), 3u);
+  // Percentiles come from the added bins: the merged p99 is that of a histogram of all events.
+  LatencyHistogram all;
+  double cpu = 0;
+  for (const auto& sh : shards) {
+    const json& sc = sh.report["scenarios"][0];
+    all.merge(*LatencyHistogram::from_json(sc["histograms"]["latency_corrected"],
+                                           sc["latency_us"]["corrected"]));
+    cpu += sc["loadgen"]["cpu_s"].get<double>();
+  }
+  EXPECT_EQ(s["latency_us"]["corrected"], to_json(all.summary_us()));
+  EXPECT_DOUBLE_EQ(s["loadgen"]["cpu_s"].get<double>(), cpu);
+
+  std::filesystem::create_directories(kOut);
+  const std::string path = kOut + "/merged.json";
+  loadgen::write_report(m, path);
+  EXPECT_EQ(validate(path), 0);
+  const auto [rrc, table] = run_command(bin("pushbench") + " report " + path);
+  EXPECT_EQ(rrc, 0) << table;
+  EXPECT_EQ(run_command(bin("pushbench") + " compare " + path + " " + path).first, 0);
+
+  // Refusals, each naming the problem.
+  EXPECT_NE(expect_merge_error({shards[0], shards[1]}).find("reports were given"),
+            std::string::npos);
+  EXPECT_NE(expect_merge_error({shards[0], shards[1], shards[1]}).find("appears twice"),
+            std::string::npos);
+  auto other = shards;
+  other[1].report["tool"]["git_sha"] = "0000000";
+  EXPECT_NE(expect_merge_error(other).find("commit"), std::string::npos);
+  other = shards;
+  other[1].report["scenarios"][0]["workload"]["rate_per_stream"] = 100;
+  EXPECT_NE(expect_merge_error(other).find("rate_per_stream"), std::string::npos);
+  other = shards;
+  other[1].report["scenarios"][0]["shard"]["seed"] = 7;
+  EXPECT_NE(expect_merge_error(other).find("another plan"), std::string::npos);
+  other = shards;
+  other[2].report["scenarios"][0]["histograms"]["connect"]["bins_per_decade"] = 100;
+  EXPECT_NE(expect_merge_error(other).find("layout"), std::string::npos);
+  other = shards;
+  other[0].report["scenarios"][0].erase("shard");
+  EXPECT_NE(expect_merge_error(other).find("no shard section"), std::string::npos);
+
+  // The CLI: a missing shard is a clear error, all three merge.
+  for (const auto& sh : shards) loadgen::write_report(sh.report, kOut + "/" + sh.source);
+  const auto [mrc, mout] = run_command(bin("pushbench") + " merge --shards " + kOut +
+                                       "/shard0.json " + kOut + "/shard2.json --out " + kOut +
+                                       "/m2.json 2>&1");
+  EXPECT_EQ(mrc, 1);
+  EXPECT_NE(mout.find("shard0.json is shard 0 of 3, but 2 reports were given"),
+            std::string::npos) << mout;
+  const auto [orc, oout] = run_command(bin("pushbench") + " merge --shards " + kOut +
+                                       "/shard0.json " + kOut + "/shard1.json " + kOut +
+                                       "/shard2.json --out " + kOut + "/m3.json 2>&1");
+  EXPECT_EQ(orc, 0) << oout;
+  EXPECT_EQ(validate(kOut + "/m3.json"), 0);
 }
 
 TEST(Shards, BadShardOrStartIsAClearError) {
