@@ -232,6 +232,11 @@ int main(int argc, char** argv) {
                   "run each scenario N times; the report keeps the median run and the median "
                   "and MAD of every figure")
       ->capture_default_str()->check(CLI::Range(1u, 100u));
+  run->add_option("--shards", ro.shards,
+                  "drive each run with N load-generator processes started together (like "
+                  "load --shard K/N --start-at T; pinned one CPU each when --loadgen-cpus lists "
+                  "several) and merge them into one scenario")
+      ->capture_default_str()->check(CLI::Range(1u, 64u));
   run->add_option("--progress", progress_mode, progress_help)
       ->capture_default_str()->check(CLI::IsMember({"auto", "always", "never"}));
 

@@ -1,6 +1,7 @@
-// Sharded load (load --shard K/N, --start-at) and shard merging (merge --shards).
+// Sharded load (load --shard K/N, --start-at), shard merging (merge --shards) and run --shards.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -192,6 +193,59 @@ TEST(Shards, StartAtBeginsConcurrentShardsAtOneInstant) {
               << clock["clocksource"] << ", sync " << clock["sync"].dump() << "\n";
     EXPECT_EQ(s["events"]["received"], 5 * 20);
   }
+}
+
+TEST(Shards, RunWithThreeShardsEqualsTheSingleRun) {
+  std::filesystem::create_directories(kOut);
+  const std::string suite = kOut + "/suite.json";
+  std::ofstream(suite) << R"({"name": "shards",
+    "defaults": {"transports": ["sse", "ws"], "warmup": 0, "duration": 20, "drain": 1},
+    "scenarios": [{"group": "counted", "connections": 12, "rate": 200, "count": 100}]})";
+  const std::string single = kOut + "/single.json", sharded = kOut + "/sharded.json";
+  const auto [src, sout] = run_command(bin("pushbench") + " run --suite " + suite + " --out " +
+                                           single + " 2>&1", 90);
+  ASSERT_EQ(src, 0) << sout;
+  const auto [rc, out] = run_command(bin("pushbench") + " run --suite " + suite +
+                                         " --shards 3 --loadgen-cpus 0-1 --out " + sharded +
+                                         " 2>&1", 90);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(validate(sharded), 0);
+  const json a = json::parse(std::ifstream(single)), b = json::parse(std::ifstream(sharded));
+  ASSERT_EQ(a["scenarios"].size(), 2u);
+  ASSERT_EQ(b["scenarios"].size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const json& one = a["scenarios"][i];
+    const json& three = b["scenarios"][i];
+    EXPECT_EQ(three["name"], one["name"]);
+    EXPECT_EQ(three["shards"]["each"].size(), 3u);
+    EXPECT_EQ(three["workload"]["connections"], 12);
+    EXPECT_EQ(one["events"]["expected"], 1200);
+    EXPECT_EQ(three["events"]["expected"], one["events"]["expected"]);
+    EXPECT_EQ(three["events"]["received"], one["events"]["received"]);
+    EXPECT_EQ(three["latency_us"]["corrected"]["count"], one["latency_us"]["corrected"]["count"]);
+    EXPECT_TRUE(three["server"]["cpu_s"].is_number());  // sampled by shard 0
+    // Latency: within the histogram's 1 % plus scheduling noise of a shared 2-core machine
+    // (three load generators and a server on 2 cores).
+    for (const char* q : {"p50", "p99"}) {
+      const double x = one["latency_us"]["corrected"][q].get<double>();
+      const double y = three["latency_us"]["corrected"][q].get<double>();
+      const double bound = 0.01 * std::max(x, y) + (q == std::string("p50") ? 2'000 : 10'000);
+      EXPECT_LE(std::fabs(x - y), bound) << one["name"] << " " << q;
+      std::cout << one["name"].get<std::string>() << " " << q << ": single " << x
+                << " us, 3 shards " << y << " us\n";
+    }
+    std::cout << one["name"].get<std::string>() << " expected/received: single "
+              << one["events"]["expected"] << "/" << one["events"]["received"] << ", 3 shards "
+              << three["events"]["expected"] << "/" << three["events"]["received"]
+              << ", max start skew " << three["clock"]["start_skew_us"] << " us\n";
+  }
+  // A shard that cannot run fails the run, naming it.
+  std::ofstream(kOut + "/tiny.json") << R"({"name": "tiny", "defaults": {"transports": ["sse"]},
+    "scenarios": [{"group": "tiny", "connections": 2, "rate": 10, "duration": 0.2}]})";
+  const auto [trc, tout] = run_command(bin("pushbench") + " run --suite " + kOut +
+                                           "/tiny.json --shards 3 --out " + kOut + "/t.json 2>&1");
+  EXPECT_EQ(trc, 1);
+  EXPECT_NE(tout.find("shard 2/3 failed"), std::string::npos) << tout;
 }
 
 }  // namespace
