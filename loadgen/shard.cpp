@@ -19,8 +19,8 @@ bool parse_unsigned(std::string_view s, unsigned& out) {
 }  // namespace
 
 std::variant<ShardSpec, std::string> parse_shard(std::string_view text) {
-  const std::string what = "--shard must be K/N with 0 <= K < N <= " +
-                           std::to_string(kMaxShards) + ", got '" + std::string(text) + "'";
+  const std::string what = "--shard must be K/N with 0 <= K < N <= " + std::to_string(kMaxShards) +
+                           ", got '" + std::string(text) + "'";
   const auto slash = text.find('/');
   if (slash == std::string_view::npos) return what;
   ShardSpec s;

@@ -16,12 +16,22 @@ using json = nlohmann::json;
 /// What must agree between the shards of one run: the workload each asked for, the run's seed,
 /// start instant and shard count (connections are split, so they differ).
 const std::vector<const char*>& plan_paths() {
-  static const std::vector<const char*> paths = {
-      "/group", "/transport", "/http_version", "/tls", "/compression/algorithm",
-      "/workload/kind", "/workload/streams_per_connection", "/workload/rate_per_stream",
-      "/workload/payload_bytes", "/workload/payload_kind", "/workload/warmup_s",
-      "/workload/topic", "/shard/count", "/shard/connections_total", "/shard/seed",
-      "/clock/start_at_ns"};
+  static const std::vector<const char*> paths = {"/group",
+                                                 "/transport",
+                                                 "/http_version",
+                                                 "/tls",
+                                                 "/compression/algorithm",
+                                                 "/workload/kind",
+                                                 "/workload/streams_per_connection",
+                                                 "/workload/rate_per_stream",
+                                                 "/workload/payload_bytes",
+                                                 "/workload/payload_kind",
+                                                 "/workload/warmup_s",
+                                                 "/workload/topic",
+                                                 "/shard/count",
+                                                 "/shard/connections_total",
+                                                 "/shard/seed",
+                                                 "/clock/start_at_ns"};
   return paths;
 }
 
@@ -34,7 +44,8 @@ std::string at_or_absent(const json& j, const char* path) {
 void check_scenario(const json& sc, const json& first, const std::string& where) {
   const json& shard = sc.value("shard", json());
   if (!shard.is_object()) {
-    throw std::runtime_error(where + " has no shard section: merge --shards takes reports of "
+    throw std::runtime_error(where +
+                             " has no shard section: merge --shards takes reports of "
                              "pushbench load --shard K/N (or run --shards)");
   }
   if (sc.contains("repetitions") || sc.contains("find_max")) {
@@ -53,9 +64,9 @@ void check_scenario(const json& sc, const json& first, const std::string& where)
   }
   for (const char* path : plan_paths()) {
     if (at_or_absent(sc, path) != at_or_absent(first, path)) {
-      throw std::runtime_error(where + " is of another plan than shard 0's: " +
-                               std::string(path + 1) + " is " + at_or_absent(sc, path) +
-                               ", there " + at_or_absent(first, path));
+      throw std::runtime_error(
+          where + " is of another plan than shard 0's: " + std::string(path + 1) + " is " +
+          at_or_absent(sc, path) + ", there " + at_or_absent(first, path));
     }
   }
 }
@@ -112,8 +123,8 @@ json merge_shards(const std::vector<ShardReport>& shards) {
     const ShardReport& s = shards[order[k]];
     if (text_at(s.report, "tool.git_sha") != sha) {
       throw std::runtime_error(s.source + " comes from commit '" +
-                               text_at(s.report, "tool.git_sha") + "', " + zero.source +
-                               " from '" + sha + "': shards must run one build");
+                               text_at(s.report, "tool.git_sha") + "', " + zero.source + " from '" +
+                               sha + "': shards must run one build");
     }
     if (s.report["scenarios"].size() != zero.report["scenarios"].size()) {
       throw std::runtime_error(s.source + " has " + std::to_string(s.report["scenarios"].size()) +

@@ -10,7 +10,7 @@ namespace pushbench::loadgen {
 
 /// One shard's report and where it came from (named in error messages).
 struct ShardReport {
-  std::string source;   ///< file name, or any label
+  std::string source;     ///< file name, or any label
   nlohmann::json report;  ///< the report document
 };
 

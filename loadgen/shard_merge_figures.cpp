@@ -116,8 +116,8 @@ void merge_server(json& out, const Shards& shards) {
   const json& events = out["events"]["received"];
   server["cpu_ns_per_event"] = per_event(server["cpu_s"], 1e9, events);
   if (server["rss_bytes_peak"].is_number() && server["rss_bytes_idle"].is_number()) {
-    const double grown = server["rss_bytes_peak"].get<double>() -
-                         server["rss_bytes_idle"].get<double>();
+    const double grown =
+        server["rss_bytes_peak"].get<double>() - server["rss_bytes_idle"].get<double>();
     server["rss_bytes_per_connection"] = grown / out["workload"]["connections"].get<double>();
     server["rss_bytes_per_stream"] = grown / out["workload"]["subscriptions"].get<double>();
   }
@@ -153,7 +153,8 @@ void merge_loadgen(json& out, const Shards& shards) {
   lg["threads"] = sum_at(shards, "/loadgen/threads");
   lg["max_thread_busy"] = max_at(shards, "/loadgen/max_thread_busy");
   bool saturated = false;
-  for (const json* s : shards) saturated = saturated || value_at(*s, Ptr("/loadgen/saturated")) == true;
+  for (const json* s : shards)
+    saturated = saturated || value_at(*s, Ptr("/loadgen/saturated")) == true;
   lg["saturated"] = saturated;
 }
 
@@ -171,7 +172,8 @@ void merge_clock(json& out, const Shards& shards) {
   json skew = nullptr;
   for (const json* s : shards) {
     const json& v = value_at(*s, Ptr("/clock/start_skew_us"));
-    if (v.is_number() && (skew.is_null() || std::fabs(v.get<double>()) > std::fabs(skew.get<double>())))
+    if (v.is_number() &&
+        (skew.is_null() || std::fabs(v.get<double>()) > std::fabs(skew.get<double>())))
       skew = v;
   }
   clock["start_skew_us"] = skew;
@@ -187,15 +189,16 @@ void merge_clock(json& out, const Shards& shards) {
 
 /// Workload sections whose counts add; storm's rate comes from the connects' time span.
 void merge_sections(json& out, const Shards& shards) {
-  sum_into(out, shards,
-           {"/chat/messages_sent", "/chat/post_connections", "/chat/posts_answered",
-            "/chat/posts_resent", "/resume/reconnects", "/browser/max_connections_per_origin",
-            "/browser/subscriptions", "/browser/subscriptions_waited",
-            "/browser/subscriptions_starved", "/storm/established", "/storm/failed",
-            "/slow_consumer/slow_connections", "/slow_consumer/healthy_connections",
-            "/slow_consumer/slow_events_received",
-            "/slow_consumer/slow_connections_closed_by_server", "/idle/connections_held"});
-  if (out.contains("resume")) out["resume"]["disconnects"] = sum_maps(shards, "/resume/disconnects");
+  sum_into(
+      out, shards,
+      {"/chat/messages_sent", "/chat/post_connections", "/chat/posts_answered",
+       "/chat/posts_resent", "/resume/reconnects", "/browser/max_connections_per_origin",
+       "/browser/subscriptions", "/browser/subscriptions_waited", "/browser/subscriptions_starved",
+       "/storm/established", "/storm/failed", "/slow_consumer/slow_connections",
+       "/slow_consumer/healthy_connections", "/slow_consumer/slow_events_received",
+       "/slow_consumer/slow_connections_closed_by_server", "/idle/connections_held"});
+  if (out.contains("resume"))
+    out["resume"]["disconnects"] = sum_maps(shards, "/resume/disconnects");
   if (out.contains("storm")) {
     std::int64_t first = 0, last = 0;
     for (const json* s : shards) {
@@ -278,16 +281,18 @@ json merge_shard_figures(const Shards& shards, const std::vector<std::string>& s
       if (!causes.contains(k)) causes[k] = v;
     }
     const std::string prefix = "shard " + std::to_string(i) + ": ";
-    for (const auto& w : value_at(s, Ptr("/warnings"))) warnings.push_back(prefix + w.get<std::string>());
+    for (const auto& w : value_at(s, Ptr("/warnings")))
+      warnings.push_back(prefix + w.get<std::string>());
     summaries.push_back(shard_summary(s, sources[i]));
   }
   out["error_causes"] = causes;
   out["warnings"] = warnings;
   out.erase("shard");
-  out["shards"] = {{"count", shards.size()},
-                   {"connections_total", value_at(*shards.front(), Ptr("/shard/connections_total"))},
-                   {"seed", value_at(*shards.front(), Ptr("/shard/seed"))},
-                   {"each", summaries}};
+  out["shards"] = {
+      {"count", shards.size()},
+      {"connections_total", value_at(*shards.front(), Ptr("/shard/connections_total"))},
+      {"seed", value_at(*shards.front(), Ptr("/shard/seed"))},
+      {"each", summaries}};
   return out;
 }
 

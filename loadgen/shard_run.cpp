@@ -124,8 +124,8 @@ nlohmann::json run_shards(const LoadConfig& config, unsigned count, const std::v
     if (pid == 0) run_child(c, dir.path() / (base + ".json"), dir.path() / (base + ".error"), cpu);
     pids.push_back(pid);
   }
-  const auto budget = duration<double>(1.5 + config.warmup_s + config.duration_s +
-                                       config.drain_s + config.connect_timeout_s + 10);
+  const auto budget = duration<double>(1.5 + config.warmup_s + config.duration_s + config.drain_s +
+                                       config.connect_timeout_s + 10);
   const auto status = wait_children(pids, steady_clock::now() + duration_cast<nanoseconds>(budget));
   std::vector<ShardReport> reports;
   for (unsigned k = 0; k < count; ++k) {

@@ -13,8 +13,8 @@ namespace pushbench::loadgen {
 namespace {
 
 constexpr std::int64_t kNsPerS = 1'000'000'000;
-constexpr std::int64_t kMaxLateNs = kNsPerS;                 ///< a later start missed the barrier
-constexpr std::int64_t kMaxAheadNs = 24 * 3600 * kNsPerS;    ///< a typo guard
+constexpr std::int64_t kMaxLateNs = kNsPerS;               ///< a later start missed the barrier
+constexpr std::int64_t kMaxAheadNs = 24 * 3600 * kNsPerS;  ///< a typo guard
 
 /// Reads exactly `digits` decimal digits at `pos` into `out`, advancing `pos`.
 bool take_digits(std::string_view s, std::size_t& pos, std::size_t digits, int& out) {
@@ -86,12 +86,18 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
 
 const char* adjtimex_state(int state) {
   switch (state) {
-    case TIME_OK: return "ok";
-    case TIME_INS: return "leap second insert pending";
-    case TIME_DEL: return "leap second delete pending";
-    case TIME_OOP: return "leap second in progress";
-    case TIME_WAIT: return "leap second occurred";
-    default: return "unsynchronized";
+    case TIME_OK:
+      return "ok";
+    case TIME_INS:
+      return "leap second insert pending";
+    case TIME_DEL:
+      return "leap second delete pending";
+    case TIME_OOP:
+      return "leap second in progress";
+    case TIME_WAIT:
+      return "leap second occurred";
+    default:
+      return "unsynchronized";
   }
 }
 
@@ -105,8 +111,10 @@ nlohmann::json kernel_clocksource() {
 }  // namespace
 
 std::variant<std::int64_t, std::string> parse_start_at(std::string_view text) {
-  const std::string what = "--start-at must be epoch nanoseconds or an RFC 3339 time such as "
-                           "2026-12-01T23:00:00Z, got '" + std::string(text) + "'";
+  const std::string what =
+      "--start-at must be epoch nanoseconds or an RFC 3339 time such as "
+      "2026-12-01T23:00:00Z, got '" +
+      std::string(text) + "'";
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {
     std::int64_t ns = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ns);

@@ -20,9 +20,9 @@ std::variant<std::int64_t, std::string> parse_start_at(std::string_view text);
 
 /// How a run began.
 struct RunStart {
-  ClockAnchor anchor;                   ///< the run start on both clocks (plan.anchor)
-  std::optional<std::int64_t> at_ns;    ///< --start-at, when given (anchor.realtime == at_ns)
-  std::int64_t skew_ns = 0;             ///< measured: CLOCK_REALTIME on waking minus at_ns
+  ClockAnchor anchor;                 ///< the run start on both clocks (plan.anchor)
+  std::optional<std::int64_t> at_ns;  ///< --start-at, when given (anchor.realtime == at_ns)
+  std::int64_t skew_ns = 0;           ///< measured: CLOCK_REALTIME on waking minus at_ns
 };
 
 /// Without `at_ns`: the run starts now. With it: sleeps until CLOCK_REALTIME reaches at_ns and

@@ -28,7 +28,9 @@ using json = nlohmann::json;
 
 const std::string kOut = std::string(PUSHBENCH_BIN_DIR) + "/../netns-test";
 
-int sh(const std::string& cmd) { return run_command(cmd + " >/dev/null 2>&1", 10).first; }
+int sh(const std::string& cmd) {
+  return run_command(cmd + " >/dev/null 2>&1", 10).first;
+}
 
 /// Namespaces and a server process, removed (by name and pid) when the test ends in any way.
 struct Hosts {
@@ -72,9 +74,9 @@ TEST(MultiHost, ShardsInNetworkNamespacesStartTogetherAndMerge) {
   const std::string port_file = kOut + "/port";
   std::filesystem::remove(port_file);
   const std::string server_bin = bin("pushbench-server");
-  std::vector<std::string> args = {"ip",   "netns", "exec", ns[0], server_bin, "--transport",
-                                   "sse",  "--listen", "198.18.0.1:0", "--port-file", port_file,
-                                   "--quiet"};
+  std::vector<std::string> args = {"ip",           "netns",       "exec",    ns[0],
+                                   server_bin,     "--transport", "sse",     "--listen",
+                                   "198.18.0.1:0", "--port-file", port_file, "--quiet"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -132,15 +132,15 @@ TEST(Shards, ThreeShardsOfACountedRunTileItAndMergeExactly) {
 
   // The CLI: a missing shard is a clear error, all three merge.
   for (const auto& sh : shards) loadgen::write_report(sh.report, kOut + "/" + sh.source);
-  const auto [mrc, mout] = run_command(bin("pushbench") + " merge --shards " + kOut +
-                                       "/shard0.json " + kOut + "/shard2.json --out " + kOut +
-                                       "/m2.json 2>&1");
+  const auto [mrc, mout] =
+      run_command(bin("pushbench") + " merge --shards " + kOut + "/shard0.json " + kOut +
+                  "/shard2.json --out " + kOut + "/m2.json 2>&1");
   EXPECT_EQ(mrc, 1);
-  EXPECT_NE(mout.find("shard0.json is shard 0 of 3, but 2 reports were given"),
-            std::string::npos) << mout;
-  const auto [orc, oout] = run_command(bin("pushbench") + " merge --shards " + kOut +
-                                       "/shard0.json " + kOut + "/shard1.json " + kOut +
-                                       "/shard2.json --out " + kOut + "/m3.json 2>&1");
+  EXPECT_NE(mout.find("shard0.json is shard 0 of 3, but 2 reports were given"), std::string::npos)
+      << mout;
+  const auto [orc, oout] =
+      run_command(bin("pushbench") + " merge --shards " + kOut + "/shard0.json " + kOut +
+                  "/shard1.json " + kOut + "/shard2.json --out " + kOut + "/m3.json 2>&1");
   EXPECT_EQ(orc, 0) << oout;
   EXPECT_EQ(validate(kOut + "/m3.json"), 0);
 }
@@ -202,12 +202,13 @@ TEST(Shards, RunWithThreeShardsEqualsTheSingleRun) {
     "defaults": {"transports": ["sse", "ws"], "warmup": 0, "duration": 20, "drain": 1},
     "scenarios": [{"group": "counted", "connections": 12, "rate": 200, "count": 100}]})";
   const std::string single = kOut + "/single.json", sharded = kOut + "/sharded.json";
-  const auto [src, sout] = run_command(bin("pushbench") + " run --suite " + suite + " --out " +
-                                           single + " 2>&1", 90);
+  const auto [src, sout] =
+      run_command(bin("pushbench") + " run --suite " + suite + " --out " + single + " 2>&1", 90);
   ASSERT_EQ(src, 0) << sout;
-  const auto [rc, out] = run_command(bin("pushbench") + " run --suite " + suite +
-                                         " --shards 3 --loadgen-cpus 0-1 --out " + sharded +
-                                         " 2>&1", 90);
+  const auto [rc, out] =
+      run_command(bin("pushbench") + " run --suite " + suite +
+                      " --shards 3 --loadgen-cpus 0-1 --out " + sharded + " 2>&1",
+                  90);
   ASSERT_EQ(rc, 0) << out;
   EXPECT_EQ(validate(sharded), 0);
   const json a = json::parse(std::ifstream(single)), b = json::parse(std::ifstream(sharded));
@@ -243,7 +244,7 @@ TEST(Shards, RunWithThreeShardsEqualsTheSingleRun) {
   std::ofstream(kOut + "/tiny.json") << R"({"name": "tiny", "defaults": {"transports": ["sse"]},
     "scenarios": [{"group": "tiny", "connections": 2, "rate": 10, "duration": 0.2}]})";
   const auto [trc, tout] = run_command(bin("pushbench") + " run --suite " + kOut +
-                                           "/tiny.json --shards 3 --out " + kOut + "/t.json 2>&1");
+                                       "/tiny.json --shards 3 --out " + kOut + "/t.json 2>&1");
   EXPECT_EQ(trc, 1);
   EXPECT_NE(tout.find("shard 2/3 failed"), std::string::npos) << tout;
 }

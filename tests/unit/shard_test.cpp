@@ -37,7 +37,7 @@ TEST(Shard, SlicesTileTheRunWithRemaindersSpread) {
         lo = std::min(lo, s.count);
         hi = std::max(hi, s.count);
       }
-      EXPECT_EQ(next, total) << total << "/" << n;  // nothing lost, nothing twice
+      EXPECT_EQ(next, total) << total << "/" << n;                // nothing lost, nothing twice
       EXPECT_LE(hi - std::min(lo, hi), 1u) << total << "/" << n;  // spread evenly
     }
   }
@@ -48,8 +48,7 @@ TEST(Shard, SlicesTileTheRunWithRemaindersSpread) {
 TEST(StartAt, ParsesEpochNanosecondsAndRfc3339) {
   EXPECT_EQ(std::get<std::int64_t>(parse_start_at("1798761600000000000")), 1798761600000000000);
   EXPECT_EQ(std::get<std::int64_t>(parse_start_at("2027-01-01T00:00:00Z")), 1798761600000000000);
-  EXPECT_EQ(std::get<std::int64_t>(parse_start_at("2027-01-01T00:00:00.25Z")),
-            1798761600250000000);
+  EXPECT_EQ(std::get<std::int64_t>(parse_start_at("2027-01-01T00:00:00.25Z")), 1798761600250000000);
   EXPECT_EQ(std::get<std::int64_t>(parse_start_at("2027-01-01T01:30:00+01:30")),
             1798761600000000000);
   EXPECT_EQ(std::get<std::int64_t>(parse_start_at("2026-12-31T23:00:00.000000001-01:00")),
