@@ -18,6 +18,10 @@ const json& value_at(const json& j, const Ptr& p) {
   return j.contains(p) ? j.at(p) : null_value;
 }
 
+std::int64_t int_or_zero(const json& v) {
+  return v.is_number_integer() ? v.get<std::int64_t>() : 0;
+}
+
 /// Sums the numbers at `path` (integers stay integers); null when any shard's is not a number.
 json sum_at(const Shards& shards, const std::string& path) {
   const Ptr p(path);
@@ -136,7 +140,8 @@ void merge_server(json& out, const Shards& shards) {
   if (out.contains("server_counters")) out["server_counters"] = counters;
   if (out.contains("accounting")) {
     const json received = sum_at(shards, "/accounting/received");
-    const bool known = counters.is_object() && counters.contains("events_sent");
+    const bool known =
+        counters.is_object() && counters.contains("events_sent") && received.is_number();
     const json sent = known ? counters["events_sent"] : json(nullptr);
     out["accounting"] = {
         {"server_sent", sent},
@@ -202,13 +207,14 @@ void merge_sections(json& out, const Shards& shards) {
   if (out.contains("storm")) {
     std::int64_t first = 0, last = 0;
     for (const json* s : shards) {
-      const auto f = value_at(*s, Ptr("/storm/first_connect_ns")).get<std::int64_t>();
-      const auto l = value_at(*s, Ptr("/storm/last_established_ns")).get<std::int64_t>();
+      // Reports older than these fields give no span: the achieved rate is then unknown.
+      const auto f = int_or_zero(value_at(*s, Ptr("/storm/first_connect_ns")));
+      const auto l = int_or_zero(value_at(*s, Ptr("/storm/last_established_ns")));
       if (f > 0 && (first == 0 || f < first)) first = f;
       last = std::max(last, l);
     }
-    const auto established = out["storm"]["established"].get<std::uint64_t>();
-    const double span_s = static_cast<double>(last - first) / 1e9;
+    const auto established = int_or_zero(out["storm"]["established"]);
+    const double span_s = first > 0 ? static_cast<double>(last - first) / 1e9 : 0;
     out["storm"]["first_connect_ns"] = first;
     out["storm"]["last_established_ns"] = last;
     out["storm"]["achieved_connects_per_s"] =

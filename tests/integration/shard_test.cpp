@@ -249,5 +249,51 @@ TEST(Shards, RunWithThreeShardsEqualsTheSingleRun) {
   EXPECT_NE(tout.find("shard 2/3 failed"), std::string::npos) << tout;
 }
 
+/// Runs `lc` as `n` concurrent shards starting together and merges their reports.
+json run_concurrent_shards(LoadConfig lc, unsigned n) {
+  lc.start_at_ns = realtime_ns() + 600'000'000;
+  std::vector<std::future<json>> runs;
+  for (unsigned k = 0; k < n; ++k) {
+    runs.push_back(std::async(std::launch::async, [lc, k, n]() mutable {
+      lc.shard = loadgen::ShardSpec{k, n};
+      return loadgen::run_load(lc);
+    }));
+  }
+  std::vector<ShardReport> shards;
+  for (auto& r : runs) shards.push_back({"shard", as_report(r.get())});
+  return loadgen::merge_shards(shards)["scenarios"][0];
+}
+
+TEST(Shards, WorkloadSectionsMerge) {
+  ServerProcess server(bin("pushbench-server"), "ws", 2);
+  LoadConfig storm = counted(server.port(), "ws");
+  storm.connections = 20;
+  storm.connect_rate = 40;  // 0.5 s for all 20, ids paced globally over both shards
+  storm.spec.count.reset();
+  storm.spec.rate = 10;
+  storm.duration_s = 1;
+  const json s = run_concurrent_shards(storm, 2);
+  EXPECT_EQ(s["storm"]["established"], 20);
+  EXPECT_EQ(s["storm"]["failed"], 0);
+  ASSERT_TRUE(s["storm"]["achieved_connects_per_s"].is_number()) << s["storm"].dump();
+  const double rate = s["storm"]["achieved_connects_per_s"].get<double>();
+  EXPECT_GT(rate, 30);  // 19 intervals over ~0.475 s: 40/s, not one shard's 20/s
+  EXPECT_LT(rate, 60);
+  EXPECT_EQ(s["connect_us"]["count"], 20);
+
+  LoadConfig chat = counted(server.port(), "ws");
+  chat.connections = 4;
+  chat.chat = true;
+  chat.spec.count.reset();
+  chat.spec.rate = 20;
+  chat.duration_s = 0.6;
+  const json c = run_concurrent_shards(chat, 2);
+  for (const auto& each : c["shards"]["each"]) EXPECT_EQ(each["connections"], 2);
+  const auto sent = c["chat"]["messages_sent"].get<std::uint64_t>();
+  EXPECT_GT(sent, 30u);
+  EXPECT_EQ(c["workload"]["connections"], 4);
+  EXPECT_EQ(c["events"]["lost"], 0);
+}
+
 }  // namespace
 }  // namespace pushbench::test
