@@ -11,6 +11,7 @@
 #include "loadgen/progress.hpp"
 #include "loadgen/schedule.hpp"
 #include "loadgen/session.hpp"
+#include "loadgen/shard.hpp"
 
 namespace pushbench::loadgen {
 
@@ -62,6 +63,12 @@ struct LoadConfig {
   std::uint64_t phase_seed = 1;       ///< seed of Phase::random
   std::optional<unsigned> server_timer_slack_us;  ///< the server's --timer-slack-us, when the
                                                   ///< harness started it (for the report)
+  std::optional<ShardSpec> shard;     ///< drive only this shard of `connections` (ids stay
+                                      ///< global); recorded in the report's `shard`
+  std::optional<std::uint64_t> seed;  ///< run seed (stream names, WebSocket keys); default:
+                                      ///< start_at_ns, so that shards of one run agree
+  std::optional<std::int64_t> start_at_ns;  ///< begin (the warm-up) at this CLOCK_REALTIME
+                                            ///< instant; the run starts at once without it
 };
 
 /// The phase policy a run uses: the configured one, else the workload's default.

@@ -3,6 +3,7 @@
 #include "loadgen/progress.hpp"
 #include "loadgen/repeat.hpp"
 #include "loadgen/server_process.hpp"
+#include "loadgen/shard_run.hpp"
 #include "loadgen/suite_matrix.hpp"
 
 #include <sched.h>
@@ -270,6 +271,7 @@ json run_suite(const Suite& suite, const RunOptions& options) {
     server_cpus = parse_cpu_list(*options.server_cpus);
     if (!server_cpus) throw std::runtime_error("bad --server-cpus '" + *options.server_cpus + "'");
   }
+  std::vector<int> shard_cpus;  // with several, shard K is pinned to the K-th (cycling)
   if (options.loadgen_cpus) {
     auto cpus = parse_cpu_list(*options.loadgen_cpus);
     if (!cpus) throw std::runtime_error("bad --loadgen-cpus '" + *options.loadgen_cpus + "'");
@@ -278,6 +280,7 @@ json run_suite(const Suite& suite, const RunOptions& options) {
     for (int c : *cpus) CPU_SET(c, &set);
     if (sched_setaffinity(0, sizeof set, &set) != 0)
       throw std::runtime_error("cannot pin the load generator to " + *options.loadgen_cpus);
+    shard_cpus = *cpus;
   }
   json scenarios = json::array();
   std::size_t total = 0, index = 0;
@@ -317,7 +320,8 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         load.server_pid = server.pid();
         // Give the server a moment to settle so its idle RSS is a true baseline.
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        json result = run_load(load);
+        json result = options.shards > 1 ? run_shards(load, options.shards, shard_cpus)
+                                         : run_load(load);
         const auto cpus = [](const std::optional<std::string>& c) {
           return c ? json(*c) : json(nullptr);
         };
@@ -325,6 +329,10 @@ json run_suite(const Suite& suite, const RunOptions& options) {
                              {"loadgen_cpus", cpus(options.loadgen_cpus)}};
         return result;
       };
+      if (sc.find_max && options.shards > 1) {
+        throw std::runtime_error("suite: " + sc.group + ": a find-max search runs in one "
+                                 "process (no --shards)");
+      }
       std::vector<json> runs;
       for (unsigned rep = 0; rep < std::max(1u, options.repeat); ++rep) {
         runs.push_back(sc.find_max ? find_max(sc.load, *sc.find_max, run_fresh)

@@ -143,8 +143,11 @@ def ensure_npm(package, version):
     mods = os.path.join(prefix, "node_modules")
     if not os.path.isdir(os.path.join(mods, package)):
         os.makedirs(prefix, exist_ok=True)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", prefix,
-                        "%s@%s" % (package, version)], check=True)
+        # No install scripts: some (Artillery's Playwright engine) download browsers, which this
+        # machine cannot reach and these comparisons do not use.
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix", prefix,
+                        "%s@%s" % (package, version)], check=True,
+                       env=dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1"))
     return mods
 
 
