@@ -20,22 +20,17 @@ std::string_view to_string(Compression c) {
   return "?";
 }
 
-Compression natural_compression(Protocol p) {
-  switch (p) {
-    case Protocol::sse: return Compression::gzip;
-    case Protocol::ws: return Compression::permessage_deflate;
-    case Protocol::raw: return Compression::none;
-  }
-  return Compression::none;
+Compression natural_compression(Transport t) {
+  return parse_compression(transport_info(t).natural_compression).value_or(Compression::none);
 }
 
-std::optional<std::string> check_compression(Compression c, Protocol p) {
-  const bool ok = c == Compression::none ||
-                  (p == Protocol::sse && (c == Compression::gzip || c == Compression::deflate)) ||
-                  (p == Protocol::ws && c == Compression::permessage_deflate);
-  if (ok) return std::nullopt;
+std::optional<std::string> check_compression(Compression c, Transport t) {
+  if (c == Compression::none) return std::nullopt;
+  for (const auto name : transport_info(t).compressions) {
+    if (!name.empty() && name == to_string(c)) return std::nullopt;
+  }
   return "compression " + std::string(to_string(c)) + " does not apply to the " +
-         std::string(to_string(p)) + " transport (SSE: gzip|deflate, WebSocket: " +
+         std::string(to_string(t)) + " transport (SSE: gzip|deflate, WebSocket: " +
          "permessage-deflate, raw: none)";
 }
 

@@ -258,7 +258,7 @@ void H2Session::SessionDeleter::operator()(nghttp2_session* s) const noexcept {
 H2Session::H2Session(const Target& target, const StreamSpec& spec, const SessionOptions& options,
                      SessionHandler& handler)
     : handler_(handler),
-      websocket_(target.protocol == Protocol::ws),
+      websocket_(target.transport == Transport::ws),
       scheme_(target.tls ? "https" : "http"),
       authority_(target.host_header()),
       path_(target.request_target(spec, options.add_workload_query)),
