@@ -4,10 +4,7 @@
 
 #include <cstring>
 
-#include "core/sse_encoder.hpp"
-#include "servers/content_coding.hpp"
 #include "servers/h2_connection.hpp"
-#include "servers/sse_connection.hpp"
 
 namespace pushbench::server {
 
@@ -89,34 +86,12 @@ H2BodyStream::H2BodyStream(H2Connection& conn, std::int32_t id, std::string body
 
 H2SseStream::H2SseStream(H2Connection& conn, std::int32_t id, StreamSpec spec,
                          std::optional<compress::Format> coding)
-    : H2Stream(conn, id, std::move(spec)), coding_(coding) {
-  if (coding_) deflater_ = make_sse_deflater(*ctx_.config, *coding_);
-}
+    : H2Stream(conn, id, std::move(spec)),
+      codec_(*ctx_.config, coding, &SseServerCodec::frame_text, *this) {}
 
-FrameFn H2SseStream::framer() const { return &SseConnection::frame_text; }
-
-SendResult H2SseStream::send(SharedBuffer framed) {
-  if (!deflater_) return enqueue(std::move(framed));
-  compressed_.clear();
-  if (compress_sse_event(*ctx_.config, *deflater_, *framed, compressed_)) {
-    if (conn_) conn_->reset(id_, NGHTTP2_INTERNAL_ERROR);
-    detach();
-    return SendResult::dropped;
-  }
-  return enqueue(std::make_shared<const std::string>(compressed_));
-}
-
-void H2SseStream::keepalive() {
-  std::string comment;
-  sse::append_comment(comment, "keep-alive");
-  comment += '\n';
-  send(std::make_shared<const std::string>(std::move(comment)));
-}
-
-std::string H2SseStream::trailer() {
-  std::string out;
-  if (deflater_ && deflater_->finish(out)) out.clear();
-  return out;
+void H2SseStream::abort_stream(bool) {
+  if (conn_) conn_->reset(id_, NGHTTP2_INTERNAL_ERROR);
+  detach();
 }
 
 H2WsStream::H2WsStream(H2Connection& conn, std::int32_t id, StreamSpec spec,

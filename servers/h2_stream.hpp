@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "core/deflate.hpp"
 #include "servers/event_stream.hpp"
+#include "servers/sse_server_codec.hpp"
 #include "servers/ws_server_codec.hpp"
 
 namespace pushbench::server {
@@ -66,26 +66,31 @@ class H2BodyStream final : public H2Stream {
   void keepalive() override {}
 };
 
-/// SSE over HTTP/2: events as `id:`/`data:` text in DATA frames, optionally content-coded.
-class H2SseStream final : public H2Stream {
+/// SSE over HTTP/2: the HTTP/2 carrier of an SseServerCodec (events as `id:`/`data:` text in
+/// DATA frames, optionally content-coded).
+class H2SseStream final : public H2Stream, private SseCarrier {
  public:
   /// `coding`: the negotiated content coding, nullopt for identity.
   H2SseStream(H2Connection& conn, std::int32_t id, StreamSpec spec,
               std::optional<compress::Format> coding);
-  FrameFn framer() const override;
-  SendResult send(SharedBuffer framed) override;
+  FrameFn framer() const override { return codec_.framer(); }
+  SendResult send(SharedBuffer framed) override { return codec_.send(std::move(framed)); }
   /// An SSE comment line.
-  void keepalive() override;
+  void keepalive() override { codec_.keepalive(); }
   /// The content coding in effect (nullopt when identity).
-  std::optional<compress::Format> coding() const {
-    return deflater_ ? coding_ : std::nullopt;
-  }
+  std::optional<compress::Format> coding() const { return codec_.coding(); }
 
  private:
-  std::string trailer() override;
-  std::optional<compress::Format> coding_;
-  std::optional<compress::Deflater> deflater_;
-  std::string compressed_;  ///< reused output buffer
+  std::string trailer() override { return codec_.finish_body(); }
+  SendResult enqueue_bytes(SharedBuffer bytes) override { return enqueue(std::move(bytes)); }
+  /// DATA frames need no framing of ours: a copy of `body`.
+  SharedBuffer frame_body(std::string_view body) override {
+    return std::make_shared<const std::string>(body);
+  }
+  /// Resets the stream (INTERNAL_ERROR).
+  void abort_stream(bool) override;
+
+  SseServerCodec codec_;
 };
 
 /// A WebSocket over HTTP/2 (RFC 8441): the HTTP/2 carrier of a WsServerCodec (RFC 6455 frames

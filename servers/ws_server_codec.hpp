@@ -7,22 +7,16 @@
 #include <string_view>
 
 #include "core/ws_frame.hpp"
-#include "servers/event_stream.hpp"
+#include "servers/codec_carrier.hpp"
 #include "servers/ws_compressor.hpp"
 
 namespace pushbench::server {
 
 /// What a WsServerCodec asks of the carrier of its stream.
-class WsCarrier {
+class WsCarrier : public CodecCarrier {
  public:
-  virtual ~WsCarrier() = default;
-  /// Queues bytes exactly as given.
-  virtual SendResult enqueue_bytes(SharedBuffer bytes) = 0;
   /// Ends the stream once the queue is drained (the client's close was echoed).
   virtual void end_stream() = 0;
-  /// Ends the stream at once: our compressor failed, or (`client_error`) the client's message
-  /// could not be decompressed.
-  virtual void abort_stream(bool client_error) = 0;
 };
 
 class WsServerCodec final : private ws::Handler {
