@@ -1,24 +1,22 @@
 #include "loadgen/compression.hpp"
 
+#include "core/enum_names.hpp"
+
 namespace pushbench::loadgen {
 
+namespace {
+constexpr EnumName<Compression> kCompressions[] = {
+    {Compression::none, "none"},
+    {Compression::gzip, "gzip"},
+    {Compression::deflate, "deflate"},
+    {Compression::permessage_deflate, "permessage-deflate"}};
+}  // namespace
+
 std::optional<Compression> parse_compression(std::string_view s) {
-  if (s == "none") return Compression::none;
-  if (s == "gzip") return Compression::gzip;
-  if (s == "deflate") return Compression::deflate;
-  if (s == "permessage-deflate") return Compression::permessage_deflate;
-  return std::nullopt;
+  return enum_parse(kCompressions, s);
 }
 
-std::string_view to_string(Compression c) {
-  switch (c) {
-    case Compression::none: return "none";
-    case Compression::gzip: return "gzip";
-    case Compression::deflate: return "deflate";
-    case Compression::permessage_deflate: return "permessage-deflate";
-  }
-  return "?";
-}
+std::string_view to_string(Compression c) { return enum_name(kCompressions, c); }
 
 Compression natural_compression(Transport t) {
   return parse_compression(transport_info(t).natural_compression).value_or(Compression::none);
