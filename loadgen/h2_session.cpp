@@ -223,14 +223,17 @@ H2Session::H2Session(const Target& target, const StreamSpec& spec, const Session
     : handler_(handler),
       scheme_(target.tls ? "https" : "http"),
       authority_(target.host_header()),
-      path_(target.request_target(spec, options.add_workload_query)),
       send_path_(spec.stream_id ? "/send?stream=" + url_encode(*spec.stream_id) : std::string()) {
   const std::size_t count = std::max<std::size_t>(options.streams, 1);
   streams_.reserve(count);
+  paths_.reserve(count);
+  StreamSpec stream_spec = spec;
   for (std::size_t i = 0; i < count; ++i) {
     auto codec = make_client_codec(target.transport, handler, i, options, kMaxPendingOut);
     if (!codec) throw std::invalid_argument("HTTP/2 carries SSE and WebSocket streams only");
     streams_.push_back(std::make_unique<Stream>(i, std::move(codec)));
+    if (i < options.stream_epochs_ns.size()) stream_spec.epoch_ns = options.stream_epochs_ns[i];
+    paths_.push_back(target.request_target(stream_spec, options.add_workload_query));
   }
   tunnel_ = streams_.front()->codec->tunnel_protocol();
 
@@ -316,11 +319,11 @@ void H2Session::submit_requests() {
   std::vector<nghttp2_nv> nva;
   if (!tunnel_.empty()) {
     nva = {make_nv(":method", "CONNECT"), make_nv(":protocol", tunnel_),
-           make_nv(":scheme", scheme_), make_nv(":path", path_),
+           make_nv(":scheme", scheme_), make_nv(":path", paths_[0]),
            make_nv(":authority", authority_)};
   } else {
     nva = {make_nv(":method", "GET"), make_nv(":scheme", scheme_),
-           make_nv(":authority", authority_), make_nv(":path", path_)};
+           make_nv(":authority", authority_), make_nv(":path", paths_[0])};
   }
   // HTTP/2 field names are lower case (RFC 9113 8.2.1); every stream sends the same fields.
   std::vector<std::string> names;
@@ -330,7 +333,10 @@ void H2Session::submit_requests() {
     names.push_back(lower_case(name));
     nva.push_back(make_nv(names.back(), value));
   }
+  // Every request is the same but for its :path (the stream's own schedule epoch).
+  constexpr std::size_t kPathIndex = 3;
   for (auto& st : streams_) {
+    nva[kPathIndex] = make_nv(":path", paths_[st->index]);
     nghttp2_data_provider body{};
     body.source.ptr = st.get();
     body.read_callback = Callbacks::read_tunnel;

@@ -86,7 +86,7 @@ class H2Session final : public Session {
   std::vector<std::unique_ptr<Stream>> streams_;  ///< by stream index, in submission order
   std::string scheme_;                            ///< :scheme, http or https
   std::string authority_;                         ///< :authority
-  std::string path_;                              ///< :path
+  std::vector<std::string> paths_;                ///< :path of each stream (its own epoch)
   std::string send_path_;                         ///< SSE chat: :path of POST /send requests
   // Head-of-line workload: slow streams' flow-control windows reopen at slow_read_bps only;
   // everything else is consumed at once (the connection window always).
