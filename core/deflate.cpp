@@ -82,12 +82,37 @@ bool DeflateParams::valid() const {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The zlib stream both share
+
+namespace {
+
+// One zlib stream that its end function (deflateEnd or inflateEnd) releases once it was
+// initialized. Lives inside a heap-allocated Impl because zlib keeps a pointer to it.
+class ZStream {
+ public:
+  using EndFn = int (*)(z_streamp);
+  explicit ZStream(EndFn end) : end_(end) {}
+  ZStream(const ZStream&) = delete;
+  ZStream& operator=(const ZStream&) = delete;
+  ~ZStream() {
+    if (initialized) end_(&z);
+  }
+
+  z_stream z{};              // zlib state
+  bool initialized = false;  // the init call succeeded, so the end call is due
+
+ private:
+  EndFn end_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
 // Deflater
 
 struct Deflater::Impl {
-  z_stream z{};                // zlib state; heap-allocated because zlib keeps a pointer to it
+  ZStream stream{&deflateEnd};  // the zlib stream, ended with deflateEnd
   DeflateParams params;        // as requested (window 8 is used as 9)
-  bool initialized = false;    // deflateInit2 succeeded, so deflateEnd is due
   bool finished = false;       // finish() completed; only reset() helps
   std::error_code init_error;  // why the Deflater is !ok()
 };
@@ -100,30 +125,22 @@ Deflater::Deflater(Format format, DeflateParams params) : impl_(std::make_unique
   }
   int bits = params.window_bits;
   if (format != Format::zlib) bits = effective_window_bits(bits);
-  if (deflateInit2(&impl_->z, params.level, Z_DEFLATED, zlib_window_bits(format, bits),
+  if (deflateInit2(&impl_->stream.z, params.level, Z_DEFLATED, zlib_window_bits(format, bits),
                    params.mem_level, Z_DEFAULT_STRATEGY) != Z_OK) {
     impl_->init_error = CompressError::init_failed;
     return;
   }
-  impl_->initialized = true;
+  impl_->stream.initialized = true;
 }
 
 Deflater::Deflater(Deflater&&) noexcept = default;
 
-Deflater& Deflater::operator=(Deflater&& other) noexcept {
-  if (this != &other) {
-    if (impl_ && impl_->initialized) deflateEnd(&impl_->z);
-    impl_ = std::move(other.impl_);
-  }
-  return *this;
-}
+Deflater& Deflater::operator=(Deflater&&) noexcept = default;
 
-Deflater::~Deflater() {
-  if (impl_ && impl_->initialized) deflateEnd(&impl_->z);
-}
+Deflater::~Deflater() = default;
 
 bool Deflater::ok() const {
-  return impl_ && impl_->initialized;
+  return impl_ && impl_->stream.initialized;
 }
 
 std::error_code Deflater::compress_flush(std::string_view in, std::string& out) {
@@ -140,12 +157,12 @@ std::error_code Deflater::finish(std::string& out) {
 
 std::error_code Deflater::run(std::string_view in, std::string& out, int flush) {
   if (!impl_) return CompressError::init_failed;
-  if (!impl_->initialized) return impl_->init_error;
+  if (!impl_->stream.initialized) return impl_->init_error;
   if (impl_->finished) {
     if (flush == Z_FINISH) return {};
     return CompressError::bad_parameters;
   }
-  z_stream& z = impl_->z;
+  z_stream& z = impl_->stream.z;
   const char* next = in.data();
   std::size_t left = in.size();
   z.avail_in = 0;
@@ -182,7 +199,7 @@ std::error_code Deflater::run(std::string_view in, std::string& out, int flush) 
 
 void Deflater::reset() {
   if (!ok()) return;
-  deflateReset(&impl_->z);
+  deflateReset(&impl_->stream.z);
   impl_->finished = false;
 }
 
@@ -197,11 +214,10 @@ std::size_t Deflater::memory_estimate() const {
 // Inflater
 
 struct Inflater::Impl {
-  z_stream z{};                 // zlib state; heap-allocated because zlib keeps a pointer to it
+  ZStream stream{&inflateEnd};  // the zlib stream, ended with inflateEnd
   Format format = Format::raw;  // container being decoded
   std::size_t max_output = 0;   // output allowed between resets
   std::size_t produced = 0;     // output since the last reset (or restart_output_count())
-  bool initialized = false;     // inflateInit2 succeeded, so inflateEnd is due
   bool finished = false;        // Z_STREAM_END seen
   std::error_code error;        // sticky failure, or why the Inflater is !ok()
 };
@@ -226,29 +242,21 @@ Inflater::Inflater(Format format, int window_bits, std::size_t max_output)
       bits = -window_bits;
       break;
   }
-  if (inflateInit2(&impl_->z, bits) != Z_OK) {
+  if (inflateInit2(&impl_->stream.z, bits) != Z_OK) {
     impl_->error = CompressError::init_failed;
     return;
   }
-  impl_->initialized = true;
+  impl_->stream.initialized = true;
 }
 
 Inflater::Inflater(Inflater&&) noexcept = default;
 
-Inflater& Inflater::operator=(Inflater&& other) noexcept {
-  if (this != &other) {
-    if (impl_ && impl_->initialized) inflateEnd(&impl_->z);
-    impl_ = std::move(other.impl_);
-  }
-  return *this;
-}
+Inflater& Inflater::operator=(Inflater&&) noexcept = default;
 
-Inflater::~Inflater() {
-  if (impl_ && impl_->initialized) inflateEnd(&impl_->z);
-}
+Inflater::~Inflater() = default;
 
 bool Inflater::ok() const {
-  return impl_ && impl_->initialized;
+  return impl_ && impl_->stream.initialized;
 }
 
 bool Inflater::finished() const {
@@ -257,7 +265,7 @@ bool Inflater::finished() const {
 
 void Inflater::reset() {
   if (!ok()) return;
-  inflateReset(&impl_->z);
+  inflateReset(&impl_->stream.z);
   impl_->produced = 0;
   impl_->finished = false;
   impl_->error.clear();
@@ -281,7 +289,7 @@ std::error_code Inflater::inflate_some(std::string_view in, std::string& out, in
   if (!impl_) return CompressError::init_failed;
   if (impl_->error) return impl_->error;
   if (in.empty() || impl_->finished) return {};
-  z_stream& z = impl_->z;
+  z_stream& z = impl_->stream.z;
   const char* next = in.data();
   std::size_t left = in.size();
   z.avail_in = 0;
@@ -335,7 +343,7 @@ std::error_code Inflater::inflate_some(std::string_view in, std::string& out, in
 
 void Inflater::continue_stream() {
   if (!ok() || impl_->format != Format::raw) return;
-  z_stream& z = impl_->z;
+  z_stream& z = impl_->stream.z;
   std::array<Bytef, 1 << 15> window;
   uInt length = 0;
   inflateGetDictionary(&z, window.data(), &length);
@@ -345,7 +353,7 @@ void Inflater::continue_stream() {
 }
 
 bool Inflater::at_block_end() const {
-  return ok() && (impl_->z.data_type & 128) != 0;
+  return ok() && (impl_->stream.z.data_type & 128) != 0;
 }
 
 void Inflater::restart_output_count() {

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/enum_names.hpp"
+
 namespace pushbench {
 namespace {
 
@@ -82,27 +84,18 @@ void append_padding(std::string& out, PayloadKind kind, std::uint64_t seed, std:
 
 }  // namespace
 
+namespace {
+constexpr EnumName<PayloadKind> kPayloadKinds[] = {{PayloadKind::json, "json"},
+                                                   {PayloadKind::text, "text"},
+                                                   {PayloadKind::random, "random"},
+                                                   {PayloadKind::file, "file"}};
+}  // namespace
+
 std::optional<PayloadKind> parse_payload_kind(std::string_view s) {
-  if (s == "json") return PayloadKind::json;
-  if (s == "text") return PayloadKind::text;
-  if (s == "random") return PayloadKind::random;
-  if (s == "file") return PayloadKind::file;
-  return std::nullopt;
+  return enum_parse(kPayloadKinds, s);
 }
 
-std::string_view to_string(PayloadKind k) {
-  switch (k) {
-    case PayloadKind::json:
-      return "json";
-    case PayloadKind::text:
-      return "text";
-    case PayloadKind::random:
-      return "random";
-    case PayloadKind::file:
-      return "file";
-  }
-  return "?";
-}
+std::string_view to_string(PayloadKind k) { return enum_name(kPayloadKinds, k); }
 
 std::optional<EventHeader> parse_event_header(std::string_view data) noexcept {
   if (data.substr(0, kSeqKey.size()) != kSeqKey) return std::nullopt;

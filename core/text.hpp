@@ -16,4 +16,9 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+/// ASCII case-insensitive prefix test (media types such as "text/event-stream; charset=utf-8").
+inline bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
 }  // namespace pushbench

@@ -1,41 +1,34 @@
 #include "loadgen/compression.hpp"
 
+#include "core/enum_names.hpp"
+
 namespace pushbench::loadgen {
 
+namespace {
+constexpr EnumName<Compression> kCompressions[] = {
+    {Compression::none, "none"},
+    {Compression::gzip, "gzip"},
+    {Compression::deflate, "deflate"},
+    {Compression::permessage_deflate, "permessage-deflate"}};
+}  // namespace
+
 std::optional<Compression> parse_compression(std::string_view s) {
-  if (s == "none") return Compression::none;
-  if (s == "gzip") return Compression::gzip;
-  if (s == "deflate") return Compression::deflate;
-  if (s == "permessage-deflate") return Compression::permessage_deflate;
-  return std::nullopt;
+  return enum_parse(kCompressions, s);
 }
 
-std::string_view to_string(Compression c) {
-  switch (c) {
-    case Compression::none: return "none";
-    case Compression::gzip: return "gzip";
-    case Compression::deflate: return "deflate";
-    case Compression::permessage_deflate: return "permessage-deflate";
+std::string_view to_string(Compression c) { return enum_name(kCompressions, c); }
+
+Compression natural_compression(Transport t) {
+  return parse_compression(transport_info(t).natural_compression).value_or(Compression::none);
+}
+
+std::optional<std::string> check_compression(Compression c, Transport t) {
+  if (c == Compression::none) return std::nullopt;
+  for (const auto name : transport_info(t).compressions) {
+    if (!name.empty() && name == to_string(c)) return std::nullopt;
   }
-  return "?";
-}
-
-Compression natural_compression(Protocol p) {
-  switch (p) {
-    case Protocol::sse: return Compression::gzip;
-    case Protocol::ws: return Compression::permessage_deflate;
-    case Protocol::raw: return Compression::none;
-  }
-  return Compression::none;
-}
-
-std::optional<std::string> check_compression(Compression c, Protocol p) {
-  const bool ok = c == Compression::none ||
-                  (p == Protocol::sse && (c == Compression::gzip || c == Compression::deflate)) ||
-                  (p == Protocol::ws && c == Compression::permessage_deflate);
-  if (ok) return std::nullopt;
   return "compression " + std::string(to_string(c)) + " does not apply to the " +
-         std::string(to_string(p)) + " transport (SSE: gzip|deflate, WebSocket: " +
+         std::string(to_string(t)) + " transport (SSE: gzip|deflate, WebSocket: " +
          "permessage-deflate, raw: none)";
 }
 

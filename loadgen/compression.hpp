@@ -20,11 +20,12 @@ enum class Compression {
 /// Parses none | gzip | deflate | permessage-deflate.
 std::optional<Compression> parse_compression(std::string_view s);
 std::string_view to_string(Compression c);
-/// The natural compression of a protocol ("on" in suites): gzip for SSE, permessage-deflate for
-/// WebSocket, none for raw TCP.
-Compression natural_compression(Protocol p);
-/// An error message when `c` does not apply to `p` (e.g. gzip on a WebSocket).
-std::optional<std::string> check_compression(Compression c, Protocol p);
+/// The natural compression of a transport ("on" in suites; TransportInfo::natural_compression):
+/// gzip for SSE, permessage-deflate for WebSocket, none for raw TCP.
+Compression natural_compression(Transport t);
+/// An error message when `c` does not apply to `t` (not in TransportInfo::compressions, e.g.
+/// gzip on a WebSocket).
+std::optional<std::string> check_compression(Compression c, Transport t);
 
 struct CompressionOptions {
   Compression algorithm = Compression::none;

@@ -3,17 +3,15 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 #include <utility>
-#include <variant>
 
-#include "core/deflate.hpp"
-#include "core/sse_parser.hpp"
-#include "core/text.hpp"
 #include "loadgen/errors.hpp"
 
 namespace pushbench::loadgen {
@@ -35,70 +33,35 @@ std::string_view view(const std::uint8_t* p, std::size_t n) {
   return {reinterpret_cast<const char*>(p), n};
 }
 
+std::string lower_case(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace
 
-/// One request/response exchange on the connection, with its own decoders.
-struct H2Session::Stream final : sse::Handler, ws::Handler {
-  Stream(H2Session& session, std::size_t stream_index) : owner(session), index(stream_index) {}
-
-  void on_event(const sse::Event& ev) override {
-    owner.handler_.on_event(index, ev.data, ev.type, ev.id);
-  }
-
-  void on_message(ws::Opcode op, std::string_view payload, bool compressed) override {
-    if (message_error || finished) return;
-    if (compressed) {
-      if (pmd->decompress(payload, inflated)) {
-        message_error = LoadErrc::decompress_error;
-        return;
-      }
-      if (op == ws::Opcode::text && !ws::is_valid_utf8(inflated)) {
-        message_error = LoadErrc::protocol_error;
-        return;
-      }
-      payload = inflated;
-    }
-    owner.handler_.on_event(index, payload, "message", {});
-  }
-
-  void on_control(ws::Opcode op, std::string_view payload) override {
-    if (message_error) return;
-    if (pending_out.size() > kMaxPendingOut) {
-      message_error = LoadErrc::protocol_error;
-      return;
-    }
-    if (op == ws::Opcode::ping && !close_sent) {
-      owner.queue_ws(*this, ws::Opcode::pong, payload);
-    } else if (op == ws::Opcode::close) {
-      if (!close_sent) owner.queue_ws(*this, ws::Opcode::close, ws::close_payload(1000));
-      close_sent = true;
-      finished = true;
-    }
-  }
+/// One request/response exchange on the connection, with its own codec.
+struct H2Session::Stream final {
+  Stream(std::size_t stream_index, std::unique_ptr<ClientCodec> stream_codec)
+      : index(stream_index), codec(std::move(stream_codec)) {}
 
   /// True once the stream ended, cleanly or not.
   bool done() const { return finished || failed; }
 
-  H2Session& owner;                            ///< the session this stream belongs to
   std::size_t index;                           ///< 0 .. streams-1, in submission order
+  std::unique_ptr<ClientCodec> codec;          ///< the protocol on this stream
   std::int32_t id = 0;                         ///< nghttp2 stream id; 0 before submission
   int status = 0;                              ///< the response :status
   std::string content_type;                    ///< the response content-type
   std::string content_encoding;                ///< the response content-encoding
   std::string extensions;                      ///< the response sec-websocket-extensions
-  std::optional<sse::Parser> parser;           ///< SSE: the event-stream parser
-  std::optional<compress::Inflater> inflater;  ///< SSE: when the response is content-coded
-  std::optional<ws::Decoder> decoder;          ///< WebSocket: server-to-client frames
-  std::optional<compress::PmdInflater> pmd;    ///< WebSocket: when permessage-deflate is agreed
-  std::string inflated;                        ///< reused decompression output
-  std::error_code message_error;               ///< an error raised inside a decoder callback
-  std::string pending_out;                     ///< WebSocket: client frames not yet sent
+  std::string pending_out;                     ///< tunnel: client bytes not yet sent
   std::size_t out_pos = 0;                     ///< bytes of pending_out already sent
   bool accepted = false;                       ///< the final response header was accepted
   bool local_ended = false;                    ///< we sent END_STREAM
   bool remote_ended = false;                   ///< the server sent END_STREAM
   bool closed = false;                         ///< nghttp2 closed the stream
-  bool close_sent = false;                     ///< WebSocket: our close frame is queued
   bool finished = false;                       ///< ended cleanly
   bool failed = false;                         ///< ended with an error (reported once)
 };
@@ -231,18 +194,18 @@ struct H2Session::Callbacks {
     });
   }
 
-  static ssize_t read_ws(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::size_t length,
-                         std::uint32_t* data_flags, nghttp2_data_source* source,
-                         void*) noexcept {
+  static ssize_t read_tunnel(nghttp2_session*, std::int32_t, std::uint8_t* buf,
+                             std::size_t length, std::uint32_t* data_flags,
+                             nghttp2_data_source* source, void*) noexcept {
     auto& st = *static_cast<Stream*>(source->ptr);
     const std::size_t n = std::min(length, st.pending_out.size() - st.out_pos);
-    if (n == 0 && !st.close_sent) return NGHTTP2_ERR_DEFERRED;
+    if (n == 0 && !st.codec->upstream_done()) return NGHTTP2_ERR_DEFERRED;
     std::memcpy(buf, st.pending_out.data() + st.out_pos, n);
     st.out_pos += n;
     if (st.out_pos == st.pending_out.size()) {
       st.pending_out.clear();
       st.out_pos = 0;
-      if (st.close_sent) {
+      if (st.codec->upstream_done()) {
         *data_flags |= NGHTTP2_DATA_FLAG_EOF;
         st.local_ended = true;
       }
@@ -258,33 +221,21 @@ void H2Session::SessionDeleter::operator()(nghttp2_session* s) const noexcept {
 H2Session::H2Session(const Target& target, const StreamSpec& spec, const SessionOptions& options,
                      SessionHandler& handler)
     : handler_(handler),
-      websocket_(target.protocol == Protocol::ws),
       scheme_(target.tls ? "https" : "http"),
       authority_(target.host_header()),
-      send_path_(spec.stream_id ? "/send?stream=" + url_encode(*spec.stream_id) : std::string()),
-      max_event_bytes_(options.max_event_bytes),
-      mask_state_(options.seed * 0x9E3779B97F4A7C15ull + 1) {
-  if (websocket_ && options.compression.algorithm == Compression::permessage_deflate) {
-    compress::PmdParams offer;
-    offer.server_max_window_bits = options.compression.window_bits;
-    offer.server_no_context_takeover = options.compression.no_context_takeover;
-    offer.client_no_context_takeover = options.compression.no_context_takeover;
-    offered_ = offer;
-    extensions_ = compress::make_pmd_offer(offer);
-  }
-  if (!websocket_ && options.compression.algorithm == Compression::gzip) accept_encoding_ = "gzip";
-  if (!websocket_ && options.compression.algorithm == Compression::deflate) {
-    accept_encoding_ = "deflate";
-  }
+      send_path_(spec.stream_id ? "/send?stream=" + url_encode(*spec.stream_id) : std::string()) {
   const std::size_t count = std::max<std::size_t>(options.streams, 1);
   streams_.reserve(count);
   paths_.reserve(count);
   StreamSpec stream_spec = spec;
   for (std::size_t i = 0; i < count; ++i) {
-    streams_.push_back(std::make_unique<Stream>(*this, i));
+    auto codec = make_client_codec(target.transport, handler, i, options, kMaxPendingOut);
+    if (!codec) throw std::invalid_argument("HTTP/2 carries SSE and WebSocket streams only");
+    streams_.push_back(std::make_unique<Stream>(i, std::move(codec)));
     if (i < options.stream_epochs_ns.size()) stream_spec.epoch_ns = options.stream_epochs_ns[i];
     paths_.push_back(target.request_target(stream_spec, options.add_workload_query));
   }
+  tunnel_ = streams_.front()->codec->tunnel_protocol();
 
   nghttp2_session_callbacks* raw_callbacks = nullptr;
   if (nghttp2_session_callbacks_new(&raw_callbacks) != 0) throw std::bad_alloc();
@@ -356,7 +307,8 @@ std::string H2Session::initial_request() {
   };
   nghttp2_submit_settings(session_.get(), NGHTTP2_FLAG_NONE, settings, std::size(settings));
   nghttp2_session_set_local_window_size(session_.get(), NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
-  if (!websocket_) submit_requests();
+  // A tunnel waits for the server's SETTINGS to allow extended CONNECT (RFC 8441).
+  if (tunnel_.empty()) submit_requests();
   std::string out;
   send_pending(out);
   return out;
@@ -365,18 +317,21 @@ std::string H2Session::initial_request() {
 void H2Session::submit_requests() {
   requests_submitted_ = true;
   std::vector<nghttp2_nv> nva;
-  if (websocket_) {
-    nva = {make_nv(":method", "CONNECT"), make_nv(":protocol", "websocket"),
-           make_nv(":scheme", scheme_),   make_nv(":path", paths_[0]),
-           make_nv(":authority", authority_), make_nv("sec-websocket-version", "13"),
-           make_nv("user-agent", "pushbench")};
-    if (!extensions_.empty()) nva.push_back(make_nv("sec-websocket-extensions", extensions_));
+  if (!tunnel_.empty()) {
+    nva = {make_nv(":method", "CONNECT"), make_nv(":protocol", tunnel_),
+           make_nv(":scheme", scheme_), make_nv(":path", paths_[0]),
+           make_nv(":authority", authority_)};
   } else {
-    nva = {make_nv(":method", "GET"),          make_nv(":scheme", scheme_),
-           make_nv(":authority", authority_), make_nv(":path", paths_[0]),
-           make_nv("accept", "text/event-stream"), make_nv("cache-control", "no-cache"),
-           make_nv("user-agent", "pushbench")};
-    if (!accept_encoding_.empty()) nva.push_back(make_nv("accept-encoding", accept_encoding_));
+    nva = {make_nv(":method", "GET"), make_nv(":scheme", scheme_),
+           make_nv(":authority", authority_), make_nv(":path", paths_[0])};
+  }
+  // HTTP/2 field names are lower case (RFC 9113 8.2.1); every stream sends the same fields.
+  std::vector<std::string> names;
+  const auto& fields = streams_.front()->codec->request_fields();
+  names.reserve(fields.size());
+  for (const auto& [name, value] : fields) {
+    names.push_back(lower_case(name));
+    nva.push_back(make_nv(names.back(), value));
   }
   // Every request is the same but for its :path (the stream's own schedule epoch).
   constexpr std::size_t kPathIndex = 3;
@@ -384,15 +339,15 @@ void H2Session::submit_requests() {
     nva[kPathIndex] = make_nv(":path", paths_[st->index]);
     nghttp2_data_provider body{};
     body.source.ptr = st.get();
-    body.read_callback = Callbacks::read_ws;
+    body.read_callback = Callbacks::read_tunnel;
     const auto id = nghttp2_submit_request(session_.get(), nullptr, nva.data(), nva.size(),
-                                           websocket_ ? &body : nullptr, st.get());
+                                           tunnel_.empty() ? nullptr : &body, st.get());
     if (id < 0) {
       fail_stream(*st, LoadErrc::protocol_error);
       continue;
     }
     st->id = id;
-    st->local_ended = !websocket_;
+    st->local_ended = tunnel_.empty();
   }
 }
 
@@ -404,68 +359,38 @@ void H2Session::accept_headers(Stream& st) {
     st.extensions.clear();
     return;
   }
-  if (websocket_) {
-    if (st.status != 200) return fail_stream(st, LoadErrc::http_status);
-    if (!st.extensions.empty()) {
-      if (!offered_) return fail_stream(st, LoadErrc::unsupported_encoding);
-      auto negotiated = compress::parse_pmd_response(st.extensions, *offered_);
-      if (std::holds_alternative<std::error_code>(negotiated)) {
-        return fail_stream(st, LoadErrc::bad_handshake);
-      }
-      const auto& params = std::get<std::optional<compress::PmdParams>>(negotiated);
-      if (!params) return fail_stream(st, LoadErrc::unsupported_encoding);
-      st.pmd.emplace(*params, true, max_event_bytes_);
-    }
-    st.decoder.emplace(static_cast<ws::Handler&>(st), ws::Role::client, max_event_bytes_,
-                       st.pmd.has_value());
-  } else {
-    if (st.status < 200 || st.status > 299) return fail_stream(st, LoadErrc::http_status);
-    if (st.content_type.rfind("text/event-stream", 0) != 0) {
-      return fail_stream(st, LoadErrc::bad_content_type);
-    }
-    const auto& coding = st.content_encoding;
-    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
-      st.inflater.emplace(compress::Format::gzip, 15, max_event_bytes_);
-    } else if (iequals(coding, "deflate")) {
-      st.inflater.emplace(compress::Format::zlib, 15, max_event_bytes_);
-    } else if (!coding.empty() && !iequals(coding, "identity")) {
-      return fail_stream(st, LoadErrc::unsupported_encoding);
-    }
-    st.parser.emplace(static_cast<sse::Handler&>(st), max_event_bytes_);
+  ResponseHead head;
+  head.status = st.status;
+  head.http2 = true;
+  head.content_type = st.content_type;
+  head.content_encoding = st.content_encoding;
+  head.websocket_extensions = st.extensions;
+  if (auto ec = st.codec->on_response(head)) return fail_stream(st, ec);
+  if (st.codec->finished()) {
+    st.finished = true;  // 204: the server has nothing for this stream
+    return;
   }
   st.accepted = true;
   if (!established_) {
     established_ = true;
-    compressed_ = st.inflater.has_value() || st.pmd.has_value();
+    compressed_ = st.codec->compressed();
     handler_.on_established();
   }
 }
 
 void H2Session::on_data(Stream& st, std::string_view data) {
   if (!st.accepted || st.done()) return;
-  if (websocket_) {
-    if (const auto ec = st.decoder->feed(data)) {
-      return fail_stream(st, ec == ws::FrameError::message_too_big ? LoadErrc::event_too_large
-                                                                    : LoadErrc::protocol_error);
-    }
-    if (st.message_error) fail_stream(st, std::exchange(st.message_error, {}));
-    return;
-  }
-  if (st.inflater) {
-    // The bound applies per read: a small compressed input must not expand without limit.
-    st.inflated.clear();
-    if (st.inflater->inflate(data, st.inflated)) return fail_stream(st, LoadErrc::decompress_error);
-    st.inflater->restart_output_count();
-    data = st.inflated;
-  }
-  if (st.parser->feed(data)) fail_stream(st, LoadErrc::event_too_large);
+  const auto queued = st.pending_out.size();
+  if (auto ec = st.codec->on_body(data, st.pending_out)) return fail_stream(st, ec);
+  if (st.codec->finished()) st.finished = true;
+  // Control replies (pong, close) go out on the stream's request body.
+  if (st.pending_out.size() != queued) nghttp2_session_resume_data(session_.get(), st.id);
 }
 
 void H2Session::on_remote_end(Stream& st) {
   if (st.done()) return;
   if (!st.accepted) return fail_stream(st, LoadErrc::protocol_error);
-  // A WebSocket stream ends cleanly with a close frame, not with END_STREAM alone.
-  if (websocket_) return fail_stream(st, LoadErrc::unexpected_eof);
+  if (auto ec = st.codec->on_end()) return fail_stream(st, ec);
   st.finished = true;
 }
 
@@ -479,15 +404,18 @@ void H2Session::fail_stream(Stream& st, std::error_code ec) {
 }
 
 std::optional<std::uint64_t> H2Session::retry_ms() const {
-  if (websocket_ || streams_.empty() || !streams_[0]->parser) return std::nullopt;
-  return streams_[0]->parser->retry_ms();
+  if (streams_.empty() || !streams_[0]->accepted) return std::nullopt;
+  return streams_[0]->codec->retry_ms();
 }
 
 bool H2Session::send_message(std::size_t stream, std::string_view message, std::string& out) {
   if (stream >= streams_.size()) return true;
   auto& st = *streams_[stream];
-  if (websocket_) {
-    if (!st.close_sent && !st.done() && st.id > 0) queue_ws(st, ws::Opcode::text, message);
+  if (!st.codec->tunnel_protocol().empty()) {
+    if (!st.done() && st.id > 0 && !st.codec->upstream_done()) {
+      st.codec->send_message(message, st.pending_out);
+      nghttp2_session_resume_data(session_.get(), st.id);
+    }
   } else {
     if (send_path_.empty() || goaway_sent_) return true;
     const std::string length = std::to_string(message.size());
@@ -503,18 +431,6 @@ bool H2Session::send_message(std::size_t stream, std::string_view message, std::
   }
   send_pending(out);
   return true;
-}
-
-void H2Session::queue_ws(Stream& st, ws::Opcode op, std::string_view payload) {
-  ws::append_frame(st.pending_out, op, payload, true, next_mask());
-  nghttp2_session_resume_data(session_.get(), st.id);
-}
-
-std::uint32_t H2Session::next_mask() {
-  mask_state_ ^= mask_state_ >> 12;
-  mask_state_ ^= mask_state_ << 25;
-  mask_state_ ^= mask_state_ >> 27;
-  return static_cast<std::uint32_t>((mask_state_ * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
 void H2Session::send_pending(std::string& out) {
@@ -553,7 +469,7 @@ std::error_code H2Session::on_read(std::string_view bytes, std::string& out) {
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (websocket_ && settings_received_ && !requests_submitted_) {
+  if (!tunnel_.empty() && settings_received_ && !requests_submitted_) {
     if (nghttp2_session_get_remote_settings(session_.get(),
                                             NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL) == 0) {
       conn_error_ = LoadErrc::no_extended_connect;
@@ -578,14 +494,13 @@ std::string H2Session::goodbye() {
   std::string out;
   if (conn_error_ || goaway_sent_) return out;
   goaway_sent_ = true;
-  if (websocket_) {
-    for (auto& st : streams_) {
-      if (!st->accepted || st->done() || st->close_sent) continue;
-      queue_ws(*st, ws::Opcode::close, ws::close_payload(1000));
-      st->close_sent = true;
-    }
-    send_pending(out);
+  bool queued = false;
+  for (auto& st : streams_) {
+    if (!st->accepted || st->done() || !st->codec->goodbye(st->pending_out)) continue;
+    nghttp2_session_resume_data(session_.get(), st->id);
+    queued = true;
   }
+  if (queued) send_pending(out);
   nghttp2_submit_goaway(session_.get(), NGHTTP2_FLAG_NONE,
                         nghttp2_session_get_last_proc_stream_id(session_.get()), NGHTTP2_NO_ERROR,
                         nullptr, 0);

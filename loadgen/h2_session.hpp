@@ -1,6 +1,7 @@
 #pragma once
-// SSE over HTTP/2 and WebSocket over HTTP/2 (RFC 8441 extended CONNECT): several streams
-// multiplexed on one connection, framed by nghttp2 in memory (no socket I/O here).
+// The HTTP/2 carrier: several streams multiplexed on one connection, framed by nghttp2 in memory
+// (no socket I/O here), each stream decoded by its own ClientCodec (SSE as a GET, WebSocket as an
+// RFC 8441 extended CONNECT tunnel).
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -9,8 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/permessage_deflate.hpp"
-#include "core/ws_frame.hpp"
+#include "loadgen/client_codec.hpp"
 #include "loadgen/session.hpp"
 
 struct nghttp2_session;
@@ -27,7 +27,8 @@ class H2Session final : public Session {
   H2Session(const H2Session&) = delete;
   H2Session& operator=(const H2Session&) = delete;
 
-  /// The connection preface, our SETTINGS and connection window; for SSE also every GET request.
+  /// The connection preface, our SETTINGS and connection window; for plain GET streams (SSE)
+  /// also every request (a tunnel waits for the server's SETTINGS).
   std::string initial_request() override;
   /// Feeds server bytes to nghttp2 and appends everything it has to send to `out`. Returns
   /// connection errors only (protocol_error, no_extended_connect); stream errors go to
@@ -37,7 +38,7 @@ class H2Session final : public Session {
   std::error_code on_eof() override;
   /// True when every stream ended, cleanly or with an error.
   bool finished() const override;
-  /// WebSocket: a masked close frame on every open stream; then GOAWAY(NO_ERROR).
+  /// Each open stream's codec goodbye (WebSocket: a masked close frame); then GOAWAY(NO_ERROR).
   std::string goodbye() override;
   /// True when the first established stream negotiated compression.
   bool compressed() const override { return compressed_; }
@@ -51,7 +52,7 @@ class H2Session final : public Session {
   bool stream_is_slow(std::size_t stream) const override {
     return stream < slow_.size() && slow_[stream];
   }
-  /// The first SSE stream's `retry:` value.
+  /// The first stream's `retry:` value (SSE).
   std::optional<std::uint64_t> retry_ms() const override;
   /// WebSocket: a masked text frame on `stream`. SSE: a POST /send?stream=<id> request stream on
   /// this connection (the reply comes back as an event).
@@ -69,25 +70,20 @@ class H2Session final : public Session {
   void submit_requests();
   /// Judges a stream's final response header; fails the stream or tells the handler.
   void accept_headers(Stream& st);
-  /// Decodes response body bytes of one stream.
+  /// Hands response body bytes of one stream to its codec.
   void on_data(Stream& st, std::string_view data);
   /// The server sent END_STREAM.
   void on_remote_end(Stream& st);
   /// Reports `ec` for a stream once and cancels it if it is still open.
   void fail_stream(Stream& st, std::error_code ec);
-  /// Queues a masked client frame on a WebSocket stream.
-  void queue_ws(Stream& st, ws::Opcode op, std::string_view payload);
   /// Appends everything nghttp2 has to send to `out`.
   void send_pending(std::string& out);
   /// Rethrows an exception caught inside an nghttp2 callback.
   void rethrow_pending();
-  /// The next client frame mask.
-  std::uint32_t next_mask();
 
   SessionHandler& handler_;
   std::unique_ptr<nghttp2_session, SessionDeleter> session_;
   std::vector<std::unique_ptr<Stream>> streams_;  ///< by stream index, in submission order
-  bool websocket_;                                ///< ws mode (extended CONNECT), else SSE
   std::string scheme_;                            ///< :scheme, http or https
   std::string authority_;                         ///< :authority
   std::vector<std::string> paths_;                ///< :path of each stream (its own epoch)
@@ -105,11 +101,7 @@ class H2Session final : public Session {
   void consume_slow();
   /// SSE chat: bodies of POST requests not yet sent, by nghttp2 stream id.
   std::unordered_map<std::int32_t, std::pair<std::string, std::size_t>> posts_;
-  std::string accept_encoding_;                   ///< SSE accept-encoding value, or empty
-  std::string extensions_;                        ///< WebSocket extension offer, or empty
-  std::optional<compress::PmdParams> offered_;    ///< our permessage-deflate offer, if any
-  std::size_t max_event_bytes_;                   ///< bound on one event, message or read output
-  std::uint64_t mask_state_;                      ///< xorshift state for client frame masks
+  std::string_view tunnel_;                       ///< the codecs' tunnel protocol, or empty
   std::error_code conn_error_;                    ///< sticky connection-level error
   std::exception_ptr pending_exception_;          ///< thrown inside an nghttp2 callback
   bool settings_received_ = false;                ///< the server's first SETTINGS arrived

@@ -85,8 +85,8 @@ nlohmann::json run_load(const LoadConfig& config) {
   plan.session.compression = config.compression;
   plan.session.http = config.http;
   plan.session.streams = std::max<std::size_t>(1, config.streams);
-  if (plan.target.protocol == Protocol::raw &&
-      (config.http == HttpVersion::h2 || plan.target.tls)) {
+  if ((config.http == HttpVersion::h2 && !transport_info(plan.target.transport).http2) ||
+      (plan.target.tls && !transport_info(plan.target.transport).tls)) {
     throw std::runtime_error("tcp:// is the cleartext raw baseline: no HTTP/2, no TLS");
   }
   if (plan.session.streams > 1 && config.http != HttpVersion::h2) {
@@ -114,7 +114,7 @@ nlohmann::json run_load(const LoadConfig& config) {
   if (config.chat) {
     plan.spec.echo = true;
     if (config.resume || config.spec.topic || plan.session.streams > 1 || config.spec.count ||
-        plan.target.protocol == Protocol::raw) {
+        plan.target.transport == Transport::raw) {
       throw std::runtime_error("--chat runs private SSE or WebSocket streams, one per connection, "
                                "in time mode (no --resume, --topic, --streams or --count)");
     }
@@ -131,7 +131,7 @@ nlohmann::json run_load(const LoadConfig& config) {
     plan.tls = tls::make_client_context(
         {config.http == HttpVersion::h2 ? "h2" : "http/1.1"}, config.tls12, config.ca_file);
   }
-  if (auto err = check_compression(config.compression.algorithm, plan.target.protocol)) {
+  if (auto err = check_compression(config.compression.algorithm, plan.target.transport)) {
     throw std::runtime_error(*err);
   }
   if (config.spec.payload == PayloadKind::file && config.verify_payload && !config.payload_lines) {
@@ -349,7 +349,7 @@ nlohmann::json run_load(const LoadConfig& config) {
       contract && total.events_expected > total.events_unique
           ? total.events_expected - total.events_unique
           : 0;
-  const std::string transport(to_string(plan.target.protocol));
+  const std::string transport(to_string(plan.target.transport));
   const std::string group =
       !config.group.empty()
           ? config.group
@@ -369,7 +369,7 @@ nlohmann::json run_load(const LoadConfig& config) {
       {"group", group},
       {"transport", transport},
       {"url", config.url},
-      {"http_version", plan.target.protocol == Protocol::raw ? nlohmann::json(nullptr)
+      {"http_version", !transport_info(plan.target.transport).http ? nlohmann::json(nullptr)
                        : config.http == HttpVersion::h2       ? nlohmann::json("2")
                                                               : nlohmann::json("1.1")},
       {"tls", plan.target.tls},
@@ -464,7 +464,7 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"post_connections", total.post_connections},
         {"posts_answered", total.posts_answered},
         {"posts_resent", total.posts_resent},
-        {"message_path", plan.target.protocol == Protocol::ws ? "websocket message"
+        {"message_path", plan.target.transport == Transport::ws ? "websocket message"
                          : config.http == HttpVersion::h2    ? "POST stream on the same HTTP/2 connection"
                                                              : "POST on a second HTTP/1.1 connection"}};
   }

@@ -27,9 +27,7 @@ namespace {
 
 /// The compression a transport uses in a scenario: "on" means its natural one.
 Compression compression_for(const std::string& setting, const std::string& transport) {
-  const Protocol p = transport == "sse" ? Protocol::sse
-                     : transport == "ws" ? Protocol::ws
-                                         : Protocol::raw;
+  const Transport p = parse_transport(transport).value_or(Transport::raw);
   if (setting == "on") return natural_compression(p);
   const Compression c = *parse_compression(setting);
   if (auto err = check_compression(c, p)) throw std::runtime_error(*err);
@@ -37,10 +35,8 @@ Compression compression_for(const std::string& setting, const std::string& trans
 }
 
 std::string url_for(const std::string& transport, std::uint16_t port, bool tls) {
-  const std::string hostport = "127.0.0.1:" + std::to_string(port);
-  if (transport == "sse") return (tls ? "https://" : "http://") + hostport + "/sse";
-  if (transport == "ws") return (tls ? "wss://" : "ws://") + hostport + "/ws";
-  return "tcp://" + hostport;
+  return endpoint_url(parse_transport(transport).value_or(Transport::raw),
+                      "127.0.0.1:" + std::to_string(port), tls);
 }
 
 template <typename T>
@@ -144,10 +140,11 @@ Suite parse_suite(const json& doc) {
     sc.group = get_or<std::string>(s, json::object(), "group", "");
     if (sc.group.empty()) throw std::runtime_error("suite: every scenario needs a \"group\"");
     check_keys(s, sc.group);
-    sc.transports = get_or<std::vector<std::string>>(s, defaults, "transports",
-                                                     {"sse", "ws", "raw"});
+    std::vector<std::string> all;
+    for (const auto& row : transports()) all.emplace_back(row.name);
+    sc.transports = get_or<std::vector<std::string>>(s, defaults, "transports", all);
     for (const auto& t : sc.transports) {
-      if (t != "sse" && t != "ws" && t != "raw")
+      if (!parse_transport(t))
         throw std::runtime_error("suite: unknown transport '" + t + "' in " + sc.group);
     }
     auto& l = sc.load;
@@ -179,7 +176,8 @@ Suite parse_suite(const json& doc) {
       throw std::runtime_error("suite: " + sc.group + ": streams above 1 need \"http\": \"2\"");
     }
     for (const auto& t : sc.transports) {
-      if (t == "raw" && (l.http == HttpVersion::h2 || sc.tls)) {
+      const auto& info = transport_info(*parse_transport(t));
+      if ((l.http == HttpVersion::h2 && !info.http2) || (sc.tls && !info.tls)) {
         throw std::runtime_error("suite: " + sc.group +
                                  ": raw is the cleartext TCP baseline (no HTTP/2, no TLS); list "
                                  "\"transports\": [\"sse\", \"ws\"]");

@@ -43,7 +43,7 @@ void write_then_read(Stream& stream, Exchange& x) {
 std::optional<nlohmann::json> fetch_server_stats(const Target& target,
                                                  std::shared_ptr<asio::ssl::context> tls,
                                                  std::chrono::milliseconds timeout) {
-  if (target.protocol == Protocol::raw || (target.tls && !tls)) return std::nullopt;
+  if (!transport_info(target.transport).http || (target.tls && !tls)) return std::nullopt;
   try {
     asio::io_context ioc;
     boost::system::error_code ec;

@@ -13,15 +13,15 @@ std::unique_ptr<Session> make_session(const Target& target, const StreamSpec& st
   // HTTP/1.1, the last_seq parameter elsewhere (WebSocket handshakes carry no custom header).
   StreamSpec spec = stream_spec;
   const bool last_event_id_header =
-      target.protocol == Protocol::sse && options.http == HttpVersion::h1;
+      target.transport == Transport::sse && options.http == HttpVersion::h1;
   if (options.resume_after && !last_event_id_header) spec.last_seq = options.resume_after;
-  if (options.http == HttpVersion::h2 && target.protocol != Protocol::raw) {
+  if (options.http == HttpVersion::h2 && transport_info(target.transport).http2) {
     return std::make_unique<H2Session>(target, spec, options, handler);
   }
-  switch (target.protocol) {
-    case Protocol::sse: return std::make_unique<SseSession>(target, spec, options, handler);
-    case Protocol::ws: return std::make_unique<WsSession>(target, spec, options, handler);
-    case Protocol::raw: return std::make_unique<RawSession>(spec, options, handler);
+  switch (target.transport) {
+    case Transport::sse: return std::make_unique<SseSession>(target, spec, options, handler);
+    case Transport::ws: return std::make_unique<WsSession>(target, spec, options, handler);
+    case Transport::raw: return std::make_unique<RawSession>(spec, options, handler);
   }
   return nullptr;
 }

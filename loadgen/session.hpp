@@ -93,8 +93,8 @@ struct SessionOptions {
   std::vector<std::int64_t> stream_epochs_ns;
 };
 
-/// Creates the session for `target.protocol` and `options.http`: the one place a protocol is
-/// chosen.
+/// Creates the session for `target.transport` and `options.http`: the one place a session type
+/// is chosen.
 std::unique_ptr<Session> make_session(const Target& target, const StreamSpec& spec,
                                       const SessionOptions& options, SessionHandler& handler);
 

@@ -26,6 +26,13 @@ SeqTracker::Seen SeqTracker::record(std::uint64_t seq) noexcept {
   return Seen::out_of_order;
 }
 
+// merge() lists every field by hand: a new field must be added there (and then here). The size
+// is checked where it is known (libstdc++, 64-bit: the build and CI platform).
+#if defined(__GLIBCXX__) && defined(__LP64__)
+static_assert(sizeof(WorkerStats) == 1224,
+              "WorkerStats changed: add the new field to WorkerStats::merge(), then update this size");
+#endif
+
 void WorkerStats::merge(const WorkerStats& o) {
   latency_corrected.merge(o.latency_corrected);
   latency_uncorrected.merge(o.latency_uncorrected);

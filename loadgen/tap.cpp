@@ -51,11 +51,11 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
   }
   const auto target = std::get<Target>(std::move(parsed));
   TapPrinter printer(out, options.count);
-  printer.is_sse_ = target.protocol == Protocol::sse;
+  printer.is_sse_ = target.transport == Transport::sse;
   SessionOptions session_options;
   session_options.add_workload_query = false;
   session_options.http = options.http2 ? HttpVersion::h2 : HttpVersion::h1;
-  if (options.http2 && target.protocol == Protocol::raw) {
+  if (options.http2 && !transport_info(target.transport).http2) {
     err << "pushbench tap: tcp:// has no HTTP/2\n";
     return 1;
   }
@@ -126,7 +126,7 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
         clean = true;
       } else {
         if (!reply.empty()) send(std::exchange(reply, {}));
-        if (session->finished() && (target.protocol == Protocol::ws || options.http2)) {
+        if (session->finished() && (target.transport == Transport::ws || options.http2)) {
           clean = true;
         } else {
           return do_read();

@@ -5,37 +5,22 @@
 
 namespace pushbench::loadgen {
 
-std::string_view to_string(Protocol p) {
-  switch (p) {
-    case Protocol::sse: return "sse";
-    case Protocol::ws: return "ws";
-    case Protocol::raw: return "raw";
-  }
-  return "?";
-}
-
 std::variant<Target, std::string> Target::parse(std::string_view url) {
   Target t;
   t.url = std::string(url);
   const auto sep = url.find("://");
   if (sep == std::string_view::npos) {
-    return "URL '" + t.url + "' has no scheme (http://, https://, ws://, wss://, tcp://)";
+    return "URL '" + t.url + "' has no scheme (" + scheme_list() + ")";
   }
   const auto scheme = url.substr(0, sep);
-  std::uint16_t default_port = 80;
-  if (scheme == "http" || scheme == "https") {
-    t.protocol = Protocol::sse;
-  } else if (scheme == "ws" || scheme == "wss") {
-    t.protocol = Protocol::ws;
-  } else if (scheme == "tcp") {
-    t.protocol = Protocol::raw;
-    default_port = 0;
-  } else {
-    return "unsupported scheme '" + std::string(scheme) +
-           "' (use http://, https://, ws://, wss:// or tcp://)";
+  const auto known = transport_for_scheme(scheme);
+  if (!known) {
+    return "unsupported scheme '" + std::string(scheme) + "' (use " + scheme_list(" or ") + ")";
   }
-  t.tls = scheme == "https" || scheme == "wss";
-  if (t.tls) default_port = 443;
+  t.transport = known->transport;
+  t.tls = known->tls;
+  const auto& info = transport_info(t.transport);
+  const std::uint16_t default_port = t.tls ? 443 : info.default_port;
   auto rest = url.substr(sep + 3);
   const auto slash = rest.find_first_of("/?");
   auto authority = rest.substr(0, slash);
@@ -65,16 +50,14 @@ std::variant<Target, std::string> Target::parse(std::string_view url) {
       return "bad port '" + std::string(port_text) + "' in '" + t.url + "'";
     t.port = static_cast<std::uint16_t>(port);
   } else if (default_port == 0) {
-    return "tcp:// URLs need a port";
+    return std::string(info.scheme) + ":// URLs need a port";
   } else {
     t.port = default_port;
   }
   const auto q = target.find('?');
   t.path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) t.query = std::string(target.substr(q + 1));
-  if (t.path.empty() || t.path == "/") {
-    t.path = t.protocol == Protocol::ws ? "/ws" : t.protocol == Protocol::sse ? "/sse" : "/";
-  }
+  if (t.path.empty() || t.path == "/") t.path = info.default_path;
   return t;
 }
 

@@ -4,11 +4,7 @@
 
 #include <cstring>
 
-#include "core/sse_encoder.hpp"
-#include "servers/content_coding.hpp"
 #include "servers/h2_connection.hpp"
-#include "servers/sse_connection.hpp"
-#include "servers/ws_frame_connection.hpp"
 
 namespace pushbench::server {
 
@@ -90,89 +86,21 @@ H2BodyStream::H2BodyStream(H2Connection& conn, std::int32_t id, std::string body
 
 H2SseStream::H2SseStream(H2Connection& conn, std::int32_t id, StreamSpec spec,
                          std::optional<compress::Format> coding)
-    : H2Stream(conn, id, std::move(spec)), coding_(coding) {
-  if (coding_) deflater_ = make_sse_deflater(*ctx_.config, *coding_);
-}
+    : H2Stream(conn, id, std::move(spec)),
+      codec_(*ctx_.config, coding, &SseServerCodec::frame_text, *this) {}
 
-FrameFn H2SseStream::framer() const { return &SseConnection::frame_text; }
-
-SendResult H2SseStream::send(SharedBuffer framed) {
-  if (!deflater_) return enqueue(std::move(framed));
-  compressed_.clear();
-  if (compress_sse_event(*ctx_.config, *deflater_, *framed, compressed_)) {
-    if (conn_) conn_->reset(id_, NGHTTP2_INTERNAL_ERROR);
-    detach();
-    return SendResult::dropped;
-  }
-  return enqueue(std::make_shared<const std::string>(compressed_));
-}
-
-void H2SseStream::keepalive() {
-  std::string comment;
-  sse::append_comment(comment, "keep-alive");
-  comment += '\n';
-  send(std::make_shared<const std::string>(std::move(comment)));
-}
-
-std::string H2SseStream::trailer() {
-  std::string out;
-  if (deflater_ && deflater_->finish(out)) out.clear();
-  return out;
+void H2SseStream::abort_stream(bool) {
+  if (conn_) conn_->reset(id_, NGHTTP2_INTERNAL_ERROR);
+  detach();
 }
 
 H2WsStream::H2WsStream(H2Connection& conn, std::int32_t id, StreamSpec spec,
                        std::string_view pmd_offer)
-    : H2Stream(conn, id, std::move(spec)),
-      compressor_(*conn.ctx().config, pmd_offer, spec_.topic.has_value()),
-      decoder_(static_cast<ws::Handler&>(*this), ws::Role::server,
-               conn.ctx().config->max_message_bytes, compressor_.active()) {}
+    : H2Stream(conn, id, std::move(spec)), codec_(ctx_, spec_, pmd_offer, *this) {}
 
-FrameFn H2WsStream::framer() const { return compressor_.framer(&WsFrameConnection::frame_event); }
-
-SendResult H2WsStream::send(SharedBuffer framed) {
-  if (close_sent_) return SendResult::dropped;
-  auto frame = compressor_.encode(std::move(framed));
-  if (!frame) {
-    if (conn_) conn_->reset(id_, NGHTTP2_INTERNAL_ERROR);
-    detach();
-    return SendResult::dropped;
-  }
-  return enqueue(std::move(frame));
-}
-
-void H2WsStream::keepalive() {
-  if (close_sent_) return;
-  std::string ping;
-  ws::append_frame(ping, ws::Opcode::ping, {});
-  enqueue(std::make_shared<const std::string>(std::move(ping)));
-}
-
-std::string H2WsStream::trailer() {
-  if (close_sent_) return {};
-  close_sent_ = true;
-  return WsFrameConnection::normal_close();
-}
-
-bool H2WsStream::on_client_data(std::string_view bytes) { return !decoder_.feed(bytes); }
-
-void H2WsStream::on_client_end() { finish(); }
-
-void H2WsStream::on_message(ws::Opcode, std::string_view payload, bool compressed) {
-  if (!spec_.echo) return;
-  const auto text = compressor_.message(payload, compressed);
-  if (!text) {
-    if (conn_) conn_->reset(id_, NGHTTP2_PROTOCOL_ERROR);
-    return detach();
-  }
-  if (send(framer()(0, *text)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);
-}
-
-void H2WsStream::on_control(ws::Opcode op, std::string_view payload) {
-  const bool was_closed = close_sent_;
-  auto reply = WsFrameConnection::control_reply(op, payload, close_sent_);
-  if (!reply.empty()) enqueue(std::make_shared<const std::string>(std::move(reply)));
-  // The client's close ends the stream once our echo is out.
-  if (op == ws::Opcode::close && !was_closed) finish();
+void H2WsStream::abort_stream(bool client_error) {
+  if (conn_) conn_->reset(id_, client_error ? NGHTTP2_PROTOCOL_ERROR : NGHTTP2_INTERNAL_ERROR);
+  detach();
 }
 
 }  // namespace pushbench::server

@@ -7,10 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "core/deflate.hpp"
-#include "core/ws_frame.hpp"
 #include "servers/event_stream.hpp"
-#include "servers/ws_compressor.hpp"
+#include "servers/sse_server_codec.hpp"
+#include "servers/ws_server_codec.hpp"
 
 namespace pushbench::server {
 
@@ -67,54 +66,57 @@ class H2BodyStream final : public H2Stream {
   void keepalive() override {}
 };
 
-/// SSE over HTTP/2: events as `id:`/`data:` text in DATA frames, optionally content-coded.
-class H2SseStream final : public H2Stream {
+/// SSE over HTTP/2: the HTTP/2 carrier of an SseServerCodec (events as `id:`/`data:` text in
+/// DATA frames, optionally content-coded).
+class H2SseStream final : public H2Stream, private SseCarrier {
  public:
   /// `coding`: the negotiated content coding, nullopt for identity.
   H2SseStream(H2Connection& conn, std::int32_t id, StreamSpec spec,
               std::optional<compress::Format> coding);
-  FrameFn framer() const override;
-  SendResult send(SharedBuffer framed) override;
+  FrameFn framer() const override { return codec_.framer(); }
+  SendResult send(SharedBuffer framed) override { return codec_.send(std::move(framed)); }
   /// An SSE comment line.
-  void keepalive() override;
+  void keepalive() override { codec_.keepalive(); }
   /// The content coding in effect (nullopt when identity).
-  std::optional<compress::Format> coding() const {
-    return deflater_ ? coding_ : std::nullopt;
-  }
+  std::optional<compress::Format> coding() const { return codec_.coding(); }
 
  private:
-  std::string trailer() override;
-  std::optional<compress::Format> coding_;
-  std::optional<compress::Deflater> deflater_;
-  std::string compressed_;  ///< reused output buffer
+  std::string trailer() override { return codec_.finish_body(); }
+  SendResult enqueue_bytes(SharedBuffer bytes) override { return enqueue(std::move(bytes)); }
+  /// DATA frames need no framing of ours: a copy of `body`.
+  SharedBuffer frame_body(std::string_view body) override {
+    return std::make_shared<const std::string>(body);
+  }
+  /// Resets the stream (INTERNAL_ERROR).
+  void abort_stream(bool) override;
+
+  SseServerCodec codec_;
 };
 
-/// A WebSocket over HTTP/2 (RFC 8441): RFC 6455 frames in DATA frames, both directions.
-class H2WsStream final : public H2Stream, private ws::Handler {
+/// A WebSocket over HTTP/2 (RFC 8441): the HTTP/2 carrier of a WsServerCodec (RFC 6455 frames
+/// in DATA frames, both directions).
+class H2WsStream final : public H2Stream, private WsCarrier {
  public:
   /// `pmd_offer`: the client's sec-websocket-extensions (permessage-deflate is negotiated).
   H2WsStream(H2Connection& conn, std::int32_t id, StreamSpec spec, std::string_view pmd_offer);
-  FrameFn framer() const override;
-  /// Refuses events once a close frame was sent (RFC 6455: no data after close); compresses when
-  /// permessage-deflate was agreed.
-  SendResult send(SharedBuffer framed) override;
+  FrameFn framer() const override { return codec_.framer(); }
+  SendResult send(SharedBuffer framed) override { return codec_.send(std::move(framed)); }
   /// The sec-websocket-extensions response value; empty when uncompressed.
-  std::string extensions() const { return compressor_.response(); }
-  /// A ping frame.
-  void keepalive() override;
-  /// Decodes the client's frames: pings are answered, a close is echoed and ends the stream.
-  bool on_client_data(std::string_view bytes) override;
+  std::string extensions() const { return codec_.extensions(); }
+  void keepalive() override { codec_.keepalive(); }
+  /// A protocol violation by the client resets the stream.
+  bool on_client_data(std::string_view bytes) override { return codec_.feed(bytes); }
   /// The client ended its side without a close frame: end ours.
-  void on_client_end() override;
+  void on_client_end() override { finish(); }
 
  private:
-  std::string trailer() override;
-  /// Request-reply (echo=1): the client's message comes back as an event.
-  void on_message(ws::Opcode op, std::string_view payload, bool compressed) override;
-  void on_control(ws::Opcode op, std::string_view payload) override;
-  WsCompressor compressor_;
-  ws::Decoder decoder_;
-  bool close_sent_ = false;
+  std::string trailer() override { return codec_.trailer(); }
+  SendResult enqueue_bytes(SharedBuffer bytes) override { return enqueue(std::move(bytes)); }
+  void end_stream() override { finish(); }
+  /// Resets the stream (PROTOCOL_ERROR for the client's fault, else INTERNAL_ERROR).
+  void abort_stream(bool client_error) override;
+
+  WsServerCodec codec_;
 };
 
 }  // namespace pushbench::server

@@ -15,9 +15,11 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:0";
   std::string port_file;
   ServerConfig config;
+  std::vector<std::string> transport_names;
+  for (const auto& row : pushbench::transports()) transport_names.emplace_back(row.name);
   app.add_option("--transport", transport_name, "sse | ws | raw")
       ->required()
-      ->check(CLI::IsMember({"sse", "ws", "raw"}));
+      ->check(CLI::IsMember(transport_names));
   app.add_option("--listen", listen, "address:port to bind (port 0 = ephemeral)")
       ->capture_default_str();
   app.add_option("--port-file", port_file, "write the bound port to this file once listening");
@@ -127,8 +129,9 @@ int main(int argc, char** argv) {
         std::get<pushbench::PayloadLines>(std::move(lines)));
   }
 
-  config.transport = *parse_transport(transport_name);
-  if (config.tls && config.transport == Transport::raw) {
+  config.transport = *pushbench::parse_transport(transport_name);
+  const auto& transport = pushbench::transport_info(config.transport);
+  if (config.tls && !transport.tls) {
     std::cerr << "pushbench-server: --tls applies to the sse and ws transports (raw is the "
                  "cleartext TCP baseline)\n";
     return 2;
@@ -156,7 +159,7 @@ int main(int argc, char** argv) {
     if (!quiet) {
       std::printf("pushbench-server transport=%s%s%s listening on %s:%u\n",
                   transport_name.c_str(), config.tls ? " tls" : "",
-                  config.http2 && config.transport != Transport::raw ? " h2" : "",
+                  config.http2 && transport.http2 ? " h2" : "",
                   config.address.c_str(), server.port());
       std::fflush(stdout);
     }

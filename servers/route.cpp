@@ -17,11 +17,9 @@ std::variant<Route, RouteError> route_request(ThreadContext& ctx, std::string_vi
   const auto query = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
   if (path == "/health") return Route{Route::Kind::health, {}};
   if (path == "/stats") return Route{Route::Kind::stats, {}};
-  const bool is_sse = path == "/sse";
-  const bool is_ws = path == "/ws";
-  if (!is_sse && !is_ws) return RouteError{404, "unknown path"};
-  if ((is_sse && config.transport != Transport::sse) ||
-      (is_ws && config.transport != Transport::ws)) {
+  const auto endpoint = transport_for_path(path);
+  if (!endpoint) return RouteError{404, "unknown path"};
+  if (*endpoint != config.transport) {
     return RouteError{404, "this server serves the " + std::string(to_string(config.transport)) +
                                " transport only"};
   }

@@ -10,11 +10,11 @@ namespace pushbench::server {
 /// An encoded message, immutable and shared (a broadcast event is encoded once for all subscribers).
 using SharedBuffer = std::shared_ptr<const std::string>;
 
-/// What happened to a message offered to a connection (as uWebSockets' send()).
+/// What happened to a message offered to a connection. (A "backpressure" result for a queue over
+/// half full was never acted on and is gone: a slow client is dropped at the limit, counted.)
 enum class SendResult {
-  success,       ///< queued below the backpressure mark
-  backpressure,  ///< queued, but the queue is over half full: the client is falling behind
-  dropped,       ///< the queue limit was hit: the message was discarded and the client is dropped
+  success,  ///< queued
+  dropped,  ///< the queue limit was hit: the message was discarded and the client is dropped
 };
 
 /// Messages waiting to be written, bounded in bytes. Not thread-safe (one connection, one thread).
@@ -27,7 +27,7 @@ class SendQueue {
     if (bytes_ + msg->size() > max_bytes_ && !items_.empty()) return SendResult::dropped;
     bytes_ += msg->size();
     items_.push_back(std::move(msg));
-    return bytes_ > max_bytes_ / 2 ? SendResult::backpressure : SendResult::success;
+    return SendResult::success;
   }
   /// Removes the first `n` messages (after they were written).
   void pop(std::size_t n) {

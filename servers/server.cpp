@@ -16,22 +16,6 @@ namespace pushbench::server {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-std::optional<Transport> parse_transport(std::string_view s) {
-  if (s == "sse") return Transport::sse;
-  if (s == "ws") return Transport::ws;
-  if (s == "raw") return Transport::raw;
-  return std::nullopt;
-}
-
-std::string_view to_string(Transport t) {
-  switch (t) {
-    case Transport::sse: return "sse";
-    case Transport::ws: return "ws";
-    case Transport::raw: return "raw";
-  }
-  return "?";
-}
-
 Server::Server(ServerConfig config) : config_(std::move(config)), acceptor_([this]() -> auto& {
   threads_.reserve(std::max(1u, config_.threads));
   for (unsigned i = 0; i < std::max(1u, config_.threads); ++i) {
@@ -84,7 +68,7 @@ void Server::do_accept() {
         target.stats.add(target.stats.accepted);
         // The connection lives on its thread from here on.
         asio::post(target.ioc, [&target, s = std::move(socket)]() mutable {
-          if (target.config->transport == Transport::raw) {
+          if (!transport_info(target.config->transport).http) {
             std::make_shared<RawConnection>(target, std::move(s))->start();
           } else {
             std::make_shared<HttpSession>(target, std::move(s))->start();

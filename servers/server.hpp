@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/event.hpp"
+#include "core/transport.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -21,13 +22,8 @@ class context;
 
 namespace pushbench::server {
 
-/// Which protocol the process serves.
-enum class Transport { sse, ws, raw };
-std::optional<Transport> parse_transport(std::string_view s);
-std::string_view to_string(Transport t);
-
 struct ServerConfig {
-  Transport transport = Transport::sse;
+  Transport transport = Transport::sse;  ///< the one transport this process serves
   std::string address = "127.0.0.1";     ///< listen address (loopback by default)
   std::uint16_t port = 0;                ///< 0 picks an ephemeral port
   unsigned threads = 1;                  ///< io_context threads; connections are spread round-robin

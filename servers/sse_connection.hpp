@@ -1,14 +1,14 @@
 #pragma once
-// An SSE stream over HTTP/1.1: a chunked text/event-stream response, one chunk per event,
-// optionally gzip/deflate content-coded with one compressor per response.
+// An SSE stream over HTTP/1.1: the chunked-response carrier of an SseServerCodec. A chunked
+// text/event-stream response, one chunk per event, optionally gzip/deflate content-coded.
 #include <optional>
 
-#include "core/deflate.hpp"
+#include "servers/sse_server_codec.hpp"
 #include "servers/stream_connection.hpp"
 
 namespace pushbench::server {
 
-class SseConnection final : public StreamConnection {
+class SseConnection final : public StreamConnection, private SseCarrier {
  public:
   /// `coding`: the negotiated content coding, nullopt for identity.
   SseConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec,
@@ -16,24 +16,24 @@ class SseConnection final : public StreamConnection {
   /// Writes the response header and starts the event stream.
   void start();
   /// Identity: events arrive chunk-framed. Compressed: as SSE text, compressed per connection.
-  FrameFn framer() const override { return deflater_ ? &frame_text : &frame_event; }
-  /// Compresses (context takeover, sync flush per event) and chunk-frames when coded.
-  SendResult send(SharedBuffer framed) override;
+  FrameFn framer() const override { return codec_.framer(); }
+  /// Compresses and chunk-frames when coded.
+  SendResult send(SharedBuffer framed) override { return codec_.send(std::move(framed)); }
   /// An SSE comment line (compressed like events when the response is coded).
-  void keepalive() override;
-  /// Queues SSE text that is not an event (a comment, a retry field), compressed when coded.
-  void send_text(std::string text);
+  void keepalive() override { codec_.keepalive(); }
 
-  /// `<hex length>\r\nid: <seq>\ndata: <data>\n\n\r\n`.
+  /// `<hex length>\r\nid: <seq>\ndata: <data>\n\n\r\n`, in one allocation.
   static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);
-  /// `id: <seq>\ndata: <data>\n\n`.
-  static SharedBuffer frame_text(std::uint64_t seq, std::string_view data);
 
  private:
+  /// The end of a compressed body, then the last chunk.
   std::string trailer() override;
-  std::optional<compress::Format> coding_;
-  std::optional<compress::Deflater> deflater_;
-  std::string compressed_;  ///< reused output buffer
+  SendResult enqueue_bytes(SharedBuffer bytes) override { return enqueue(std::move(bytes)); }
+  /// One HTTP/1.1 chunk.
+  SharedBuffer frame_body(std::string_view body) override;
+  void abort_stream(bool) override { close(boost::asio::error::invalid_argument); }
+
+  SseServerCodec codec_;
 };
 
 }  // namespace pushbench::server

@@ -1,47 +1,33 @@
 #pragma once
-// A WebSocket event stream framed by us after Beast's handshake: events become RFC 6455 text
-// frames that are queued and gathered into one write like SSE chunks and raw lines, so the
-// transports differ only by their bytes. Used when permessage-deflate is not negotiated (Beast,
-// which writes one message per call, keeps the compressed case).
-#include "core/ws_frame.hpp"
+// A WebSocket event stream framed by us after Beast's handshake, over HTTP/1.1: the byte-stream
+// carrier of a WsServerCodec. Frames are queued and gathered into one write like SSE chunks and
+// raw lines, so the transports differ only by their bytes. Used unless --ws-pmd-engine beast
+// asks for Beast's permessage-deflate (one message per write) over cleartext.
 #include "servers/stream_connection.hpp"
-#include "servers/ws_compressor.hpp"
+#include "servers/ws_server_codec.hpp"
 
 namespace pushbench::server {
 
-class WsFrameConnection final : public StreamConnection, private ws::Handler {
+class WsFrameConnection final : public StreamConnection, private WsCarrier {
  public:
   /// `pmd_offer`: the client's Sec-WebSocket-Extensions (permessage-deflate is negotiated from it).
   WsFrameConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec,
                     std::string_view pmd_offer);
   /// Writes `response` (the 101, ending with the header's blank line) and starts the stream.
   void start(std::string response);
-  /// Refuses events once a close frame was sent (RFC 6455: no data after close); compresses when
-  /// permessage-deflate was agreed.
-  SendResult send(SharedBuffer framed) override;
-  FrameFn framer() const override { return compressor_.framer(&frame_event); }
-  /// One unmasked FIN text frame holding `data`.
-  static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);
-  /// A ping frame (none after a close frame).
-  void keepalive() override;
-  /// The server's answer to a client control frame: a pong for a ping, a close echo for the
-  /// first close (setting `close_sent`), nothing otherwise.
-  static std::string control_reply(ws::Opcode op, std::string_view payload, bool& close_sent);
-  /// A close frame with status 1000.
-  static std::string normal_close();
+  SendResult send(SharedBuffer framed) override { return codec_.send(std::move(framed)); }
+  FrameFn framer() const override { return codec_.framer(); }
+  void keepalive() override { codec_.keepalive(); }
 
  private:
-  /// A close frame (1000) after the last event.
-  std::string trailer() override;
-  /// Decodes the client's frames: pings are answered, a close is echoed, data is discarded.
-  bool on_client_bytes(std::string_view bytes) override;
-  /// Request-reply (echo=1): the client's message comes back as an event.
-  void on_message(ws::Opcode op, std::string_view payload, bool compressed) override;
-  void on_control(ws::Opcode op, std::string_view payload) override;
+  std::string trailer() override { return codec_.trailer(); }
+  /// A protocol violation by the client ends the connection.
+  bool on_client_bytes(std::string_view bytes) override { return codec_.feed(bytes); }
+  SendResult enqueue_bytes(SharedBuffer bytes) override { return enqueue(std::move(bytes)); }
+  void end_stream() override { finish(); }
+  void abort_stream(bool) override { close(boost::asio::error::invalid_argument); }
 
-  WsCompressor compressor_;
-  ws::Decoder decoder_;
-  bool close_sent_ = false;
+  WsServerCodec codec_;
 };
 
 }  // namespace pushbench::server

@@ -333,6 +333,23 @@ TEST(H2SessionSse, StreamFailuresLeaveOtherStreamsRunning) {
   EXPECT_FALSE(client.on_eof());
 }
 
+// 204 No Content (a resumed stream that has nothing left) ends that stream cleanly, as over
+// HTTP/1.1 (the SSE codec judges both).
+TEST(H2SessionSse, NoContentEndsTheStreamCleanly) {
+  Recorder rec;
+  TestServer srv(false, [](TestServer& srv, std::int32_t id, std::size_t index) {
+    if (index == 0) return srv.reply(id, "204", {}, false);
+    answer_sse(srv, id, index);
+  });
+  H2Session client(target_of("http://127.0.0.1:8080/sse"), {}, h2_options(2), rec);
+  ASSERT_FALSE(pump(srv, client, client.initial_request()));
+  EXPECT_TRUE(rec.failed.empty());
+  EXPECT_FALSE(rec.data_.contains(0));
+  expect_sse_events(rec, 1);
+  EXPECT_TRUE(client.finished());
+  EXPECT_FALSE(client.on_eof());
+}
+
 TEST(H2SessionWs, ExtendedConnectPingAndGoodbye) {
   const auto target = target_of("ws://127.0.0.1:8080/ws?rate=5");
   std::map<std::size_t, std::int32_t> ids;

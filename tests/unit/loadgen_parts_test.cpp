@@ -14,11 +14,11 @@ namespace {
 
 TEST(Target, ParsesSchemesAndDefaults) {
   auto t = std::get<Target>(Target::parse("http://127.0.0.1:8080"));
-  EXPECT_EQ(t.protocol, Protocol::sse);
+  EXPECT_EQ(t.transport, Transport::sse);
   EXPECT_EQ(t.port, 8080);
   EXPECT_EQ(t.path, "/sse");
   t = std::get<Target>(Target::parse("ws://localhost/ws?rate=5"));
-  EXPECT_EQ(t.protocol, Protocol::ws);
+  EXPECT_EQ(t.transport, Transport::ws);
   EXPECT_EQ(t.port, 80);
   EXPECT_EQ(t.query, "rate=5");
   StreamSpec spec;
