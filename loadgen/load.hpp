@@ -1,6 +1,7 @@
 #pragma once
 // `pushbench load`: one load run against one URL, producing one scenario of a report.
 #include <optional>
+#include <set>
 #include <string>
 #include <sys/types.h>
 
@@ -54,6 +55,8 @@ struct LoadConfig {
   double slow_fraction = 0;           ///< slow-consumer workload: share of clients (0 <= F < 1)
                                       ///< that read slowly (0: off)
   double slow_read_bps = 16384;       ///< a slow client's read rate, bytes per second
+  std::set<std::string> cli_workload_keys;  ///< workload query keys (rate, size, ...) the user
+                                            ///< gave as options: a URL that disagrees is an error
 };
 
 /// Runs one load and returns its report scenario (see core/report.schema.json). Throws

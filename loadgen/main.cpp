@@ -283,6 +283,16 @@ int main(int argc, char** argv) {
       lc.spec.count = count;
       lc.spec.topic = topic;
       lc.spec.keepalive_s = keepalive;
+      // Options given explicitly must agree with the URL's workload parameters.
+      for (const auto& [option, key] : std::initializer_list<std::pair<const char*, const char*>>{
+               {"--rate", "rate"}, {"--size", "size"}, {"--payload", "payload"},
+               {"--payload-file", "payload"}, {"--count", "count"}, {"--topic", "topic"},
+               {"--keepalive", "keepalive"}, {"--drop-after", "drop_after"},
+               {"--retry-ms", "retry"}}) {
+        if (load->count(option) > 0) lc.cli_workload_keys.insert(key);
+      }
+      // --find-max changes the rate itself: the URL must leave it to it.
+      if (find_max_flag) lc.cli_workload_keys.insert("rate");
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
       const std::string started = utc_timestamp();
       ProgressLine line(std::cerr, progress, stderr_line_columns());

@@ -20,6 +20,7 @@ class SseSession final : public Session, private sse::Handler {
   bool finished() const override { return finished_; }
   bool compressed() const override { return inflater_.has_value(); }
   std::optional<std::uint64_t> retry_ms() const override { return parser_.retry_ms(); }
+  PeerHeaders peer_headers() const override { return reader_.peer_headers(); }
 
  private:
   void on_event(const sse::Event& ev) override;

@@ -69,6 +69,13 @@ void WorkerStats::merge(const WorkerStats& o) {
   slow_connections_closed_by_server += o.slow_connections_closed_by_server;
   events_total += o.events_total;
   duplicates_total += o.duplicates_total;
+  for (const auto& v : o.via_seen) record_peer({v, {}});
+  for (const auto& v : o.server_seen) record_peer({{}, v});
+}
+
+void WorkerStats::record_peer(const PeerHeaders& peer) {
+  if (!peer.via.empty() && via_seen.size() < kMaxPeerValues) via_seen.insert(peer.via);
+  if (!peer.server.empty() && server_seen.size() < kMaxPeerValues) server_seen.insert(peer.server);
 }
 
 }  // namespace pushbench::loadgen

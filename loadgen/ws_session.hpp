@@ -22,6 +22,7 @@ class WsSession final : public Session, private ws::Handler {
   /// One masked text frame.
   bool send_message(std::size_t stream, std::string_view message, std::string& out) override;
   bool compressed() const override { return inflater_.has_value(); }
+  PeerHeaders peer_headers() const override { return reader_.peer_headers(); }
 
  private:
   void on_message(ws::Opcode op, std::string_view payload, bool compressed) override;
