@@ -217,6 +217,12 @@ int main(int argc, char** argv) {
                   "run each scenario N times; the report keeps the median run and the median "
                   "and MAD of every figure")
       ->capture_default_str()->check(CLI::Range(1u, 100u));
+  std::string run_proxy = "none";
+  run->add_option("--proxy", run_proxy,
+                  "reverse proxy in front of every scenario's server that sets no `proxy` key: "
+                  "none, nginx, nginx-gzip, nghttpx, haproxy")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "nginx", "nginx-gzip", "nghttpx", "haproxy"}));
   run->add_option("--progress", progress_mode, progress_help)
       ->capture_default_str()->check(CLI::IsMember({"auto", "always", "never"}));
 
@@ -322,6 +328,7 @@ int main(int argc, char** argv) {
       });
       ro.interrupted = &interrupted;
       ro.progress = progress;
+      ro.proxy = *parse_proxy_kind(run_proxy);
       auto scenarios = run_suite(suite, ro);
       auto report = make_report(std::move(scenarios), command_line(argc, argv), suite.name, started);
       if (interrupted) {
