@@ -1,9 +1,7 @@
 #include "loadgen/proxy.hpp"
 
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +16,7 @@
 #include <stdexcept>
 
 #include "core/tls.hpp"
+#include "loadgen/server_process.hpp"
 
 namespace pushbench::loadgen {
 
@@ -130,29 +129,8 @@ bool ProxyProcess::try_start(const std::optional<std::vector<int>>& cpus) {
   const auto [text, file] = proxy_config_file(setup_);
   const fs::path config = setup_.dir / file;
   write_file(config, text);
-  auto args = proxy_command(setup_, config);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   const std::string log = (setup_.dir / "stderr.log").string();
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    // Its own process group (stopped as one), dying with its parent.
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (cpus) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      for (int c : *cpus) CPU_SET(c, &set);
-      sched_setaffinity(0, sizeof set, &set);
-    }
-    if (FILE* f = std::freopen(log.c_str(), "a", stderr)) (void)f;
-    if (FILE* f = std::freopen("/dev/null", "w", stdout)) (void)f;
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  setpgid(pid_, pid_);  // also from here, so that stop() never races the child's own call
+  pid_ = spawn_process_group(proxy_command(setup_, config), cpus, log);
   // nginx's cleartext h2 listener does not speak HTTP/1.1, and TLS fronts need a handshake:
   // those are ready once they accept connections.
   const bool plain_h1 =
