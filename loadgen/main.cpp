@@ -298,7 +298,17 @@ int main(int argc, char** argv) {
         if (load->count(option) > 0) lc.cli_workload_keys.insert(key);
       }
       // --find-max changes the rate itself: the URL must leave it to it.
-      if (find_max_flag) lc.cli_workload_keys.insert("rate");
+      if (find_max_flag) {
+        const auto q = lc.url.find('?');
+        bool url_rate = false;
+        if (q != std::string::npos) {
+          for_each_query_param(std::string_view(lc.url).substr(q + 1),
+                               [&](const std::string& k, const std::string&) {
+                                 url_rate |= k == "rate";
+                               });
+        }
+        if (url_rate) throw std::runtime_error("--find-max sets the rate: remove rate= from the URL");
+      }
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
       const std::string started = utc_timestamp();
       ProgressLine line(std::cerr, progress, stderr_line_columns());

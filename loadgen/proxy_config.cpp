@@ -131,7 +131,8 @@ std::string haproxy_config(const ProxySetup& s) {
   // kernel holds small SSE chunks up to 200 ms (measured: p99 213 ms at 20 events/s).
   rlimit nofile{};
   getrlimit(RLIMIT_NOFILE, &nofile);
-  const auto maxconn = std::clamp<rlim_t>((nofile.rlim_max - 200) / 2, 256, 100000);
+  const rlim_t fds = nofile.rlim_max > 712 ? nofile.rlim_max : 712;
+  const auto maxconn = std::clamp<rlim_t>((fds - 200) / 2, 256, 100000);
   return "global\n  maxconn " + std::to_string(maxconn) +
          "\n  nbthread 1\n  tune.h2.max-concurrent-streams " +
          std::to_string(kMaxConcurrentStreams) +

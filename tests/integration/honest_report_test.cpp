@@ -67,6 +67,11 @@ TEST(UrlWorkload, AnExplicitFlagThatDisagreesIsAnError) {
                   " load --url 'http://127.0.0.1:9/sse?rate=200' -r 200 -d 0.2 -w 0 "
                   "--drain 0 --json --progress never 2>&1");
   EXPECT_EQ(same_out.find("command line says"), std::string::npos) << same_out;
+  // --find-max sets the rate itself.
+  const auto [fm_status, fm_out] = run_command(
+      bin("pushbench") + " load --url 'http://127.0.0.1:9/sse?rate=200' --find-max 2>&1");
+  EXPECT_NE(fm_status, 0);
+  EXPECT_NE(fm_out.find("--find-max sets the rate"), std::string::npos) << fm_out;
   // A malformed workload value in the URL is an error too.
   const auto [bad_status, bad_out] =
       run_command(bin("pushbench") + " load --url 'http://127.0.0.1:9/sse?size=lots' -d 1 2>&1");
