@@ -15,6 +15,7 @@
 #include "loadgen/delivery.hpp"
 #include "loadgen/server_stats.hpp"
 #include "loadgen/url_workload.hpp"
+#include "loadgen/verdict.hpp"
 #include "loadgen/worker.hpp"
 
 namespace pushbench::loadgen {
@@ -54,7 +55,18 @@ nlohmann::json nullable(std::optional<double> v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
+/// `amount` per received event, or null without events.
+nlohmann::json per_event(double amount, std::uint64_t events) {
+  return events ? nlohmann::json(amount / static_cast<double>(events)) : nlohmann::json(nullptr);
+}
+
 }  // namespace
+
+Phase effective_phase(const LoadConfig& config) {
+  if (!config.add_workload_query) return Phase::server;  // the URL is sent as given
+  if (config.phase) return *config.phase;
+  return config.connect_rate > 0 || config.spec.keepalive_s ? Phase::server : Phase::spread;
+}
 
 nlohmann::json run_load(const LoadConfig& requested) {
   auto parsed = Target::parse(requested.url);
@@ -168,6 +180,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
   const auto stats_before = fetch_server_stats(plan.target, plan.tls, kStatsTimeout);
 
   plan.anchor = ClockAnchor::now();
+  plan.schedule = Schedule{effective_phase(config), config.phase_seed, plan.anchor.realtime,
+                           plan.spec.period_ns(), subscriptions};
   const auto warmup_ns = static_cast<std::int64_t>(config.warmup_s * 1e9);
   const auto duration_ns = static_cast<std::int64_t>(config.duration_s * 1e9);
   plan.window_start_ns = plan.anchor.realtime + warmup_ns;
@@ -202,15 +216,18 @@ nlohmann::json run_load(const LoadConfig& requested) {
   // The main thread samples CPU of both sides at the window's edges.
   wait_until(plan.anchor.steady_at(plan.window_start_ns));
   const std::int64_t self_cpu_start = process_cpu_ns();
+  const std::uint64_t self_wakeups_start = self_voluntary_switches();
   std::optional<ProcessSample> server_start;
   if (config.server_pid) server_start = sample_process(*config.server_pid);
   std::int64_t window_end_observed = 0;
   std::int64_t self_cpu_end = 0;
+  std::uint64_t self_wakeups_end = 0;
   std::optional<ProcessSample> server_end;
   if (!plan.count_mode) {
     wait_until(plan.anchor.steady_at(plan.window_end_ns));
     window_end_observed = realtime_ns();
     self_cpu_end = process_cpu_ns();
+    self_wakeups_end = self_voluntary_switches();
     if (config.server_pid) server_end = sample_process(*config.server_pid);
   }
   if (progress) progress->wait_finished();
@@ -218,6 +235,7 @@ nlohmann::json run_load(const LoadConfig& requested) {
   if (plan.count_mode) {
     window_end_observed = realtime_ns();
     self_cpu_end = process_cpu_ns();
+    self_wakeups_end = self_voluntary_switches();
     if (config.server_pid) server_end = sample_process(*config.server_pid);
   }
   const std::uint64_t server_peak = rss.stop();
@@ -294,7 +312,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
                            {"rss_bytes_idle", nullptr},
                            {"rss_bytes_peak", nullptr},
                            {"rss_bytes_per_connection", nullptr},
-                           {"rss_bytes_per_stream", nullptr}};
+                           {"rss_bytes_per_stream", nullptr},
+                           {"wakeups_per_event", nullptr}};
   if (config.server_pid) {
     server["pid"] = *config.server_pid;
     if (server_start && server_end) {
@@ -302,6 +321,9 @@ nlohmann::json run_load(const LoadConfig& requested) {
       server["cpu_s"] = cpu;
       server["cpu_ns_per_event"] = nullable(events ? std::optional<double>(cpu * 1e9 / events)
                                                    : std::nullopt);
+      server["wakeups_per_event"] = per_event(
+          static_cast<double>(server_end->voluntary_switches - server_start->voluntary_switches),
+          events);
       const double busy = cpu / window_s;
       if (busy > 0.9) {
         warnings.push_back("server CPU was " + std::to_string(static_cast<int>(busy * 100)) +
@@ -348,6 +370,12 @@ nlohmann::json run_load(const LoadConfig& requested) {
                                                               : nlohmann::json("1.1")},
       {"tls", plan.target.tls},
       {"compression", compression},
+      {"schedule",
+       {{"phase", to_string(plan.schedule.phase)},
+        {"seed", plan.schedule.seed},
+        {"server_timer_slack_us", config.server_timer_slack_us
+                                      ? nlohmann::json(*config.server_timer_slack_us)
+                                      : nlohmann::json(nullptr)}}},
       {"clock",
        {{"same_host", same_host},
         {"offset_us", config.clock_offset_us ? nlohmann::json(*config.clock_offset_us)
@@ -399,6 +427,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
         {"cpu_ns_per_event",
          events ? nlohmann::json(self_cpu_s * 1e9 / static_cast<double>(events))
                 : nlohmann::json(nullptr)},
+        {"wakeups_per_event",
+         per_event(static_cast<double>(self_wakeups_end - self_wakeups_start), events)},
         {"threads", threads},
         {"saturated", saturated},
         {"max_thread_busy", max_busy}}},
@@ -490,14 +520,17 @@ nlohmann::json run_load(const LoadConfig& requested) {
 nlohmann::json make_report(nlohmann::json scenarios, const std::string& command,
                            const std::optional<std::string>& suite,
                            const std::string& started_at) {
-  return {{"schema_version", 1},
-          {"tool", {{"name", "pushbench"}, {"version", PUSHBENCH_VERSION}, {"git_sha", PUSHBENCH_GIT_SHA}}},
-          {"environment", environment_json()},
-          {"started_at", started_at},
-          {"finished_at", utc_timestamp()},
-          {"command", command},
-          {"suite", suite ? nlohmann::json(*suite) : nlohmann::json(nullptr)},
-          {"scenarios", std::move(scenarios)}};
+  nlohmann::json report = {
+      {"schema_version", 1},
+      {"tool", {{"name", "pushbench"}, {"version", PUSHBENCH_VERSION}, {"git_sha", PUSHBENCH_GIT_SHA}}},
+      {"environment", environment_json()},
+      {"started_at", started_at},
+      {"finished_at", utc_timestamp()},
+      {"command", command},
+      {"suite", suite ? nlohmann::json(*suite) : nlohmann::json(nullptr)},
+      {"scenarios", std::move(scenarios)}};
+  report["verdicts"] = group_verdicts(report);
+  return report;
 }
 
 void write_report(const nlohmann::json& report, const std::string& path) {

@@ -10,6 +10,7 @@
 #include "core/workload.hpp"
 #include "loadgen/compression.hpp"
 #include "loadgen/progress.hpp"
+#include "loadgen/schedule.hpp"
 #include "loadgen/session.hpp"
 
 namespace pushbench::loadgen {
@@ -55,9 +56,19 @@ struct LoadConfig {
   double slow_fraction = 0;           ///< slow-consumer workload: share of clients (0 <= F < 1)
                                       ///< that read slowly (0: off)
   double slow_read_bps = 16384;       ///< a slow client's read rate, bytes per second
+  /// How the streams' schedules are placed (the `epoch` each stream asks for); nullopt: spread,
+  /// or server for a connect storm and the idle workload (their figures are set-up and holding
+  /// costs, and waiting for a grid point would add up to one period to the first event).
+  std::optional<Phase> phase;
+  std::uint64_t phase_seed = 1;       ///< seed of Phase::random
+  std::optional<unsigned> server_timer_slack_us;  ///< the server's --timer-slack-us, when the
+                                                  ///< harness started it (for the report)
   std::set<std::string> cli_workload_keys;  ///< workload query keys (rate, size, ...) the user
                                             ///< gave as options: a URL that disagrees is an error
 };
+
+/// The phase policy a run uses: the configured one, else the workload's default.
+Phase effective_phase(const LoadConfig& config);
 
 /// Runs one load and returns its report scenario (see core/report.schema.json). Throws
 /// std::runtime_error for configuration problems (bad URL, unresolvable host).

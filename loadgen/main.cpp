@@ -20,6 +20,7 @@
 #include "loadgen/report_markdown.hpp"
 #include "loadgen/runner.hpp"
 #include "loadgen/table.hpp"
+#include "loadgen/verdict.hpp"
 #include "loadgen/tap.hpp"
 
 namespace {
@@ -185,6 +186,14 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.001, 1e6));
   load->add_option("--step-factor", fo.step_factor, "find-max: rate multiplier per step")
       ->capture_default_str()->check(CLI::Range(1.01, 100.0));
+  std::optional<std::string> phase;
+  load->add_option("--phase", phase,
+                   "each stream's schedule, sent as its epoch: aligned (all due together), spread "
+                   "(stream i of N offset by i/N of a period), random (seeded offsets) or server "
+                   "(no epoch: each stream starts when the server begins it); default spread, "
+                   "server for --connect-rate and --keepalive")
+      ->check(CLI::IsMember({"aligned", "spread", "random", "server"}));
+  load->add_option("--phase-seed", lc.phase_seed, "seed of --phase random")->capture_default_str();
   load->add_flag("--verify-payload", lc.verify_payload,
                  "check every event byte-for-byte against the wire contract");
   load->add_flag("!--no-workload-query", lc.add_workload_query,
@@ -289,6 +298,7 @@ int main(int argc, char** argv) {
       lc.spec.count = count;
       lc.spec.topic = topic;
       lc.spec.keepalive_s = keepalive;
+      if (phase) lc.phase = parse_phase(*phase);
       // Options given explicitly must agree with the URL's workload parameters.
       for (const auto& [option, key] : std::initializer_list<std::pair<const char*, const char*>>{
                {"--rate", "rate"}, {"--size", "size"}, {"--payload", "payload"},
@@ -365,17 +375,20 @@ int main(int argc, char** argv) {
     if (*mrg) {
       std::vector<nlohmann::json> reports;
       for (const auto& f : merge_files) reports.push_back(read_report(f));
-      const auto merged = merge_reports(reports);
+      auto merged = merge_reports(reports);
+      merged["verdicts"] = group_verdicts(merged);
       write_report(merged, merge_out);
       std::cout << "merged " << reports.size() << " reports (" << merged["scenarios"].size()
                 << " scenarios) into " << merge_out << "\n";
       return 0;
     }
     if (*rep) {
-      const auto report = read_report(rep_file);
+      auto report = read_report(rep_file);
       if (rep_format == "markdown") {
         std::cout << report_markdown(report);
       } else if (rep_format == "json") {
+        // Derived figures come from here, so that charts draw and need not compute.
+        report["verdicts"] = group_verdicts(report);
         std::cout << report.dump(2) << "\n";
       } else {
         std::cout << comparison_table(report);

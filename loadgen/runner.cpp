@@ -123,7 +123,7 @@ void check_keys(const json& obj, const std::string& where) {
       "deflate_level", "deflate_window_bits", "deflate_mem_level", "no_context_takeover",
       "pmd_min_size", "http", "tls", "streams", "max_connections_per_origin", "resume",
       "drop_after", "retry_ms", "reconnect_ms", "chat", "slow_fraction", "slow_read_bps",
-      "shared_compression", "proxy"};
+      "shared_compression", "phase", "phase_seed", "timer_slack_us", "proxy"};
   for (const auto& [key, value] : obj.items()) {
     if (!known.count(key)) throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
   }
@@ -231,6 +231,20 @@ Suite parse_suite(const json& doc) {
       sc.load.compression_details["shared_broadcast"] = true;
     }
     for (const auto& t : sc.transports) compression_for(sc.compression, t);  // throws if unfit
+    if (auto p = get_or<std::string>(s, defaults, "phase", ""); !p.empty()) {
+      l.phase = parse_phase(p);
+      if (!l.phase) {
+        throw std::runtime_error("suite: " + sc.group +
+                                 ": phase must be aligned, spread, random or server, got '" + p + "'");
+      }
+    }
+    l.phase_seed = get_or<std::uint64_t>(s, defaults, "phase_seed", l.phase_seed);
+    const auto slack = get_or<unsigned>(s, defaults, "timer_slack_us", 0);
+    if (slack > 1'000'000) {
+      throw std::runtime_error("suite: " + sc.group + ": timer_slack_us must be at most 1000000");
+    }
+    l.server_timer_slack_us = slack;
+    if (slack > 0) sc.server_args.insert(sc.server_args.end(), {"--timer-slack-us", std::to_string(slack)});
     if (auto file = get_or<std::string>(s, defaults, "payload_file", ""); !file.empty()) {
       auto lines = read_payload_lines(file);
       if (auto* err = std::get_if<std::string>(&lines))
@@ -327,8 +341,14 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         load.server_pid = server.pid();
         // Give the server a moment to settle so its idle RSS is a true baseline.
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        if (proxy) return run_through_proxy(*proxy, server.pid(), server.port(), load);
-        return run_load(load);
+        json result = proxy ? run_through_proxy(*proxy, server.pid(), server.port(), load)
+                            : run_load(load);
+        const auto cpus = [](const std::optional<std::string>& c) {
+          return c ? json(*c) : json(nullptr);
+        };
+        result["pinning"] = {{"server_cpus", cpus(options.server_cpus)},
+                             {"loadgen_cpus", cpus(options.loadgen_cpus)}};
+        return result;
       };
       std::vector<json> runs;
       for (unsigned rep = 0; rep < std::max(1u, options.repeat); ++rep) {
