@@ -164,6 +164,7 @@ void Client::on_established() {
   ++stats_.connections_established;
   stats_.last_established_ns = std::max(stats_.last_established_ns, realtime_ns());
   if (session_->compressed()) ++stats_.compressed_connections;
+  stats_.record_peer(session_->peer_headers());
   connect_timer_.cancel();
   if (plan_.chat && chat_start_ns_ == 0) {
     // Not from inside the session's read (an HTTP/2 session must not send from its callbacks).
@@ -235,6 +236,9 @@ void Client::on_read(boost::system::error_code ec, std::size_t n) {
     if (auto e = session_->on_eof()) return slow_ ? end_slow(e) : fail(e);
     return end_cleanly();
   }
+  // A peer (e.g. nginx) may reset the connection after the stream ended by its own framing
+  // (close frame, last chunk), when our close reply crosses its close: nothing was lost.
+  if (ec == asio::error::connection_reset && session_->finished()) return end_cleanly();
   if (ec) return slow_ ? end_slow(LoadErrc::read_error) : fail(LoadErrc::read_error, ec.message());
   read_time_ns_ = realtime_ns();
   if (!established_ && head_.size() < kHeadBytes) {
@@ -502,6 +506,8 @@ void Client::finalize() {
     std::int64_t hi = plan_.count_mode ? std::numeric_limits<std::int64_t>::max()
                                        : ceil_div(plan_.window_end_ns - start, period);
     if (plan_.spec.count) hi = std::min(hi, static_cast<std::int64_t>(*plan_.spec.count));
+    if (plan_.spec.duration_s)
+      hi = std::min(hi, ceil_div(static_cast<std::int64_t>(*plan_.spec.duration_s * 1e9), period));
     lo = std::max<std::int64_t>(lo, 0);
     if (hi > lo) stats_.events_expected += static_cast<std::uint64_t>(hi - lo);
   }

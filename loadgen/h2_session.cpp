@@ -107,6 +107,10 @@ struct H2Session::Callbacks {
       } else if (n == "sec-websocket-extensions") {
         if (!st->extensions.empty()) st->extensions += ", ";
         st->extensions += v;
+      } else if (n == "via" && !self.established_) {
+        self.peer_.via += (self.peer_.via.empty() ? "" : ", ") + std::string(v);
+      } else if (n == "server" && !self.established_) {
+        self.peer_.server = v;
       }
       return 0;
     });

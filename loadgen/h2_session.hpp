@@ -54,6 +54,7 @@ class H2Session final : public Session {
   }
   /// The first stream's `retry:` value (SSE).
   std::optional<std::uint64_t> retry_ms() const override;
+  PeerHeaders peer_headers() const override { return peer_; }
   /// WebSocket: a masked text frame on `stream`. SSE: a POST /send?stream=<id> request stream on
   /// this connection (the reply comes back as an event).
   bool send_message(std::size_t stream, std::string_view message, std::string& out) override;
@@ -109,6 +110,7 @@ class H2Session final : public Session {
   bool established_ = false;                      ///< on_established() was called
   bool compressed_ = false;                       ///< the first established stream is compressed
   bool goaway_sent_ = false;                      ///< goodbye() submitted our GOAWAY
+  PeerHeaders peer_;                              ///< via / server of the first response
 };
 
 }  // namespace pushbench::loadgen

@@ -24,6 +24,8 @@ void HttpResponseReader::on_field_impl(http::field name, boost::beast::string_vi
     case http::field::sec_websocket_accept: ws_accept_ = v; break;
     case http::field::sec_websocket_extensions: ws_extensions_ = v; break;
     case http::field::content_encoding: content_encoding_ = v; break;
+    case http::field::via: peer_.via += (peer_.via.empty() ? "" : ", ") + v; break;
+    case http::field::server: peer_.server = v; break;
     default: break;
   }
 }

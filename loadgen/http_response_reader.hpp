@@ -6,6 +6,8 @@
 #include <string>
 #include <system_error>
 
+#include "loadgen/session.hpp"
+
 namespace pushbench::loadgen {
 
 class HttpResponseReader final : public boost::beast::http::basic_parser<false> {
@@ -27,6 +29,8 @@ class HttpResponseReader final : public boost::beast::http::basic_parser<false> 
   const std::string& websocket_accept() const { return ws_accept_; }
   const std::string& websocket_extensions() const { return ws_extensions_; }
   const std::string& content_encoding() const { return content_encoding_; }
+  /// Via and Server of the response.
+  const PeerHeaders& peer_headers() const { return peer_; }
   bool header_done() const { return is_header_done(); }
   bool body_done() const { return is_done(); }
 
@@ -55,6 +59,7 @@ class HttpResponseReader final : public boost::beast::http::basic_parser<false> 
   std::error_code body_error_;
   int status_ = 0;
   std::string content_type_, upgrade_, ws_accept_, ws_extensions_, content_encoding_;
+  PeerHeaders peer_;     ///< Via and Server fields
   std::string pending_;  ///< bytes received but not yet consumed by the parser
 };
 

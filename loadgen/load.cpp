@@ -11,8 +11,11 @@
 #include "core/sysinfo.hpp"
 #include "git_sha.hpp"
 #include "core/tls.hpp"
+#include "loadgen/accounting.hpp"
+#include "loadgen/delivery.hpp"
 #include "loadgen/server_stats.hpp"
 #include "loadgen/start_at.hpp"
+#include "loadgen/url_workload.hpp"
 #include "loadgen/verdict.hpp"
 #include "loadgen/worker.hpp"
 
@@ -66,11 +69,19 @@ Phase effective_phase(const LoadConfig& config) {
   return config.connect_rate > 0 || config.spec.keepalive_s ? Phase::server : Phase::spread;
 }
 
-nlohmann::json run_load(const LoadConfig& config) {
-  auto parsed = Target::parse(config.url);
+nlohmann::json run_load(const LoadConfig& requested) {
+  auto parsed = Target::parse(requested.url);
   if (auto* err = std::get_if<std::string>(&parsed)) throw std::runtime_error(*err);
   RunPlan plan;
   plan.target = std::get<Target>(std::move(parsed));
+  // The server follows the URL's workload parameters: the run (and its report) must too.
+  LoadConfig config = requested;
+  if (auto err = apply_url_workload(plan.target.query, config.cli_workload_keys, config.spec)) {
+    throw std::runtime_error(*err);
+  }
+  if (config.spec.duration_s && (config.chat || config.resume)) {
+    throw std::runtime_error("a duration in the URL does not combine with --chat or --resume");
+  }
   plan.spec = config.spec;
   plan.session.add_workload_query = config.add_workload_query;
   const ShardSpec shard = config.shard.value_or(ShardSpec{});
@@ -137,7 +148,10 @@ nlohmann::json run_load(const LoadConfig& config) {
   if (config.spec.payload == PayloadKind::file && config.verify_payload && !config.payload_lines) {
     throw std::runtime_error("--verify-payload with payload=file needs --payload-file");
   }
-  plan.count_mode = config.spec.count.has_value();
+  // Streams that end by themselves within the run (count, or a URL's duration) are waited for.
+  plan.count_mode =
+      config.spec.count.has_value() ||
+      (config.spec.duration_s && *config.spec.duration_s <= config.warmup_s + config.duration_s);
   plan.connect_rate = config.connect_rate;
   if (config.connect_rate < 0 ||
       (config.connect_rate > 0 &&
@@ -302,6 +316,12 @@ nlohmann::json run_load(const LoadConfig& config) {
                        " subscriptions never got a connection (browser model: " +
                        std::to_string(plan.max_connections_per_origin) +
                        " connections per origin)");
+  }
+  if (contract && total.events_unique > total.events_expected) {
+    warnings.push_back("received " + std::to_string(total.events_unique) +
+                       " distinct in-window events but the schedule asked for expected " +
+                       std::to_string(total.events_expected) +
+                       ": the server sends more than was asked (another rate or count?)");
   }
   const std::uint64_t never_tried =
       total.subscriptions_starved / std::max<std::size_t>(1, plan.session.streams);
@@ -528,18 +548,10 @@ nlohmann::json run_load(const LoadConfig& config) {
     scenario["histograms"]["latency_slow"] = total.latency_slow.bins_json();
   }
   // Every event the server sent is received, or was in flight or dropped when the run ended.
-  const nlohmann::json counters = stats_before && stats_after
-                                      ? counter_deltas(*stats_before, *stats_after)
-                                      : nlohmann::json(nullptr);
   const auto received = static_cast<std::int64_t>(total.events_total - total.duplicates_total);
-  const bool sent_known = counters.is_object() && counters.contains("events_sent");
-  const nlohmann::json sent = sent_known ? counters["events_sent"] : nlohmann::json(nullptr);
-  scenario["server_counters"] = counters;
-  scenario["accounting"] = {
-      {"server_sent", sent},
-      {"received", received},
-      {"in_flight_or_dropped",
-       sent_known ? nlohmann::json(sent.get<std::int64_t>() - received) : nlohmann::json(nullptr)}};
+  add_accounting(scenario, scenario["warnings"], stats_before, stats_after, plan.target.transport,
+                 config.server_pid, received);
+  add_delivery(scenario, config.spec, total);
   return scenario;
 }
 

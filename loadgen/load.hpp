@@ -1,6 +1,7 @@
 #pragma once
 // `pushbench load`: one load run against one URL, producing one scenario of a report.
 #include <optional>
+#include <set>
 #include <string>
 #include <sys/types.h>
 
@@ -69,6 +70,8 @@ struct LoadConfig {
                                       ///< start_at_ns, so that shards of one run agree
   std::optional<std::int64_t> start_at_ns;  ///< begin (the warm-up) at this CLOCK_REALTIME
                                             ///< instant; the run starts at once without it
+  std::set<std::string> cli_workload_keys;  ///< workload query keys (rate, size, ...) the user
+                                            ///< gave as options: a URL that disagrees is an error
 };
 
 /// The phase policy a run uses: the configured one, else the workload's default.

@@ -246,6 +246,12 @@ int main(int argc, char** argv) {
                   "load --shard K/N --start-at T; pinned one CPU each when --loadgen-cpus lists "
                   "several) and merge them into one scenario")
       ->capture_default_str()->check(CLI::Range(1u, 64u));
+  std::string run_proxy = "none";
+  run->add_option("--proxy", run_proxy,
+                  "reverse proxy in front of every scenario's server that sets no `proxy` key: "
+                  "none, nginx, nginx-gzip, nghttpx, haproxy")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "nginx", "nginx-gzip", "nghttpx", "haproxy"}));
   run->add_option("--progress", progress_mode, progress_help)
       ->capture_default_str()->check(CLI::IsMember({"auto", "always", "never"}));
 
@@ -318,6 +324,26 @@ int main(int argc, char** argv) {
       lc.spec.topic = topic;
       lc.spec.keepalive_s = keepalive;
       if (phase) lc.phase = parse_phase(*phase);
+      // Options given explicitly must agree with the URL's workload parameters.
+      for (const auto& [option, key] : std::initializer_list<std::pair<const char*, const char*>>{
+               {"--rate", "rate"}, {"--size", "size"}, {"--payload", "payload"},
+               {"--payload-file", "payload"}, {"--count", "count"}, {"--topic", "topic"},
+               {"--keepalive", "keepalive"}, {"--drop-after", "drop_after"},
+               {"--retry-ms", "retry"}}) {
+        if (load->count(option) > 0) lc.cli_workload_keys.insert(key);
+      }
+      // --find-max changes the rate itself: the URL must leave it to it.
+      if (find_max_flag) {
+        const auto q = lc.url.find('?');
+        bool url_rate = false;
+        if (q != std::string::npos) {
+          for_each_query_param(std::string_view(lc.url).substr(q + 1),
+                               [&](const std::string& k, const std::string&) {
+                                 url_rate |= k == "rate";
+                               });
+        }
+        if (url_rate) throw std::runtime_error("--find-max sets the rate: remove rate= from the URL");
+      }
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
       if (!shard_text.empty()) {
         auto shard = parse_shard(shard_text);
@@ -360,6 +386,7 @@ int main(int argc, char** argv) {
       });
       ro.interrupted = &interrupted;
       ro.progress = progress;
+      ro.proxy = *parse_proxy_kind(run_proxy);
       auto scenarios = run_suite(suite, ro);
       auto report = make_report(std::move(scenarios), command_line(argc, argv), suite.name, started);
       if (interrupted) {

@@ -1,6 +1,7 @@
 #include "loadgen/runner.hpp"
 
 #include "loadgen/progress.hpp"
+#include "loadgen/proxy_run.hpp"
 #include "loadgen/repeat.hpp"
 #include "loadgen/server_process.hpp"
 #include "loadgen/shard_run.hpp"
@@ -119,7 +120,7 @@ void check_keys(const json& obj, const std::string& where) {
       "deflate_level", "deflate_window_bits", "deflate_mem_level", "no_context_takeover",
       "pmd_min_size", "http", "tls", "streams", "max_connections_per_origin", "resume",
       "drop_after", "retry_ms", "reconnect_ms", "chat", "slow_fraction", "slow_read_bps",
-      "shared_compression", "phase", "phase_seed", "timer_slack_us"};
+      "shared_compression", "phase", "phase_seed", "timer_slack_us", "proxy"};
   for (const auto& [key, value] : obj.items()) {
     if (!known.count(key)) throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
   }
@@ -210,6 +211,19 @@ Suite parse_suite(const json& doc) {
       throw std::runtime_error("suite: " + sc.group + ": " + *err);
     l.spec = std::get<StreamSpec>(spec);
     parse_compression_keys(s, defaults, sc);
+    if (s.contains("proxy") || defaults.contains("proxy")) {
+      const auto name = get_or<std::string>(s, defaults, "proxy", "none");
+      sc.proxy = parse_proxy_kind(name);
+      if (!sc.proxy) {
+        throw std::runtime_error("suite: " + sc.group + ": proxy must be none, nginx, " +
+                                 "nginx-gzip, nghttpx or haproxy, got '" + name + "'");
+      }
+    }
+    for (const auto& t : sc.transports) {
+      if (t == "raw" && sc.proxy && *sc.proxy != ProxyKind::none) {
+        throw std::runtime_error("suite: " + sc.group + ": raw speaks no HTTP: no proxy");
+      }
+    }
     if (sc.tls) sc.server_args.push_back("--tls");
     if (get_or<bool>(s, defaults, "shared_compression", false)) {
       sc.server_args.push_back("--pmd-shared-broadcast");
@@ -308,18 +322,29 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         line.draw(heading(sc.group, transport) + "  " + format_progress(s));
       };
       // A fresh server per run: idle RSS and CPU start from the same state every time.
+      const ProxyKind proxy_kind =
+          transport == "raw" ? ProxyKind::none : sc.proxy.value_or(options.proxy);
       auto run_fresh = [&](const LoadConfig& base) {
+        // Behind a proxy, TLS ends at the proxy: the backend is cleartext.
+        std::vector<std::string> server_args = sc.server_args;
+        if (proxy_kind != ProxyKind::none) std::erase(server_args, std::string("--tls"));
         ServerProcess server(options.server_binary, transport, sc.server_threads, server_cpus,
-                             sc.server_args);
+                             server_args);
+        std::optional<ProxyProcess> proxy;
+        if (proxy_kind != ProxyKind::none) {
+          proxy.emplace(proxy_kind, server.port(), sc.tls, base.http == HttpVersion::h2,
+                        server_cpus);
+        }
         LoadConfig load = base;
         if (line.enabled()) load.progress = show_progress;
-        load.url = url_for(transport, server.port(), sc.tls);
+        load.url = url_for(transport, proxy ? proxy->port() : server.port(), sc.tls);
         load.compression.algorithm = compression_for(sc.compression, transport);
         load.server_pid = server.pid();
         // Give the server a moment to settle so its idle RSS is a true baseline.
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        json result = options.shards > 1 ? run_shards(load, options.shards, shard_cpus)
-                                         : run_load(load);
+        json result = proxy   ? run_through_proxy(*proxy, server.pid(), server.port(), load)
+                      : options.shards > 1 ? run_shards(load, options.shards, shard_cpus)
+                                           : run_load(load);
         const auto cpus = [](const std::optional<std::string>& c) {
           return c ? json(*c) : json(nullptr);
         };
@@ -330,6 +355,10 @@ json run_suite(const Suite& suite, const RunOptions& options) {
       if (sc.find_max && options.shards > 1) {
         throw std::runtime_error("suite: " + sc.group + ": a find-max search runs in one "
                                  "process (no --shards)");
+      }
+      if (proxy_kind != ProxyKind::none && options.shards > 1) {
+        throw std::runtime_error("suite: " + sc.group + ": a run through a proxy is driven by "
+                                 "one load-generator process (no --shards)");
       }
       std::vector<json> runs;
       for (unsigned rep = 0; rep < std::max(1u, options.repeat); ++rep) {

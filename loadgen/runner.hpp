@@ -10,6 +10,7 @@
 
 #include "loadgen/find_max.hpp"
 #include "loadgen/load.hpp"
+#include "loadgen/proxy_config.hpp"
 
 namespace pushbench::loadgen {
 
@@ -23,6 +24,9 @@ struct SuiteScenario {
   std::optional<FindMaxOptions> find_max;  ///< search the highest sustainable rate instead
   std::vector<std::string> server_args;  ///< extra pushbench-server flags (compression, payload)
   bool tls = false;                    ///< https:// / wss:// against a server started with --tls
+                                       ///< (behind a proxy: TLS at the proxy's front only)
+  std::optional<ProxyKind> proxy;      ///< reverse proxy in front of the server (key `proxy`;
+                                       ///< unset: RunOptions::proxy)
 };
 
 struct Suite {
@@ -37,7 +41,8 @@ struct Suite {
 /// no_context_takeover, pmd_min_size, http ("1.1" | "2"), tls, streams (HTTP/2 streams per
 /// connection), max_connections_per_origin, resume, drop_after, retry_ms, reconnect_ms, chat,
 /// slow_fraction, slow_read_bps (slow-consumer workload), shared_compression (a WebSocket
-/// broadcast compressed once for all subscribers) (missing keys come from "defaults"). Unknown
+/// broadcast compressed once for all subscribers), proxy (none | nginx | nginx-gzip | nghttpx |
+/// haproxy) (missing keys come from "defaults"). Unknown
 /// keys are errors. Throws std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
 /// Loads a suite: `name_or_path` is a file path, or the name of a file in bench/suites/ ("quick",
@@ -54,6 +59,7 @@ struct RunOptions {
   unsigned repeat = 1;                  ///< runs per scenario and transport (median and MAD)
   unsigned shards = 1;                  ///< load-generator processes per run (>1: forked shards
                                         ///< started together and merged, see run_shards)
+  ProxyKind proxy = ProxyKind::none;    ///< `--proxy`: for scenarios without a `proxy` key
   const std::atomic<bool>* interrupted = nullptr;  ///< when set, stop after the current run
 };
 

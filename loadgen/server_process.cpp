@@ -17,6 +17,35 @@ namespace pushbench::loadgen {
 
 namespace fs = std::filesystem;
 
+pid_t spawn_process_group(std::vector<std::string> args,
+                          const std::optional<std::vector<int>>& cpus, const std::string& output) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    // Its own process group (a terminal's Ctrl-C reaches only pushbench, which then finishes
+    // the run in progress); and it dies with its parent, whatever way the parent ends.
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (cpus) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      for (int c : *cpus) CPU_SET(c, &set);
+      sched_setaffinity(0, sizeof set, &set);
+    }
+    if (!output.empty()) {
+      if (FILE* f = std::freopen(output.c_str(), "a", stderr)) (void)f;
+      if (FILE* f = std::freopen(output.c_str(), "a", stdout)) (void)f;
+    }
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  setpgid(pid, pid);  // also here, so that a group signal never races the child's own call
+  return pid;
+}
+
 ServerProcess::ServerProcess(const std::string& binary, const std::string& transport,
                              unsigned threads, const std::optional<std::vector<int>>& cpus,
                              const std::vector<std::string>& extra_args) {
@@ -30,25 +59,7 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& trans
                                    port_file,     "--threads",   std::to_string(threads),
                                    "--quiet"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    // Its own process group, so a terminal's Ctrl-C reaches only pushbench (which then finishes
-    // the run in progress); and it dies with its parent, whatever way the parent ends.
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (cpus) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      for (int c : *cpus) CPU_SET(c, &set);
-      sched_setaffinity(0, sizeof set, &set);
-    }
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
+  pid_ = spawn_process_group(std::move(args), cpus);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(port_file);

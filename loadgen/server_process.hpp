@@ -10,6 +10,14 @@
 
 namespace pushbench::loadgen {
 
+/// Forks and executes `args` (args[0] looked up in PATH when it has no '/') as the leader of a
+/// process group of its own (so a terminal's Ctrl-C reaches only pushbench, and the group can be
+/// stopped as one), dying with its parent, pinned to `cpus` when given, with stderr (and stdout)
+/// appended to `output` when not empty. Returns the child's pid; throws when fork fails.
+pid_t spawn_process_group(std::vector<std::string> args,
+                          const std::optional<std::vector<int>>& cpus,
+                          const std::string& output = {});
+
 class ServerProcess {
  public:
   /// Starts `binary --transport T --listen 127.0.0.1:0 --threads N [extra_args]`, pinned to `cpus`

@@ -31,6 +31,13 @@ class SessionHandler {
   virtual void on_stream_failed(std::size_t stream, std::error_code ec) {}
 };
 
+/// Response headers that name intermediaries or the answering software, from the first
+/// accepted response of a connection (empty when absent).
+struct PeerHeaders {
+  std::string via;     ///< Via (RFC 9110 7.6.3): set by proxies such as nghttpx
+  std::string server;  ///< Server: the software that answered (a proxy may replace it)
+};
+
 class Session {
  public:
   virtual ~Session() = default;
@@ -69,6 +76,8 @@ class Session {
   virtual bool stream_is_slow(std::size_t stream) const { return false; }
   /// The reconnection time the server asked for (SSE `retry:`), if any.
   virtual std::optional<std::uint64_t> retry_ms() const { return std::nullopt; }
+  /// Via and Server of the accepted response (raw: none).
+  virtual PeerHeaders peer_headers() const { return {}; }
 };
 
 /// The HTTP version a session speaks.

@@ -18,6 +18,7 @@ class SseSession final : public Session {
   bool finished() const override { return finished_ || codec_.finished(); }
   bool compressed() const override { return codec_.compressed(); }
   std::optional<std::uint64_t> retry_ms() const override { return codec_.retry_ms(); }
+  PeerHeaders peer_headers() const override { return reader_.peer_headers(); }
 
  private:
   std::error_code on_body(std::string_view body);

@@ -29,7 +29,7 @@ SeqTracker::Seen SeqTracker::record(std::uint64_t seq) noexcept {
 // merge() lists every field by hand: a new field must be added there (and then here). The size
 // is checked where it is known (libstdc++, 64-bit: the build and CI platform).
 #if defined(__GLIBCXX__) && defined(__LP64__)
-static_assert(sizeof(WorkerStats) == 1224,
+static_assert(sizeof(WorkerStats) == 1320,
               "WorkerStats changed: add the new field to WorkerStats::merge(), then update this size");
 #endif
 
@@ -76,6 +76,13 @@ void WorkerStats::merge(const WorkerStats& o) {
   slow_connections_closed_by_server += o.slow_connections_closed_by_server;
   events_total += o.events_total;
   duplicates_total += o.duplicates_total;
+  for (const auto& v : o.via_seen) record_peer({v, {}});
+  for (const auto& v : o.server_seen) record_peer({{}, v});
+}
+
+void WorkerStats::record_peer(const PeerHeaders& peer) {
+  if (!peer.via.empty() && via_seen.size() < kMaxPeerValues) via_seen.insert(peer.via);
+  if (!peer.server.empty() && server_seen.size() < kMaxPeerValues) server_seen.insert(peer.server);
 }
 
 }  // namespace pushbench::loadgen

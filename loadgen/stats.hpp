@@ -4,10 +4,12 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "core/histogram.hpp"
 #include "core/sysinfo.hpp"
+#include "loadgen/session.hpp"
 
 namespace pushbench::loadgen {
 
@@ -81,6 +83,14 @@ struct WorkerStats {
   // Whole-run accounting (warm-up, window and drain), to compare with the server's counters.
   std::uint64_t events_total = 0;        ///< events with the seq/ts contract, duplicates included
   std::uint64_t duplicates_total = 0;    ///< of events_total, sequence numbers seen before
+  // Proxy evidence: distinct Via and Server values of the accepted responses (at most
+  // kMaxPeerValues each; further values are not kept).
+  std::set<std::string> via_seen;        ///< Via header values
+  std::set<std::string> server_seen;     ///< Server header values
+  static constexpr std::size_t kMaxPeerValues = 8;
+
+  /// Keeps a connection's Via and Server values.
+  void record_peer(const PeerHeaders& peer);
 
   void merge(const WorkerStats& o);
 };

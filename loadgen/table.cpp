@@ -1,8 +1,10 @@
 #include "loadgen/table.hpp"
 
+#include <algorithm>
 #include "loadgen/verdict.hpp"
 
 #include <cstdio>
+#include <string_view>
 #include <functional>
 #include <map>
 #include <vector>
@@ -68,6 +70,14 @@ std::string comparison_table(const json& report) {
          const auto& v = at_path(s, {"schedule", "phase"});
          return v.is_string() ? v.get<std::string>() : std::string("n/a");
        }},
+      // Rows of a proxy in the path (printed only for groups that have one).
+      {"proxy", [](const json& s) {
+         const auto& v = at_path(s, {"proxy", "name"});
+         return v.is_string() ? v.get<std::string>() : std::string("none");
+       }},
+      {"proxy CPU ns/event", [](const json& s) { return fmt(at_path(s, {"proxy", "cpu_ns_per_event"}), "%.0f"); }},
+      {"proxy RSS/conn KiB", [](const json& s) { return fmt(at_path(s, {"proxy", "rss_bytes_per_connection"}), "%.1f", 1.0 / 1024); }},
+      {"proxy backend conns", [](const json& s) { return fmt(at_path(s, {"proxy", "backend_connections"}), "%.0f"); }},
       {"loadgen saturated", [](const json& s) {
          const auto& v = at_path(s, {"loadgen", "saturated"});
          return v.is_boolean() ? std::string(v.get<bool>() ? "YES" : "no") : std::string("n/a");
@@ -101,7 +111,10 @@ std::string comparison_table(const json& report) {
       out += line;
     }
     out += "\n";
+    const bool proxied = std::any_of(scs.begin(), scs.end(),
+                                     [](const json* s) { return s->contains("proxy"); });
     for (const auto& row : rows) {
+      if (!proxied && std::string_view(row.label).rfind("proxy", 0) == 0) continue;
       std::snprintf(line, sizeof line, "  %-20s", row.label);
       out += line;
       for (const json* s : scs) {

@@ -19,6 +19,7 @@ class WsSession final : public Session {
   /// One masked text frame.
   bool send_message(std::size_t stream, std::string_view message, std::string& out) override;
   bool compressed() const override { return codec_.compressed(); }
+  PeerHeaders peer_headers() const override { return reader_.peer_headers(); }
 
  private:
   /// Checks the 101 answer and hands its extensions to the codec.

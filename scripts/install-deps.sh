@@ -7,6 +7,7 @@ packages=(
   libbenchmark-dev libcli11-dev nlohmann-json3-dev googletest libgtest-dev
   python3 python3-matplotlib python3-websockets python3-jsonschema
   curl nghttp2-client
+  nginx nghttp2-proxy haproxy
 )
 # Opt-in (PUSHBENCH_WITH_DOCKER=1): the container-image test (tests/docker/image_test.sh), which
 # starts its own dockerd. Not by default: on a systemd machine installing docker.io starts the
@@ -22,6 +23,19 @@ if ((${#missing[@]})); then
   echo "pushbench: installing ${missing[*]}" >&2
   SUDO=""
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  # nginx and haproxy ship system services: keep apt from starting them (pushbench starts its
+  # own instances on ephemeral ports). A policy-rc.d that exits 101 forbids every start.
+  policy=/usr/sbin/policy-rc.d
+  made_policy=""
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod +x "$policy"
+    made_policy=1
+  fi
   $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+  status=0
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}" ||
+    status=$?
+  if [[ -n $made_policy ]]; then $SUDO rm -f "$policy"; fi
+  exit "$status"
 fi

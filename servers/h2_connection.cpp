@@ -361,11 +361,16 @@ void H2Connection::on_request(std::int32_t id, Request& req) {
     respond(id, 200,
             {{"content-type", "text/event-stream"},
              {"cache-control", "no-cache"},
+             {"access-control-allow-origin", "*"},
              {"content-encoding", content_coding_name(*effective)},
              {"vary", "accept-encoding"}},
             s);
   } else {
-    respond(id, 200, {{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}}, s);
+    respond(id, 200,
+            {{"content-type", "text/event-stream"},
+             {"cache-control", "no-cache"},
+             {"access-control-allow-origin", "*"}},
+            s);
   }
   if (s->spec().retry_ms) {
     s->send(std::make_shared<const std::string>("retry: " + std::to_string(*s->spec().retry_ms) +

@@ -1,5 +1,7 @@
 #include "servers/server.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <thread>
@@ -141,7 +143,11 @@ nlohmann::json Server::stats_json() const {
     h2s += s.h2_streams.load(std::memory_order_relaxed);
     h2e += s.h2_stream_errors.load(std::memory_order_relaxed);
   }
-  return {{"transport", to_string(config_.transport)},
+  // "server", "transport" and "pid" say whose counters these are: a load generator checks them
+  // against its run (a proxy may route /stats to another backend).
+  return {{"server", "pushbench-server"},
+          {"transport", to_string(config_.transport)},
+          {"pid", static_cast<std::int64_t>(::getpid())},
           {"threads", threads_.size()},
           {"connections_accepted", accepted},
           {"connections_active", accepted - std::min(accepted, closed)},

@@ -11,20 +11,6 @@ namespace {
 
 using loadgen::ServerProcess;
 
-/// The single scenario of `pushbench load --url URL ARGS --json`; fails the test when the run
-/// fails or prints no report.
-nlohmann::json load_scenario(const std::string& url, const std::string& args) {
-  const auto [status, out] = run_command(bin("pushbench") + " load --url " + url + " " + args +
-                                         " --json --progress never");
-  EXPECT_EQ(status, 0) << out;
-  const auto report = nlohmann::json::parse(out, nullptr, false);
-  if (report.is_discarded() || !report.contains("scenarios") || report["scenarios"].empty()) {
-    ADD_FAILURE() << "no report: " << out;
-    return nlohmann::json::object();
-  }
-  return report["scenarios"][0];
-}
-
 /// A count-mode workload: every stream ends, so nothing may be in flight at the end.
 struct Variant {
   std::string name;

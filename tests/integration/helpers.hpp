@@ -4,7 +4,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
+
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "loadgen/server_process.hpp"
@@ -35,6 +38,31 @@ inline std::pair<int, std::string> run_command(const std::string& cmd, int timeo
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+/// The single scenario of `pushbench load --url URL ARGS --json`; fails the test when the run
+/// fails or prints no report.
+inline nlohmann::json load_scenario(const std::string& url, const std::string& args,
+                                    int timeout = 30) {
+  const auto [status, out] = run_command(bin("pushbench") + " load --url '" + url + "' " + args +
+                                             " --json --progress never",
+                                         timeout);
+  EXPECT_EQ(status, 0) << out;
+  const auto report = nlohmann::json::parse(out, nullptr, false);
+  if (report.is_discarded() || !report.contains("scenarios") || report["scenarios"].empty()) {
+    ADD_FAILURE() << "no report: " << out;
+    return nlohmann::json::object();
+  }
+  return report["scenarios"][0];
+}
+
+/// True when some warning of `scenario` contains `text`.
+inline bool has_warning(const nlohmann::json& scenario, const std::string& text) {
+  if (!scenario.contains("warnings")) return false;
+  for (const auto& w : scenario["warnings"]) {
+    if (w.is_string() && w.get<std::string>().find(text) != std::string::npos) return true;
+  }
+  return false;
 }
 
 /// Sends `request` to 127.0.0.1:port and returns everything the server sends until it closes,
