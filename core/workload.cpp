@@ -22,10 +22,14 @@ bool parse_number(std::string_view s, T& out) {
   return r.ec == std::errc{} && r.ptr == s.data() + s.size();
 }
 
+/// The shortest text that reads back as `v`, safe in a query: to_chars writes 1e6 as "1e+06",
+/// and a '+' in a query decodes to a space, so the exponent's sign is left out ("1e06").
 std::string format_double(double v) {
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
+  std::string out(buf, r.ptr);
+  if (const auto plus = out.find("e+"); plus != std::string::npos) out.erase(plus + 1, 1);
+  return out;
 }
 
 }  // namespace

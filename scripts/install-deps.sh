@@ -7,6 +7,7 @@ packages=(
   libbenchmark-dev libcli11-dev nlohmann-json3-dev googletest libgtest-dev
   python3 python3-matplotlib python3-websockets python3-jsonschema
   curl nghttp2-client
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
