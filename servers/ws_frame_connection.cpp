@@ -2,6 +2,19 @@
 
 namespace pushbench::server {
 
+namespace {
+
+/// The status code that fails a connection after the decoder reported `ec` (RFC 6455 section
+/// 7.4.1): 1007 for a text message that is not UTF-8, 1009 for a message above the bound, 1002
+/// for every other protocol error.
+std::uint16_t failure_close_code(std::error_code ec) {
+  if (ec == ws::FrameError::invalid_utf8) return 1007;
+  if (ec == ws::FrameError::message_too_big) return 1009;
+  return 1002;
+}
+
+}  // namespace
+
 WsFrameConnection::WsFrameConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec,
                                      std::string_view pmd_offer)
     : StreamConnection(ctx, std::move(stream), std::move(spec)),
@@ -68,8 +81,19 @@ std::string WsFrameConnection::trailer() {
 }
 
 bool WsFrameConnection::on_client_bytes(std::string_view bytes) {
-  // A protocol violation by the client ends the connection.
-  return !decoder_.feed(bytes);
+  if (failed_) return true;  // our failing close frame is on its way; the rest is discarded
+  const auto ec = decoder_.feed(bytes);
+  if (!ec) return true;
+  // A protocol violation fails the connection (RFC 6455 section 7.1.7): a close frame with its
+  // status code (1002, 1007, 1009), then the end of the stream; without one to send, at once.
+  failed_ = true;
+  if (close_sent_) return false;
+  close_sent_ = true;
+  auto frame = std::make_shared<std::string>();
+  ws::append_frame(*frame, ws::Opcode::close, ws::close_payload(failure_close_code(ec)));
+  enqueue(std::move(frame));
+  finish();
+  return true;
 }
 
 void WsFrameConnection::on_message(ws::Opcode, std::string_view payload, bool compressed) {

@@ -33,7 +33,8 @@ class WsFrameConnection final : public StreamConnection, private ws::Handler {
  private:
   /// A close frame (1000) after the last event.
   std::string trailer() override;
-  /// Decodes the client's frames: pings are answered, a close is echoed, data is discarded.
+  /// Decodes the client's frames: pings are answered, a close is echoed, data is discarded (or
+  /// echoed); a protocol violation is answered with a close frame carrying its status code.
   bool on_client_bytes(std::string_view bytes) override;
   /// Request-reply (echo=1): the client's message comes back as an event.
   void on_message(ws::Opcode op, std::string_view payload, bool compressed) override;
@@ -42,6 +43,7 @@ class WsFrameConnection final : public StreamConnection, private ws::Handler {
   WsCompressor compressor_;
   ws::Decoder decoder_;
   bool close_sent_ = false;
+  bool failed_ = false;  ///< the client violated the protocol: its further bytes are ignored
 };
 
 }  // namespace pushbench::server
