@@ -95,12 +95,7 @@ class H2Client {
   /// Submits a request; `end_stream` false leaves the client's side open (extended CONNECT).
   /// Returns the stream id, or a negative nghttp2 error.
   std::int32_t request(const Headers& headers, bool end_stream = true) {
-    std::vector<nghttp2_nv> nva;
-    for (const auto& [n, v] : headers) {
-      nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(n.data())),
-                     reinterpret_cast<std::uint8_t*>(const_cast<char*>(v.data())), n.size(),
-                     v.size(), NGHTTP2_NV_FLAG_NONE});
-    }
+    const auto nva = to_nva(headers);
     const std::int32_t id =
         nghttp2_submit_headers(session_, end_stream ? NGHTTP2_FLAG_END_STREAM : NGHTTP2_FLAG_NONE,
                                -1, nullptr, nva.data(), nva.size(), nullptr);
@@ -110,50 +105,18 @@ class H2Client {
 
   /// Submits a request with `body` as its DATA (then END_STREAM). Returns the stream id.
   std::int32_t request_with_body(const Headers& headers, std::string body) {
-    auto owned = std::make_unique<std::string>(std::move(body));
-    std::vector<nghttp2_nv> nva;
-    for (const auto& [n, v] : headers) {
-      nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(n.data())),
-                     reinterpret_cast<std::uint8_t*>(const_cast<char*>(v.data())), n.size(),
-                     v.size(), NGHTTP2_NV_FLAG_NONE});
-    }
-    nghttp2_data_provider provider{};
-    provider.source.ptr = owned.get();
-    provider.read_callback = [](nghttp2_session*, std::int32_t, std::uint8_t* buf,
-                                std::size_t len, std::uint32_t* flags, nghttp2_data_source* src,
-                                void*) -> ssize_t {
-      auto& b = *static_cast<std::string*>(src->ptr);
-      const auto n = std::min(len, b.size());
-      std::memcpy(buf, b.data(), n);
-      b.erase(0, n);
-      if (b.empty()) *flags |= NGHTTP2_DATA_FLAG_EOF;
-      return static_cast<ssize_t>(n);
-    };
+    const auto nva = to_nva(headers);
+    auto provider = own_data(std::move(body), &read_body<NGHTTP2_DATA_FLAG_EOF>);
     const auto id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), &provider,
                                            nullptr);
-    if (id > 0) {
-      streams[id];
-      bodies_.push_back(std::move(owned));
-    }
+    if (id > 0) streams[id];
     return id;
   }
   /// Sends DATA `bytes` on an open stream (an extended CONNECT tunnel), without END_STREAM.
   void send_data(std::int32_t id, std::string bytes) {
-    auto owned = std::make_unique<std::string>(std::move(bytes));
-    nghttp2_data_provider provider{};
-    provider.source.ptr = owned.get();
-    provider.read_callback = [](nghttp2_session*, std::int32_t, std::uint8_t* buf,
-                                std::size_t len, std::uint32_t* flags, nghttp2_data_source* src,
-                                void*) -> ssize_t {
-      auto& b = *static_cast<std::string*>(src->ptr);
-      const auto n = std::min(len, b.size());
-      std::memcpy(buf, b.data(), n);
-      b.erase(0, n);
-      if (b.empty()) *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
-      return static_cast<ssize_t>(n);
-    };
+    auto provider = own_data(
+        std::move(bytes), &read_body<NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM>);
     nghttp2_submit_data(session_, NGHTTP2_FLAG_NONE, id, &provider);
-    bodies_.push_back(std::move(owned));
   }
 
   /// Exchanges frames until `done()` holds, the connection ends, or `limit` passes.
@@ -197,6 +160,36 @@ class H2Client {
 
  private:
   static H2Client& self(void* p) { return *static_cast<H2Client*>(p); }
+
+  /// nghttp2's view of `headers` (pointing into it).
+  static std::vector<nghttp2_nv> to_nva(const Headers& headers) {
+    std::vector<nghttp2_nv> nva;
+    for (const auto& [n, v] : headers) {
+      nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(n.data())),
+                     reinterpret_cast<std::uint8_t*>(const_cast<char*>(v.data())), n.size(),
+                     v.size(), NGHTTP2_NV_FLAG_NONE});
+    }
+    return nva;
+  }
+  /// A data provider over `bytes`, kept alive by the client.
+  nghttp2_data_provider own_data(std::string bytes, nghttp2_data_source_read_callback read) {
+    bodies_.push_back(std::make_unique<std::string>(std::move(bytes)));
+    nghttp2_data_provider provider{};
+    provider.source.ptr = bodies_.back().get();
+    provider.read_callback = read;
+    return provider;
+  }
+  /// Reads a body kept by own_data(); sets `EofFlags` once it is all sent.
+  template <std::uint32_t EofFlags>
+  static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::size_t len,
+                           std::uint32_t* flags, nghttp2_data_source* src, void*) {
+    auto& b = *static_cast<std::string*>(src->ptr);
+    const auto n = std::min(len, b.size());
+    std::memcpy(buf, b.data(), n);
+    b.erase(0, n);
+    if (b.empty()) *flags |= EofFlags;
+    return static_cast<ssize_t>(n);
+  }
 
   static int on_header(nghttp2_session*, const nghttp2_frame* f, const std::uint8_t* name,
                        std::size_t namelen, const std::uint8_t* value, std::size_t valuelen,
