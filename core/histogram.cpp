@@ -99,8 +99,53 @@ nlohmann::json LatencyHistogram::bins_json() const {
       bins.push_back({axis.value(i), axis.value(i + 1), *bin});
     }
   }
-  return {{"unit", "ns"}, {"lowest", kLowestNs},    {"highest", kHighestNs},
-          {"bins", bins}, {"underflow", underflow}, {"overflow", overflow}};
+  return {{"unit", "ns"},       {"lowest", kLowestNs},   {"highest", kHighestNs},
+          {"bins_per_decade", kBinsPerDecade},          {"bins", bins},
+          {"underflow", underflow}, {"overflow", overflow}};
+}
+
+std::optional<LatencyHistogram> LatencyHistogram::from_json(const nlohmann::json& bins,
+                                                            const nlohmann::json& summary) {
+  const auto same = [](double a, double b) { return std::fabs(a - b) <= 1e-9 * std::fabs(b); };
+  try {
+    if (!bins.is_object() || bins.at("unit") != "ns" ||
+        !same(bins.at("lowest").get<double>(), kLowestNs) ||
+        !same(bins.at("highest").get<double>(), kHighestNs) ||
+        bins.value("bins_per_decade", kBinsPerDecade) != kBinsPerDecade) {
+      return std::nullopt;
+    }
+    LatencyHistogram h;
+    const auto& axis = h.hist_.axis();
+    std::uint64_t total = 0;
+    for (const auto& b : bins.at("bins")) {
+      const double lo = b.at(0).get<double>(), hi = b.at(1).get<double>();
+      const auto n = b.at(2).get<std::uint64_t>();
+      if (!(lo > 0) || !(hi > lo)) return std::nullopt;
+      const int i = axis.index(std::sqrt(lo * hi));
+      if (i < 0 || i >= axis.size() || !same(lo, axis.value(i)) || !same(hi, axis.value(i + 1))) {
+        return std::nullopt;
+      }
+      h.hist_.at(i) += n;
+      total += n;
+    }
+    const auto under = bins.at("underflow").get<std::uint64_t>();
+    const auto over = bins.at("overflow").get<std::uint64_t>();
+    h.hist_.at(-1) += under;
+    h.hist_.at(axis.size()) += over;
+    total += under + over;
+    if (summary.is_null()) {
+      if (total != 0) return std::nullopt;
+      return h;
+    }
+    h.count_ = summary.at("count").get<std::uint64_t>();
+    if (h.count_ != total) return std::nullopt;
+    h.min_ = std::llround(summary.at("min").get<double>() * 1e3);
+    h.max_ = std::llround(summary.at("max").get<double>() * 1e3);
+    h.sum_ = summary.at("mean").get<double>() * 1e3 * static_cast<double>(h.count_);
+    return h;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
 }
 
 nlohmann::json to_json(const Summary& s) {

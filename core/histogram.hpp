@@ -5,6 +5,7 @@
 // reported within 1% of its true value. Exact min, max, sum and count are kept beside the bins.
 // Not thread-safe: each worker owns its histograms and they are merged after the workers join.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <boost/histogram.hpp>
@@ -43,8 +44,15 @@ class LatencyHistogram {
 
   /// Summary in microseconds; nullopt-like (count 0) when empty.
   Summary summary_us() const;
-  /// {"unit":"ns","lowest","highest","bins":[[lo,hi,n]...],"underflow","overflow"} (non-empty bins).
+  /// {"unit":"ns","lowest","highest","bins_per_decade","bins":[[lo,hi,n]...],"underflow",
+  /// "overflow"} (non-empty bins).
   nlohmann::json bins_json() const;
+  /// The histogram behind `bins` (a bins_json()) and `summary` (to_json(summary_us()), or null
+  /// when empty), for merging histograms of other processes exactly: bins add, min/max/count
+  /// stay exact, the sum is mean x count. nullopt when the layout is not this build's (unit,
+  /// lowest, highest, bins per decade, a bin's edges) or the summary's count disagrees.
+  static std::optional<LatencyHistogram> from_json(const nlohmann::json& bins,
+                                                   const nlohmann::json& summary);
 
  private:
   using Axis = boost::histogram::axis::regular<double, boost::histogram::axis::transform::log>;

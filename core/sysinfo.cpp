@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include <boost/version.hpp>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -57,7 +58,32 @@ std::optional<double> schedstat_cpu_s(const std::string& base) {
   if (!any) return std::nullopt;
   return static_cast<double>(total_ns) / 1e9;
 }
+
+/// voluntary_ctxt_switches of every live thread of `base` (/proc/<pid>), summed.
+std::uint64_t voluntary_switches(const std::string& base) {
+  constexpr std::string_view kKey = "voluntary_ctxt_switches:";
+  std::error_code ec;
+  std::filesystem::directory_iterator it(base + "/task", ec);
+  if (ec) return 0;
+  std::uint64_t total = 0;
+  for (const auto& task : it) {
+    std::ifstream in(task.path() / "status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind(kKey, 0) != 0) continue;
+      total += std::strtoull(line.c_str() + kKey.size(), nullptr, 10);
+      break;
+    }
+  }
+  return total;
+}
 }  // namespace
+
+std::uint64_t self_voluntary_switches() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<std::uint64_t>(usage.ru_nvcsw);
+}
 
 std::optional<std::uint64_t> sample_rss(pid_t pid) {
   std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
@@ -88,7 +114,7 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
   // One source for every sample of a process, so that differences are consistent.
   const double cpu =
       schedstat_cpu_s(base).value_or(static_cast<double>(utime + stime) / ticks);
-  return ProcessSample{cpu, *rss};
+  return ProcessSample{cpu, *rss, voluntary_switches(base)};
 }
 
 std::uint64_t raise_fd_limit() {

@@ -28,7 +28,13 @@ struct ProcessSample {
   double cpu_s = 0;            ///< CPU seconds since the process started (ns-precise from
                                ///< schedstat where the kernel has it, else clock ticks)
   std::uint64_t rss_bytes = 0; ///< resident set size
+  std::uint64_t voluntary_switches = 0;  ///< wake-ups: voluntary context switches summed over the
+                                         ///< live threads (task/*/status; a thread that has
+                                         ///< exited no longer counts)
 };
+
+/// Voluntary context switches of this process, every thread including exited ones (getrusage).
+std::uint64_t self_voluntary_switches();
 
 /// Resident set size of /proc/<pid> alone (cheap: one small file); nullopt when gone.
 std::optional<std::uint64_t> sample_rss(pid_t pid);

@@ -1,5 +1,6 @@
 #include "core/workload.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -22,17 +23,15 @@ bool parse_number(std::string_view s, T& out) {
   return r.ec == std::errc{} && r.ptr == s.data() + s.size();
 }
 
-/// The shortest text that reads back as `v`, safe in a query: to_chars writes 1e6 as "1e+06",
-/// and a '+' in a query decodes to a space, so the exponent's sign is left out ("1e06").
-std::string format_double(double v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  std::string out(buf, r.ptr);
-  if (const auto plus = out.find("e+"); plus != std::string::npos) out.erase(plus + 1, 1);
-  return out;
-}
-
 }  // namespace
+
+std::string format_number(double v) {
+  // Fixed notation: the largest finite double needs 309 digits before the point.
+  char buf[400];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  if (r.ec != std::errc{}) return "nan";
+  return std::string(buf, r.ptr);
+}
 
 std::optional<std::string> url_decode(std::string_view s) {
   std::string out;
@@ -138,10 +137,17 @@ std::variant<StreamSpec, std::string> StreamSpec::parse_query(std::string_view q
         error = "retry must be milliseconds in [0, 3600000], got '" + v + "'";
       else
         spec.retry_ms = n;
+    } else if (k == "epoch") {
+      std::int64_t ns = 0;
+      if (!parse_number(v, ns) || ns <= 0)
+        error = "epoch must be a positive integer of nanoseconds since the Unix epoch, got '" +
+                v + "'";
+      else
+        spec.epoch_ns = ns;
     } else {
       error = "unknown parameter '" + k +
               "' (known: rate, size, payload, count, duration, topic, keepalive, stream, "
-              "last_seq, drop_after, retry, echo)";
+              "last_seq, drop_after, retry, echo, epoch)";
     }
   });
   if (!ok) return std::string("malformed percent-escape in query string");
@@ -150,18 +156,26 @@ std::variant<StreamSpec, std::string> StreamSpec::parse_query(std::string_view q
 }
 
 std::string StreamSpec::to_query() const {
-  std::string q = "rate=" + format_double(rate) + "&size=" + std::to_string(size) +
+  std::string q = "rate=" + format_number(rate) + "&size=" + std::to_string(size) +
                   "&payload=" + std::string(to_string(payload));
   if (count) q += "&count=" + std::to_string(*count);
-  if (duration_s) q += "&duration=" + format_double(*duration_s);
+  if (duration_s) q += "&duration=" + format_number(*duration_s);
   if (topic) q += "&topic=" + url_encode(*topic);
-  if (keepalive_s) q += "&keepalive=" + format_double(*keepalive_s);
+  if (keepalive_s) q += "&keepalive=" + format_number(*keepalive_s);
   if (stream_id) q += "&stream=" + url_encode(*stream_id);
   if (last_seq) q += "&last_seq=" + std::to_string(*last_seq);
-  if (drop_after_s) q += "&drop_after=" + format_double(*drop_after_s);
+  if (drop_after_s) q += "&drop_after=" + format_number(*drop_after_s);
   if (retry_ms) q += "&retry=" + std::to_string(*retry_ms);
   if (echo) q += "&echo=1";
+  if (epoch_ns) q += "&epoch=" + std::to_string(*epoch_ns);
   return q;
+}
+
+std::int64_t StreamSpec::first_due_ns(std::int64_t now_ns) const {
+  if (!epoch_ns || now_ns <= *epoch_ns) return epoch_ns ? *epoch_ns : now_ns;
+  const std::int64_t period = std::max<std::int64_t>(1, period_ns());
+  const std::int64_t k = (now_ns - *epoch_ns + period - 1) / period;
+  return *epoch_ns + k * period;
 }
 
 std::string raw_handshake_line(const StreamSpec& spec) {

@@ -3,8 +3,9 @@
 //
 // A client asks for a stream with a query string on /sse and /ws (or the raw handshake line):
 //   rate=<events/s>&size=<bytes>&payload=json|text|random|file&count=<n>|duration=<s>&topic=<name>
-//   &keepalive=<s>&stream=<id>&last_seq=<n>&drop_after=<s>&retry=<ms>&echo=1
-// Any server that honours these parameters can be measured by pushbench.
+//   &keepalive=<s>&stream=<id>&last_seq=<n>&drop_after=<s>&retry=<ms>&echo=1&epoch=<ns>
+// Any server that honours these parameters can be measured by pushbench. Numbers are written
+// without exponents (rate=100000, never 1e+05).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,11 @@ struct StreamSpec {
   std::optional<double> drop_after_s;    ///< fault injection: the server drops the connection
                                          ///< this many seconds after it began, (0, 86400]
   std::optional<std::uint64_t> retry_ms; ///< SSE: the `retry:` reconnection time sent first
+  std::optional<std::int64_t> epoch_ns;  ///< the schedule grid chosen by the load generator
+                                         ///< (realtime ns since the Unix epoch): events are due
+                                         ///< at epoch + k / rate, and the stream's event 0 is the
+                                         ///< first grid point at or after the server begins it;
+                                         ///< without it, event 0 is due when the server begins
   bool echo = false;                     ///< chat / request-reply: the server paces no events;
                                          ///< each message the client sends (a WebSocket message,
                                          ///< or POST /send?stream=<id> for SSE) comes back as an
@@ -47,6 +53,10 @@ struct StreamSpec {
   static std::variant<StreamSpec, std::string> parse_query(std::string_view query);
   /// The canonical query string for this spec; parse_query(to_query()) == *this.
   std::string to_query() const;
+
+  /// Intended time of event 0 for a stream the server begins at `now_ns`: the first point of the
+  /// `epoch_ns` grid at or after `now_ns`, or `now_ns` itself without a grid.
+  std::int64_t first_due_ns(std::int64_t now_ns) const;
 
   /// Nanoseconds between intended send times: event n is due at start + n * period_ns().
   std::int64_t period_ns() const { return static_cast<std::int64_t>(1e9 / rate); }
@@ -65,6 +75,9 @@ bool for_each_query_param(std::string_view query, F&& f);
 /// Percent-decodes `s` ('+' becomes a space); nullopt on a malformed escape.
 std::optional<std::string> url_decode(std::string_view s);
 /// Percent-encodes everything but unreserved characters.
+/// A number as the wire contract writes it: the shortest decimal that reads back as `v`, never
+/// with an exponent ("100000", "0.001").
+std::string format_number(double v);
 std::string url_encode(std::string_view s);
 
 /// The first line a raw-TCP client sends: "PUSHBENCH/1 <query>\n".

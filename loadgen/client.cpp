@@ -16,6 +16,9 @@ namespace pushbench::loadgen {
 namespace asio = boost::asio;
 
 namespace {
+/// Bytes of a response kept to explain a rejected handshake.
+constexpr std::size_t kHeadBytes = 512;
+
 /// Ceiling of a / b for b > 0, any sign of a.
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return a >= 0 ? (a + b - 1) / b : -((-a) / b);
@@ -39,6 +42,7 @@ Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, s
   }
   // Resumable and chat streams are named uniquely per run and client.
   if (plan.resume || plan.chat) spec_.stream_id = std::to_string(plan.session.seed % 1000000007) + "-" + std::to_string(id);
+  spec_.epoch_ns = plan.epoch_ns(id * plan.session.streams);
   session_ = make_session(plan.target, spec_, session_options(), *this);
   streams_.resize(session_->streams());
   for (std::size_t i = 0; i < streams_.size(); ++i) {
@@ -55,6 +59,12 @@ SessionOptions Client::session_options() const {
   SessionOptions options = plan_.session;
   options.seed = plan_.session.seed ^ ((id_ + 1000003 * gen_) * 0x9E3779B97F4A7C15ull);
   if (gen_ > 0 && !streams_.empty()) options.resume_after = streams_[0].last_seq;
+  if (options.streams > 1 && spec_.epoch_ns) {
+    options.stream_epochs_ns.reserve(options.streams);
+    for (std::size_t i = 0; i < options.streams; ++i) {
+      options.stream_epochs_ns.push_back(*plan_.epoch_ns(id_ * options.streams + i));
+    }
+  }
   if (plan_.slow_streams()) {
     options.slow_fraction = plan_.slow_fraction;
     options.slow_read_bps = plan_.slow_read_bps;
@@ -227,7 +237,13 @@ void Client::on_read(boost::system::error_code ec, std::size_t n) {
   }
   if (ec) return slow_ ? end_slow(LoadErrc::read_error) : fail(LoadErrc::read_error, ec.message());
   read_time_ns_ = realtime_ns();
-  if (auto e = session_->on_read(std::string_view(read_buf_.data(), n), out_)) return fail(e);
+  if (!established_ && head_.size() < kHeadBytes) {
+    head_.append(read_buf_.data(), std::min(n, kHeadBytes - head_.size()));
+  }
+  if (auto e = session_->on_read(std::string_view(read_buf_.data(), n), out_)) {
+    const bool rejected = e == LoadErrc::http_status || e == LoadErrc::bad_handshake;
+    return fail(e, rejected && !established_ ? describe_rejection(head_) : std::string());
+  }
   if (!out_.empty()) flush(std::exchange(out_, {}));
   if (session_->finished() && session_->connection_persists()) return end_cleanly();
   if (slow_) return pace_read(n);
@@ -421,6 +437,7 @@ void Client::reconnect() {
   if (stream_.tls()) retired_.push_back(std::move(stream_));
   stream_ = make_stream();
   connected_ = established_ = writing_ = false;
+  head_.clear();
   write_buf_.clear();
   pending_.clear();
   out_.clear();

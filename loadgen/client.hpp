@@ -101,6 +101,8 @@ class Client final : private SessionHandler {
   std::string write_buf_;                     ///< bytes being written (must not change meanwhile)
   std::string pending_;                       ///< bytes to write after the write in flight
   std::string out_;                           ///< bytes the session produced while reading
+  std::string head_;                          ///< the first bytes received before the stream
+                                              ///< was established (a rejection's words)
   bool started_ = false;                      ///< connecting began
   bool writing_ = false;
   bool connected_ = false;

@@ -21,6 +21,7 @@ constexpr FigureSpec kFigures[] = {
     {"latency_us.uncorrected.p99", false}, {"wire.bytes_per_event", false},
     {"server.cpu_ns_per_event", false},    {"server.rss_bytes_per_connection", false},
     {"loadgen.cpu_ns_per_event", false},   {"events.lost", false},
+    {"server.wakeups_per_event", false},   {"loadgen.wakeups_per_event", false},
 };
 
 }  // namespace

@@ -63,7 +63,8 @@ struct CompareResult {
 /// `name`; those left over are then matched by (`group`, `transport`). Compared figures:
 /// throughput.events_per_s (higher is better); latency_us.corrected.{p50,p99,p999},
 /// latency_us.uncorrected.p99, wire.bytes_per_event, server.cpu_ns_per_event,
-/// server.rss_bytes_per_connection, loadgen.cpu_ns_per_event and events.lost (lower is better).
+/// server.rss_bytes_per_connection, loadgen.cpu_ns_per_event, events.lost and
+/// {server,loadgen}.wakeups_per_event (lower is better).
 /// A figure null or missing on either side is skipped. A scenario's optional
 /// `"repetitions": {"<figure>": {"median": x, "mad": y, "values": [...]}}` replaces that figure's
 /// value with the median and enables the noise test: a change within mad_factor MADs is noise,

@@ -28,6 +28,29 @@ std::string_view error_kind(LoadErrc e) noexcept {
   return "unknown";
 }
 
+namespace {
+/// The line at the start of `s` (without CR/LF), printable, cut at `max` characters.
+std::string first_line(std::string_view s, std::size_t max) {
+  std::string line;
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || line.size() == max) break;
+    line += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  return line;
+}
+}  // namespace
+
+std::string describe_rejection(std::string_view head) {
+  constexpr std::size_t kMax = 160;
+  std::string cause = first_line(head, kMax);
+  if (cause.rfind("HTTP/", 0) != 0) return cause;  // a raw ERROR line, or nothing
+  const auto body = head.find("\r\n\r\n");
+  if (body == std::string_view::npos) return cause;
+  const std::string text = first_line(head.substr(body + 4), kMax);
+  if (!text.empty()) cause += ": " + text;
+  return cause;
+}
+
 const std::error_category& load_category() noexcept {
   struct Category final : std::error_category {
     const char* name() const noexcept override { return "pushbench-load"; }

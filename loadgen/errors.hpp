@@ -33,6 +33,12 @@ inline std::error_code make_error_code(LoadErrc e) noexcept {
 /// The report key of an error kind, e.g. "connect_failed".
 std::string_view error_kind(LoadErrc e) noexcept;
 
+/// The cause of a rejected handshake in words, from the first bytes the server sent: an HTTP
+/// status line and the first line of its body ("HTTP/1.1 400 Bad Request: rate must be ..."),
+/// or a raw handshake's "ERROR ..." line; non-printable bytes become '?', at most ~200 chars.
+/// Empty when `head` holds nothing readable.
+std::string describe_rejection(std::string_view head);
+
 }  // namespace pushbench::loadgen
 
 template <>

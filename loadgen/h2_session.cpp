@@ -261,7 +261,6 @@ H2Session::H2Session(const Target& target, const StreamSpec& spec, const Session
       websocket_(target.protocol == Protocol::ws),
       scheme_(target.tls ? "https" : "http"),
       authority_(target.host_header()),
-      path_(target.request_target(spec, options.add_workload_query)),
       send_path_(spec.stream_id ? "/send?stream=" + url_encode(*spec.stream_id) : std::string()),
       max_event_bytes_(options.max_event_bytes),
       mask_state_(options.seed * 0x9E3779B97F4A7C15ull + 1) {
@@ -279,7 +278,13 @@ H2Session::H2Session(const Target& target, const StreamSpec& spec, const Session
   }
   const std::size_t count = std::max<std::size_t>(options.streams, 1);
   streams_.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) streams_.push_back(std::make_unique<Stream>(*this, i));
+  paths_.reserve(count);
+  StreamSpec stream_spec = spec;
+  for (std::size_t i = 0; i < count; ++i) {
+    streams_.push_back(std::make_unique<Stream>(*this, i));
+    if (i < options.stream_epochs_ns.size()) stream_spec.epoch_ns = options.stream_epochs_ns[i];
+    paths_.push_back(target.request_target(stream_spec, options.add_workload_query));
+  }
 
   nghttp2_session_callbacks* raw_callbacks = nullptr;
   if (nghttp2_session_callbacks_new(&raw_callbacks) != 0) throw std::bad_alloc();
@@ -362,18 +367,21 @@ void H2Session::submit_requests() {
   std::vector<nghttp2_nv> nva;
   if (websocket_) {
     nva = {make_nv(":method", "CONNECT"), make_nv(":protocol", "websocket"),
-           make_nv(":scheme", scheme_),   make_nv(":path", path_),
+           make_nv(":scheme", scheme_),   make_nv(":path", paths_[0]),
            make_nv(":authority", authority_), make_nv("sec-websocket-version", "13"),
            make_nv("user-agent", "pushbench")};
     if (!extensions_.empty()) nva.push_back(make_nv("sec-websocket-extensions", extensions_));
   } else {
     nva = {make_nv(":method", "GET"),          make_nv(":scheme", scheme_),
-           make_nv(":authority", authority_), make_nv(":path", path_),
+           make_nv(":authority", authority_), make_nv(":path", paths_[0]),
            make_nv("accept", "text/event-stream"), make_nv("cache-control", "no-cache"),
            make_nv("user-agent", "pushbench")};
     if (!accept_encoding_.empty()) nva.push_back(make_nv("accept-encoding", accept_encoding_));
   }
+  // Every request is the same but for its :path (the stream's own schedule epoch).
+  constexpr std::size_t kPathIndex = 3;
   for (auto& st : streams_) {
+    nva[kPathIndex] = make_nv(":path", paths_[st->index]);
     nghttp2_data_provider body{};
     body.source.ptr = st.get();
     body.read_callback = Callbacks::read_ws;

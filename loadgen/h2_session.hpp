@@ -90,7 +90,7 @@ class H2Session final : public Session {
   bool websocket_;                                ///< ws mode (extended CONNECT), else SSE
   std::string scheme_;                            ///< :scheme, http or https
   std::string authority_;                         ///< :authority
-  std::string path_;                              ///< :path
+  std::vector<std::string> paths_;                ///< :path of each stream (its own epoch)
   std::string send_path_;                         ///< SSE chat: :path of POST /send requests
   // Head-of-line workload: slow streams' flow-control windows reopen at slow_read_bps only;
   // everything else is consumed at once (the connection window always).

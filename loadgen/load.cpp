@@ -12,6 +12,8 @@
 #include "git_sha.hpp"
 #include "core/tls.hpp"
 #include "loadgen/server_stats.hpp"
+#include "loadgen/start_at.hpp"
+#include "loadgen/verdict.hpp"
 #include "loadgen/worker.hpp"
 
 namespace pushbench::loadgen {
@@ -51,7 +53,18 @@ nlohmann::json nullable(std::optional<double> v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
+/// `amount` per received event, or null without events.
+nlohmann::json per_event(double amount, std::uint64_t events) {
+  return events ? nlohmann::json(amount / static_cast<double>(events)) : nlohmann::json(nullptr);
+}
+
 }  // namespace
+
+Phase effective_phase(const LoadConfig& config) {
+  if (!config.add_workload_query) return Phase::server;  // the URL is sent as given
+  if (config.phase) return *config.phase;
+  return config.connect_rate > 0 || config.spec.keepalive_s ? Phase::server : Phase::spread;
+}
 
 nlohmann::json run_load(const LoadConfig& config) {
   auto parsed = Target::parse(config.url);
@@ -60,7 +73,13 @@ nlohmann::json run_load(const LoadConfig& config) {
   plan.target = std::get<Target>(std::move(parsed));
   plan.spec = config.spec;
   plan.session.add_workload_query = config.add_workload_query;
-  plan.session.seed = static_cast<std::uint64_t>(realtime_ns());
+  const ShardSpec shard = config.shard.value_or(ShardSpec{});
+  if (shard.sharded() && !config.seed && !config.start_at_ns) {
+    throw std::runtime_error("--shard needs --seed (or --start-at), the same for every shard, so "
+                             "that the shards name and seed their streams as one run would");
+  }
+  plan.session.seed = config.seed.value_or(
+      static_cast<std::uint64_t>(config.start_at_ns.value_or(realtime_ns())));
   plan.verify_payload = config.verify_payload;
   plan.payload_lines = config.payload_lines;
   plan.session.compression = config.compression;
@@ -77,7 +96,13 @@ nlohmann::json run_load(const LoadConfig& config) {
   if (config.max_connections_per_origin > 0 && config.connect_rate > 0) {
     throw std::runtime_error("--max-connections-per-origin and --connect-rate do not combine");
   }
-  plan.max_connections_per_origin = config.max_connections_per_origin;
+  // A shard opens its part of the browser model's cap, as the workers below split theirs.
+  plan.max_connections_per_origin = shard_slice(config.max_connections_per_origin, shard).count;
+  if (config.max_connections_per_origin > 0 && plan.max_connections_per_origin == 0) {
+    throw std::runtime_error("--max-connections-per-origin " +
+                             std::to_string(config.max_connections_per_origin) +
+                             " is below the shard count: a shard would get no connection");
+  }
   if (config.slow_fraction < 0 || config.slow_fraction >= 1 || !(config.slow_read_bps > 0)) {
     throw std::runtime_error("--slow-fraction must be in [0, 1) and --slow-read-bps positive");
   }
@@ -132,7 +157,14 @@ nlohmann::json run_load(const LoadConfig& config) {
     }
     plan.endpoint = results.begin()->endpoint();
   }
-  const unsigned connections = std::max(1u, config.connections);
+  const ShardSlice slice = shard_slice(std::max(1u, config.connections), shard);
+  if (slice.count == 0) {
+    throw std::runtime_error("--shard " + std::to_string(shard.index) + "/" +
+                             std::to_string(shard.count) + ": " +
+                             std::to_string(config.connections) +
+                             " connections leave this shard none (use fewer shards)");
+  }
+  const auto connections = static_cast<unsigned>(slice.count);
   unsigned threads = std::clamp(config.threads, 1u, connections);
   // Browser model: the cap is split over the workers, each getting at least one connection.
   if (plan.max_connections_per_origin > 0) {
@@ -153,7 +185,13 @@ nlohmann::json run_load(const LoadConfig& config) {
   constexpr auto kStatsTimeout = milliseconds(1000);
   const auto stats_before = fetch_server_stats(plan.target, plan.tls, kStatsTimeout);
 
-  plan.anchor = ClockAnchor::now();
+  const RunStart start = begin_run(config.start_at_ns);  // --start-at: waits for the instant
+  plan.anchor = start.anchor;
+  // The whole run's subscriptions (every shard's): stream i has the same phase in any shard.
+  const std::size_t run_subscriptions =
+      std::size_t{std::max(1u, config.connections)} * plan.session.streams;
+  plan.schedule = Schedule{effective_phase(config), config.phase_seed, plan.anchor.realtime,
+                           plan.spec.period_ns(), run_subscriptions};
   const auto warmup_ns = static_cast<std::int64_t>(config.warmup_s * 1e9);
   const auto duration_ns = static_cast<std::int64_t>(config.duration_s * 1e9);
   plan.window_start_ns = plan.anchor.realtime + warmup_ns;
@@ -164,7 +202,7 @@ nlohmann::json run_load(const LoadConfig& config) {
   plan.progress = static_cast<bool>(config.progress);
 
   std::vector<std::unique_ptr<Worker>> workers;
-  std::size_t next_id = 0;
+  std::size_t next_id = slice.first;  // ids are global: shards name streams as one run would
   for (unsigned t = 0; t < threads; ++t) {
     const std::size_t n = connections / threads + (t < connections % threads ? 1 : 0);
     const std::size_t cap = plan.max_connections_per_origin;
@@ -188,15 +226,18 @@ nlohmann::json run_load(const LoadConfig& config) {
   // The main thread samples CPU of both sides at the window's edges.
   wait_until(plan.anchor.steady_at(plan.window_start_ns));
   const std::int64_t self_cpu_start = process_cpu_ns();
+  const std::uint64_t self_wakeups_start = self_voluntary_switches();
   std::optional<ProcessSample> server_start;
   if (config.server_pid) server_start = sample_process(*config.server_pid);
   std::int64_t window_end_observed = 0;
   std::int64_t self_cpu_end = 0;
+  std::uint64_t self_wakeups_end = 0;
   std::optional<ProcessSample> server_end;
   if (!plan.count_mode) {
     wait_until(plan.anchor.steady_at(plan.window_end_ns));
     window_end_observed = realtime_ns();
     self_cpu_end = process_cpu_ns();
+    self_wakeups_end = self_voluntary_switches();
     if (config.server_pid) server_end = sample_process(*config.server_pid);
   }
   if (progress) progress->wait_finished();
@@ -204,6 +245,7 @@ nlohmann::json run_load(const LoadConfig& config) {
   if (plan.count_mode) {
     window_end_observed = realtime_ns();
     self_cpu_end = process_cpu_ns();
+    self_wakeups_end = self_voluntary_switches();
     if (config.server_pid) server_end = sample_process(*config.server_pid);
   }
   const std::uint64_t server_peak = rss.stop();
@@ -274,7 +316,8 @@ nlohmann::json run_load(const LoadConfig& config) {
                            {"rss_bytes_idle", nullptr},
                            {"rss_bytes_peak", nullptr},
                            {"rss_bytes_per_connection", nullptr},
-                           {"rss_bytes_per_stream", nullptr}};
+                           {"rss_bytes_per_stream", nullptr},
+                           {"wakeups_per_event", nullptr}};
   if (config.server_pid) {
     server["pid"] = *config.server_pid;
     if (server_start && server_end) {
@@ -282,6 +325,9 @@ nlohmann::json run_load(const LoadConfig& config) {
       server["cpu_s"] = cpu;
       server["cpu_ns_per_event"] = nullable(events ? std::optional<double>(cpu * 1e9 / events)
                                                    : std::nullopt);
+      server["wakeups_per_event"] = per_event(
+          static_cast<double>(server_end->voluntary_switches - server_start->voluntary_switches),
+          events);
       const double busy = cpu / window_s;
       if (busy > 0.9) {
         warnings.push_back("server CPU was " + std::to_string(static_cast<int>(busy * 100)) +
@@ -307,7 +353,7 @@ nlohmann::json run_load(const LoadConfig& config) {
   const std::string group =
       !config.group.empty()
           ? config.group
-          : "stream-" + std::to_string(connections) + "x" +
+          : "stream-" + std::to_string(std::max(1u, config.connections)) + "x" +
                 std::to_string(static_cast<long long>(config.spec.rate)) + "/s-" +
                 std::to_string(config.spec.size) + "B-" + std::string(to_string(config.spec.payload));
 
@@ -328,6 +374,12 @@ nlohmann::json run_load(const LoadConfig& config) {
                                                               : nlohmann::json("1.1")},
       {"tls", plan.target.tls},
       {"compression", compression},
+      {"schedule",
+       {{"phase", to_string(plan.schedule.phase)},
+        {"seed", plan.schedule.seed},
+        {"server_timer_slack_us", config.server_timer_slack_us
+                                      ? nlohmann::json(*config.server_timer_slack_us)
+                                      : nlohmann::json(nullptr)}}},
       {"clock",
        {{"same_host", same_host},
         {"offset_us", config.clock_offset_us ? nlohmann::json(*config.clock_offset_us)
@@ -379,6 +431,8 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"cpu_ns_per_event",
          events ? nlohmann::json(self_cpu_s * 1e9 / static_cast<double>(events))
                 : nlohmann::json(nullptr)},
+        {"wakeups_per_event",
+         per_event(static_cast<double>(self_wakeups_end - self_wakeups_start), events)},
         {"threads", threads},
         {"saturated", saturated},
         {"max_thread_busy", max_busy}}},
@@ -426,6 +480,16 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"reconnects", total.reconnects},
         {"disconnects", disconnects},
         {"recovery_us", to_json(total.resume_recovery.summary_us())}};
+    scenario["histograms"]["resume_recovery"] = total.resume_recovery.bins_json();
+  }
+  scenario["clock"].update(clock_facts(start));
+  if (config.shard) {
+    scenario["shard"] = {{"index", shard.index},
+                         {"count", shard.count},
+                         {"first_connection", slice.first},
+                         {"connections", slice.count},
+                         {"connections_total", std::max(1u, config.connections)},
+                         {"seed", plan.session.seed}};
   }
   if (plan.max_connections_per_origin > 0) {
     scenario["browser"] = {
@@ -434,6 +498,7 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"subscriptions_waited", total.subscriptions_waited},
         {"subscriptions_starved", total.subscriptions_starved},
         {"wait_us", to_json(total.subscription_wait.summary_us())}};
+    scenario["histograms"]["subscription_wait"] = total.subscription_wait.bins_json();
   }
   if (config.connect_rate > 0) {
     const double span_s =
@@ -445,7 +510,9 @@ nlohmann::json run_load(const LoadConfig& config) {
              ? nlohmann::json(static_cast<double>(total.connections_established - 1) / span_s)
              : nlohmann::json(nullptr)},
         {"established", total.connections_established},
-        {"failed", connections - total.connections_established}};
+        {"failed", connections - total.connections_established},
+        {"first_connect_ns", total.first_connect_ns},
+        {"last_established_ns", total.last_established_ns}};
   }
   if (config.slow_fraction > 0) {
     scenario["slow_consumer"] = {
@@ -458,6 +525,7 @@ nlohmann::json run_load(const LoadConfig& config) {
         {"slow_events_received", total.slow_events},
         {"slow_latency_us", to_json(total.latency_slow.summary_us())},
         {"slow_connections_closed_by_server", total.slow_connections_closed_by_server}};
+    scenario["histograms"]["latency_slow"] = total.latency_slow.bins_json();
   }
   // Every event the server sent is received, or was in flight or dropped when the run ended.
   const nlohmann::json counters = stats_before && stats_after
@@ -478,14 +546,17 @@ nlohmann::json run_load(const LoadConfig& config) {
 nlohmann::json make_report(nlohmann::json scenarios, const std::string& command,
                            const std::optional<std::string>& suite,
                            const std::string& started_at) {
-  return {{"schema_version", 1},
-          {"tool", {{"name", "pushbench"}, {"version", PUSHBENCH_VERSION}, {"git_sha", PUSHBENCH_GIT_SHA}}},
-          {"environment", environment_json()},
-          {"started_at", started_at},
-          {"finished_at", utc_timestamp()},
-          {"command", command},
-          {"suite", suite ? nlohmann::json(*suite) : nlohmann::json(nullptr)},
-          {"scenarios", std::move(scenarios)}};
+  nlohmann::json report = {
+      {"schema_version", 1},
+      {"tool", {{"name", "pushbench"}, {"version", PUSHBENCH_VERSION}, {"git_sha", PUSHBENCH_GIT_SHA}}},
+      {"environment", environment_json()},
+      {"started_at", started_at},
+      {"finished_at", utc_timestamp()},
+      {"command", command},
+      {"suite", suite ? nlohmann::json(*suite) : nlohmann::json(nullptr)},
+      {"scenarios", std::move(scenarios)}};
+  report["verdicts"] = group_verdicts(report);
+  return report;
 }
 
 void write_report(const nlohmann::json& report, const std::string& path) {

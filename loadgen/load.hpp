@@ -9,7 +9,9 @@
 #include "core/workload.hpp"
 #include "loadgen/compression.hpp"
 #include "loadgen/progress.hpp"
+#include "loadgen/schedule.hpp"
 #include "loadgen/session.hpp"
+#include "loadgen/shard.hpp"
 
 namespace pushbench::loadgen {
 
@@ -54,7 +56,23 @@ struct LoadConfig {
   double slow_fraction = 0;           ///< slow-consumer workload: share of clients (0 <= F < 1)
                                       ///< that read slowly (0: off)
   double slow_read_bps = 16384;       ///< a slow client's read rate, bytes per second
+  /// How the streams' schedules are placed (the `epoch` each stream asks for); nullopt: spread,
+  /// or server for a connect storm and the idle workload (their figures are set-up and holding
+  /// costs, and waiting for a grid point would add up to one period to the first event).
+  std::optional<Phase> phase;
+  std::uint64_t phase_seed = 1;       ///< seed of Phase::random
+  std::optional<unsigned> server_timer_slack_us;  ///< the server's --timer-slack-us, when the
+                                                  ///< harness started it (for the report)
+  std::optional<ShardSpec> shard;     ///< drive only this shard of `connections` (ids stay
+                                      ///< global); recorded in the report's `shard`
+  std::optional<std::uint64_t> seed;  ///< run seed (stream names, WebSocket keys); default:
+                                      ///< start_at_ns, so that shards of one run agree
+  std::optional<std::int64_t> start_at_ns;  ///< begin (the warm-up) at this CLOCK_REALTIME
+                                            ///< instant; the run starts at once without it
 };
+
+/// The phase policy a run uses: the configured one, else the workload's default.
+Phase effective_phase(const LoadConfig& config);
 
 /// Runs one load and returns its report scenario (see core/report.schema.json). Throws
 /// std::runtime_error for configuration problems (bad URL, unresolvable host).

@@ -19,7 +19,11 @@
 #include "loadgen/repeat.hpp"
 #include "loadgen/report_markdown.hpp"
 #include "loadgen/runner.hpp"
+#include "loadgen/shard.hpp"
+#include "loadgen/shard_merge.hpp"
+#include "loadgen/start_at.hpp"
 #include "loadgen/table.hpp"
+#include "loadgen/verdict.hpp"
 #include "loadgen/tap.hpp"
 
 namespace {
@@ -185,12 +189,32 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.001, 1e6));
   load->add_option("--step-factor", fo.step_factor, "find-max: rate multiplier per step")
       ->capture_default_str()->check(CLI::Range(1.01, 100.0));
+  std::optional<std::string> phase;
+  load->add_option("--phase", phase,
+                   "each stream's schedule, sent as its epoch: aligned (all due together), spread "
+                   "(stream i of N offset by i/N of a period), random (seeded offsets) or server "
+                   "(no epoch: each stream starts when the server begins it); default spread, "
+                   "server for --connect-rate and --keepalive")
+      ->check(CLI::IsMember({"aligned", "spread", "random", "server"}));
+  load->add_option("--phase-seed", lc.phase_seed, "seed of --phase random")->capture_default_str();
   load->add_flag("--verify-payload", lc.verify_payload,
                  "check every event byte-for-byte against the wire contract");
   load->add_flag("!--no-workload-query", lc.add_workload_query,
                  "send the URL as given (no rate/size/... parameters added)");
   load->add_option("--server-pid", server_pid, "sample this server process's CPU and memory");
   load->add_option("--name", lc.name, "scenario name in the report");
+  std::string shard_text;
+  load->add_option("--shard", shard_text,
+                   "K/N: drive shard K (0-based) of N of the connections, with global client ids, "
+                   "so that shards 0..N-1 together are the whole run (merge with merge --shards)");
+  load->add_option("--seed", lc.seed,
+                   "run seed (stream names, WebSocket keys); shards of one run need the same "
+                   "(default: --start-at's time, else the clock)");
+  std::string start_at_text;
+  load->add_option("--start-at", start_at_text,
+                   "begin (the warm-up) at this wall-clock instant: epoch nanoseconds or RFC 3339 "
+                   "(2026-12-01T23:00:00Z); give every shard the same; the report records the "
+                   "measured start skew and the clock's sync state");
   load->add_option("--out,-o", load_out, "write the JSON report here");
   load->add_flag("--json", load_json, "print the report JSON instead of the table");
   std::string progress_mode = "auto";
@@ -217,6 +241,11 @@ int main(int argc, char** argv) {
                   "run each scenario N times; the report keeps the median run and the median "
                   "and MAD of every figure")
       ->capture_default_str()->check(CLI::Range(1u, 100u));
+  run->add_option("--shards", ro.shards,
+                  "drive each run with N load-generator processes started together (like "
+                  "load --shard K/N --start-at T; pinned one CPU each when --loadgen-cpus lists "
+                  "several) and merge them into one scenario")
+      ->capture_default_str()->check(CLI::Range(1u, 64u));
   run->add_option("--progress", progress_mode, progress_help)
       ->capture_default_str()->check(CLI::IsMember({"auto", "always", "never"}));
 
@@ -252,7 +281,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> merge_files;
   std::string merge_out;
   mrg->add_option("reports", merge_files, "two or more reports of the same suite and commit")
-      ->required()->expected(2, -1);
+      ->expected(0, -1);
+  std::vector<std::string> merge_shard_files;
+  mrg->add_option("--shards", merge_shard_files,
+                  "instead: the reports of the N shards of one run (load --shard K/N), merged "
+                  "into the single run's report (bins add, percentiles recomputed)")
+      ->expected(1, -1);
   mrg->add_option("-o,--out", merge_out, "merged report path")->required();
 
   // --- report ---
@@ -283,11 +317,25 @@ int main(int argc, char** argv) {
       lc.spec.count = count;
       lc.spec.topic = topic;
       lc.spec.keepalive_s = keepalive;
+      if (phase) lc.phase = parse_phase(*phase);
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
+      if (!shard_text.empty()) {
+        auto shard = parse_shard(shard_text);
+        if (auto* err = std::get_if<std::string>(&shard)) throw std::runtime_error(*err);
+        lc.shard = std::get<ShardSpec>(shard);
+      }
+      if (!start_at_text.empty()) {
+        auto at = parse_start_at(start_at_text);
+        if (auto* err = std::get_if<std::string>(&at)) throw std::runtime_error(*err);
+        lc.start_at_ns = std::get<std::int64_t>(at);
+      }
       const std::string started = utc_timestamp();
       ProgressLine line(std::cerr, progress, stderr_line_columns());
       if (progress) {
         lc.progress = [&line](const ProgressSnapshot& s) { line.draw(format_progress(s)); };
+      }
+      if (find_max_flag && (lc.shard || lc.start_at_ns)) {
+        throw std::runtime_error("--find-max searches in one process: no --shard or --start-at");
       }
       auto scenario = find_max_flag ? find_max(lc, fo, run_load) : run_load(lc);
       line.clear();
@@ -335,20 +383,36 @@ int main(int argc, char** argv) {
       std::cout << format_compare(result, co);
       return result.regressed() ? 1 : 0;
     }
+    if (*mrg && !merge_shard_files.empty()) {
+      if (!merge_files.empty()) {
+        throw std::runtime_error("merge: give reports to merge as repetitions, or --shards, not "
+                                 "both");
+      }
+      std::vector<ShardReport> shards;
+      for (const auto& f : merge_shard_files) shards.push_back({f, read_report(f)});
+      const auto merged = merge_shards(shards);
+      write_report(merged, merge_out);
+      std::cout << "merged " << shards.size() << " shards (" << merged["scenarios"].size()
+                << " scenarios) into " << merge_out << "\n";
+      return 0;
+    }
     if (*mrg) {
       std::vector<nlohmann::json> reports;
       for (const auto& f : merge_files) reports.push_back(read_report(f));
-      const auto merged = merge_reports(reports);
+      auto merged = merge_reports(reports);
+      merged["verdicts"] = group_verdicts(merged);
       write_report(merged, merge_out);
       std::cout << "merged " << reports.size() << " reports (" << merged["scenarios"].size()
                 << " scenarios) into " << merge_out << "\n";
       return 0;
     }
     if (*rep) {
-      const auto report = read_report(rep_file);
+      auto report = read_report(rep_file);
       if (rep_format == "markdown") {
         std::cout << report_markdown(report);
       } else if (rep_format == "json") {
+        // Derived figures come from here, so that charts draw and need not compute.
+        report["verdicts"] = group_verdicts(report);
         std::cout << report.dump(2) << "\n";
       } else {
         std::cout << comparison_table(report);

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/clock.hpp"
+#include "loadgen/schedule.hpp"
 #include "loadgen/session.hpp"
 
 namespace pushbench::loadgen {
@@ -39,6 +40,15 @@ struct RunPlan {
                                      ///< every event's ts and st
   double slow_fraction = 0;       ///< slow-consumer workload: share of slow clients (0: off)
   double slow_read_bps = 16384;   ///< a slow client's read rate, bytes per second
+  Schedule schedule;              ///< every stream's intended send times (its epoch)
+
+  /// The epoch subscription `index` (client id x streams + stream) asks for; nullopt when the
+  /// server paces nothing (chat echoes) or the phase is left to the server. A topic is one
+  /// schedule, so all its subscribers ask for the same epoch.
+  std::optional<std::int64_t> epoch_ns(std::uint64_t index) const {
+    if (chat) return std::nullopt;
+    return schedule.epoch_ns(spec.topic ? 0 : index);
+  }
 
   /// Head-of-line variant: with several HTTP/2 streams per connection, the slow readers are
   /// streams (their flow-control windows reopen slowly), not whole connections.

@@ -6,6 +6,7 @@
 #include "loadgen/progress.hpp"
 #include "loadgen/repeat.hpp"
 #include "loadgen/server_process.hpp"
+#include "loadgen/shard_run.hpp"
 #include "loadgen/suite_matrix.hpp"
 
 #include <sched.h>
@@ -148,7 +149,7 @@ void check_keys(const json& obj, const std::string& where) {
       "deflate_level", "deflate_window_bits", "deflate_mem_level", "no_context_takeover",
       "pmd_min_size", "http", "tls", "streams", "max_connections_per_origin", "resume",
       "drop_after", "retry_ms", "reconnect_ms", "chat", "slow_fraction", "slow_read_bps",
-      "shared_compression"};
+      "shared_compression", "phase", "phase_seed", "timer_slack_us"};
   for (const auto& [key, value] : obj.items()) {
     if (!known.count(key)) throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
   }
@@ -243,6 +244,20 @@ Suite parse_suite(const json& doc) {
       sc.load.compression_details["shared_broadcast"] = true;
     }
     for (const auto& t : sc.transports) compression_for(sc.compression, t);  // throws if unfit
+    if (auto p = get_or<std::string>(s, defaults, "phase", ""); !p.empty()) {
+      l.phase = parse_phase(p);
+      if (!l.phase) {
+        throw std::runtime_error("suite: " + sc.group +
+                                 ": phase must be aligned, spread, random or server, got '" + p + "'");
+      }
+    }
+    l.phase_seed = get_or<std::uint64_t>(s, defaults, "phase_seed", l.phase_seed);
+    const auto slack = get_or<unsigned>(s, defaults, "timer_slack_us", 0);
+    if (slack > 1'000'000) {
+      throw std::runtime_error("suite: " + sc.group + ": timer_slack_us must be at most 1000000");
+    }
+    l.server_timer_slack_us = slack;
+    if (slack > 0) sc.server_args.insert(sc.server_args.end(), {"--timer-slack-us", std::to_string(slack)});
     if (auto file = get_or<std::string>(s, defaults, "payload_file", ""); !file.empty()) {
       auto lines = read_payload_lines(file);
       if (auto* err = std::get_if<std::string>(&lines))
@@ -282,6 +297,7 @@ json run_suite(const Suite& suite, const RunOptions& options) {
     server_cpus = parse_cpu_list(*options.server_cpus);
     if (!server_cpus) throw std::runtime_error("bad --server-cpus '" + *options.server_cpus + "'");
   }
+  std::vector<int> shard_cpus;  // with several, shard K is pinned to the K-th (cycling)
   if (options.loadgen_cpus) {
     auto cpus = parse_cpu_list(*options.loadgen_cpus);
     if (!cpus) throw std::runtime_error("bad --loadgen-cpus '" + *options.loadgen_cpus + "'");
@@ -290,6 +306,7 @@ json run_suite(const Suite& suite, const RunOptions& options) {
     for (int c : *cpus) CPU_SET(c, &set);
     if (sched_setaffinity(0, sizeof set, &set) != 0)
       throw std::runtime_error("cannot pin the load generator to " + *options.loadgen_cpus);
+    shard_cpus = *cpus;
   }
   json scenarios = json::array();
   std::size_t total = 0, index = 0;
@@ -329,8 +346,19 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         load.server_pid = server.pid();
         // Give the server a moment to settle so its idle RSS is a true baseline.
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        return run_load(load);
+        json result = options.shards > 1 ? run_shards(load, options.shards, shard_cpus)
+                                         : run_load(load);
+        const auto cpus = [](const std::optional<std::string>& c) {
+          return c ? json(*c) : json(nullptr);
+        };
+        result["pinning"] = {{"server_cpus", cpus(options.server_cpus)},
+                             {"loadgen_cpus", cpus(options.loadgen_cpus)}};
+        return result;
       };
+      if (sc.find_max && options.shards > 1) {
+        throw std::runtime_error("suite: " + sc.group + ": a find-max search runs in one "
+                                 "process (no --shards)");
+      }
       std::vector<json> runs;
       for (unsigned rep = 0; rep < std::max(1u, options.repeat); ++rep) {
         runs.push_back(sc.find_max ? find_max(sc.load, *sc.find_max, run_fresh)

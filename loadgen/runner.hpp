@@ -52,6 +52,8 @@ struct RunOptions {
   bool verbose = true;                  ///< print a line per scenario to stderr
   bool progress = false;                ///< live progress line on stderr (a TTY)
   unsigned repeat = 1;                  ///< runs per scenario and transport (median and MAD)
+  unsigned shards = 1;                  ///< load-generator processes per run (>1: forked shards
+                                        ///< started together and merged, see run_shards)
   const std::atomic<bool>* interrupted = nullptr;  ///< when set, stop after the current run
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "core/event.hpp"
 #include "loadgen/compression.hpp"
@@ -87,6 +88,9 @@ struct SessionOptions {
                               ///< at this pace), bytes per second
   std::optional<std::uint64_t> resume_after;  ///< a reconnect: the last event received (SSE over
                                               ///< HTTP/1.1 sends Last-Event-ID, others last_seq)
+  /// Per-stream schedule epochs for a multiplexed connection: stream i asks for
+  /// `epoch=stream_epochs_ns[i]` (HTTP/1.1 and raw carry one stream: its epoch is in the spec).
+  std::vector<std::int64_t> stream_epochs_ns;
 };
 
 /// Creates the session for `target.protocol` and `options.http`: the one place a protocol is

@@ -1,5 +1,7 @@
 #include "loadgen/table.hpp"
 
+#include "loadgen/verdict.hpp"
+
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -57,9 +59,15 @@ std::string comparison_table(const json& report) {
       {"connect p50 us", [](const json& s) { return fmt(at_path(s, {"connect_us", "p50"}), "%.1f"); }},
       {"first event p50 ms", [](const json& s) { return fmt(at_path(s, {"first_event_us", "p50"}), "%.2f", 1e-3); }},
       {"server CPU ns/event", [](const json& s) { return fmt(at_path(s, {"server", "cpu_ns_per_event"}), "%.0f"); }},
+      {"server wakeups/event", [](const json& s) { return fmt(at_path(s, {"server", "wakeups_per_event"}), "%.3f"); }},
       {"server RSS/sub KiB", [](const json& s) { return fmt(at_path(s, {"server", "rss_bytes_per_stream"}), "%.1f", 1.0 / 1024); }},
       {"server RSS/conn KiB", [](const json& s) { return fmt(at_path(s, {"server", "rss_bytes_per_connection"}), "%.1f", 1.0 / 1024); }},
       {"loadgen CPU ns/event", [](const json& s) { return fmt(at_path(s, {"loadgen", "cpu_ns_per_event"}), "%.0f"); }},
+      {"loadgen wakeups/event", [](const json& s) { return fmt(at_path(s, {"loadgen", "wakeups_per_event"}), "%.3f"); }},
+      {"schedule phase", [](const json& s) {
+         const auto& v = at_path(s, {"schedule", "phase"});
+         return v.is_string() ? v.get<std::string>() : std::string("n/a");
+       }},
       {"loadgen saturated", [](const json& s) {
          const auto& v = at_path(s, {"loadgen", "saturated"});
          return v.is_boolean() ? std::string(v.get<bool>() ? "YES" : "no") : std::string("n/a");
@@ -75,11 +83,18 @@ std::string comparison_table(const json& report) {
     if (!by_group.count(g)) groups.push_back(g);
     by_group[g].push_back(&s);
   }
+  std::map<std::string, json> verdicts;
+  for (auto& v : group_verdicts(report)) {
+    const std::string group = v["group"].get<std::string>();
+    verdicts[group] = std::move(v);
+  }
   std::string out;
   char line[512];
   for (const auto& g : groups) {
     const auto& scs = by_group[g];
-    std::snprintf(line, sizeof line, "\n%-22s", g.c_str());
+    out += "\n";
+    if (auto it = verdicts.find(g); it != verdicts.end()) out += g + " " + format_verdict(it->second, "");
+    std::snprintf(line, sizeof line, "%-22s", g.c_str());
     out += line;
     for (const json* s : scs) {
       std::snprintf(line, sizeof line, " %14s", s->value("transport", "?").c_str());

@@ -9,6 +9,12 @@ packages=(
   curl nghttp2-client
   clang libclang-rt-14-dev
 )
+# Opt-in (PUSHBENCH_WITH_DOCKER=1): the container-image test (tests/docker/image_test.sh), which
+# starts its own dockerd. Not by default: on a systemd machine installing docker.io starts the
+# system daemon, whose NAT rules turn on connection tracking for all loopback traffic.
+if [[ ${PUSHBENCH_WITH_DOCKER:-0} == 1 ]]; then
+  packages+=(docker.io debootstrap iptables)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1444,6 +1444,8 @@ td.na{color:#999}td.best{font-weight:bold;background:#eef7ee}
 .sub{display:block;font-weight:normal;color:#666;font-size:.8em}
 .meta td,.meta th{text-align:left}.warn{color:#a15c00}.err{color:#b00020}
 code{font-size:.9em}
+.verdict{background:#f6f8fb;border-left:3px solid #4a7bd0;padding:.2em .8em;margin:.5em 0}
+.verdict p{margin:.3em 0}.verdict ul{margin:.2em 0 .4em}
 """
 
 
@@ -1537,7 +1539,35 @@ SECTION_ROWS = [
 ]
 
 
-def html_group_table(group, members):
+def html_verdict(v):
+    """The report's verdict for one group (pushbench computes it; this only draws it)."""
+    if not isinstance(v, dict) or not isinstance(v.get("figures"), list):
+        return ""
+    c = v.get("conditions") if isinstance(v.get("conditions"), dict) else {}
+    runs = c.get("runs")
+    cond = "phase %s, server CPUs %s, load generator CPUs %s, %s" % (
+        c.get("phase") or "n/a", c.get("server_cpus") or "unpinned", c.get("loadgen_cpus") or "unpinned",
+        "%s runs each" % runs if isinstance(runs, int) and runs > 1 else "a single run")
+    items = []
+    for f in v["figures"]:
+        entries = f.get("entries") if isinstance(f, dict) else None
+        if not isinstance(entries, list) or not entries:
+            continue
+        unit = f.get("unit") or ""
+        best = entries[0]
+        parts = ["<b>%s</b> best (%s%s)" % (esc(best.get("transport")), esc(fmt_si(num(best.get("value")))),
+                                             (" " + esc(unit)) if unit else "")]
+        for e in entries[1:]:
+            ratio = num(e.get("ratio"))
+            parts.append("%s %s (%s)" % (esc(e.get("transport")), "%.2f×" % ratio if ratio is not None else "n/a",
+                                         esc(e.get("noise"))))
+        items.append("<li>%s: %s</li>" % (esc(f.get("label")), "; ".join(parts)))
+    if not items:
+        return ""
+    return '<div class="verdict"><p>Verdict (%s):</p><ul>%s</ul></div>' % (esc(cond), "".join(items))
+
+
+def html_group_table(group, members, verdict=None):
     """Rows = metrics, columns = scenarios (transports)."""
     def lat(kind, key):
         def f(s):
@@ -1614,6 +1644,7 @@ def html_group_table(group, members):
         for wmsg in warns:
             notes.append('<li class="warn">%s: %s</li>' % (esc(s.label), esc(wmsg)))
     out = ['<h3>Group “%s”</h3><p>%s</p>' % (esc(group), esc(workload_text(members[0]))),
+           html_verdict(verdict),
            '<table><tr><th class="metric">metric</th>%s</tr>%s</table>' % (head, "".join(body))]
     if notes:
         out.append("<ul>%s</ul>" % "".join(notes))
@@ -1635,8 +1666,12 @@ def write_html(w, paths, reports, groups, group_stems):
              "<h2>Reports</h2>", html_report_meta(paths, reports), "<h2>Groups</h2>"]
     if not groups:
         parts.append("<p>No scenarios in the given report(s).</p>")
+    # Verdicts compare the transports of one report; with several reports a group mixes them.
+    verdicts = {}
+    if len(reports) == 1 and isinstance(reports[0].get("verdicts"), list):
+        verdicts = {v.get("group"): v for v in reports[0]["verdicts"] if isinstance(v, dict)}
     for g, members in groups.items():
-        parts.append(html_group_table(g, members))
+        parts.append(html_group_table(g, members, verdicts.get(g)))
         parts.append(html_figure(w, group_stems[g]))
     parts.append("<h2>Comparisons across groups</h2>")
     for stem in w.figures:

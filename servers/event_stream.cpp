@@ -1,5 +1,6 @@
 #include "servers/event_stream.hpp"
 
+#include <cstdlib>
 #include <limits>
 
 #include "servers/echo_registry.hpp"
@@ -15,6 +16,10 @@ constexpr int kMaxBatch = 256;
 std::optional<std::string> check_spec(const ServerConfig& config, const StreamSpec& spec) {
   if (spec.payload == PayloadKind::file && !config.payload_lines) {
     return std::string("payload=file needs a server started with --payload-file");
+  }
+  constexpr std::int64_t kDayNs = 86'400'000'000'000;
+  if (spec.epoch_ns && std::abs(*spec.epoch_ns - realtime_ns()) > kDayNs) {
+    return std::string("epoch is more than a day away from this server's clock");
   }
   return std::nullopt;
 }
@@ -37,7 +42,7 @@ StreamPacer::StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<Even
 
 void StreamPacer::start() {
   anchor_ = ClockAnchor::now();
-  start_ns_ = spec_.start_ns.value_or(anchor_.realtime);
+  start_ns_ = spec_.start_ns.value_or(spec_.first_due_ns(anchor_.realtime));
   next_seq_ = spec_.first_seq;
   end_ns_ = spec_.duration_s
                 ? start_ns_ + static_cast<std::int64_t>(*spec_.duration_s * 1e9)
@@ -109,7 +114,11 @@ void StreamPacer::on_timer(boost::system::error_code ec) {
 }
 
 void StreamPacer::schedule() {
-  const std::int64_t due = std::min(spec_.intended_ns(start_ns_, next_seq_), drop_ns_);
+  std::int64_t due = std::min(spec_.intended_ns(start_ns_, next_seq_), drop_ns_);
+  // Coalescing: every stream of this thread due within one slack wakes at the same instant.
+  if (const std::int64_t slack = ctx_.config->timer_slack.count() * 1000; slack > 0) {
+    due = (due + slack - 1) / slack * slack;
+  }
   timer_.expires_at(anchor_.steady_at(due));
   timer_.async_wait(
       [self = shared_from_this()](boost::system::error_code ec) { self->on_timer(ec); });

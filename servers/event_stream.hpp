@@ -59,7 +59,7 @@ std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& 
 class StreamPacer final : public EventSource, public std::enable_shared_from_this<StreamPacer> {
  public:
   StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<EventSink> sink);
-  /// Begins pacing; the first event is due now.
+  /// Begins pacing; event 0 is due now, or at the first point of the spec's epoch grid from now.
   void start();
   /// Cancels pending work; no more events are produced.
   void stop() override;

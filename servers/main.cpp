@@ -73,6 +73,11 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0u, 10000u));
   app.add_option("--stall-every-ms", config.stall_every_ms, "period of --stall-ms")
       ->capture_default_str()->check(CLI::Range(10u, 3600000u));
+  unsigned timer_slack_us = 0;
+  app.add_option("--timer-slack-us", timer_slack_us,
+                 "coalesce paced streams' wake-ups: round each up to a multiple of this many "
+                 "microseconds (0: exact; events keep their intended ts)")
+      ->capture_default_str()->check(CLI::Range(0u, 1000000u));
   bool tls = false, tls12 = false, no_http2 = false;
   std::string cert_file, key_file;
   app.add_flag("--tls", tls,
@@ -91,6 +96,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   config.compression = !no_compression;
   config.request_timeout = std::chrono::milliseconds(request_timeout_ms);
+  config.timer_slack = std::chrono::microseconds(timer_slack_us);
   config.http2 = !no_http2;
   config.ws_pmd_beast = pmd_engine == "beast";
   if ((!cert_file.empty() || !key_file.empty() || tls12) && !tls) {

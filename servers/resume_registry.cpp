@@ -4,7 +4,8 @@ namespace pushbench::server {
 
 ResumeRegistry::Outcome ResumeRegistry::resolve(StreamSpec& spec, std::optional<std::uint64_t> last,
                                                 std::int64_t now_ns) {
-  std::int64_t start = now_ns;
+  // A new stream begins on its schedule grid (the client's epoch), like any other.
+  std::int64_t start = spec.first_due_ns(now_ns);
   {
     std::lock_guard lock(mutex_);
     const auto it = starts_.find(*spec.stream_id);
@@ -17,7 +18,7 @@ ResumeRegistry::Outcome ResumeRegistry::resolve(StreamSpec& spec, std::optional<
         std::erase_if(starts_, [&](const auto& e) { return e.second < cutoff; });
         if (starts_.size() >= max_streams_) return Outcome::full;
       }
-      starts_.emplace(*spec.stream_id, now_ns);
+      starts_.emplace(*spec.stream_id, start);
     }
   }
   spec.start_ns = start;

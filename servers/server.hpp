@@ -57,6 +57,10 @@ struct ServerConfig {
   /// for `stall_ms` (as a GC pause would). Events keep their intended `ts`. 0 disables.
   unsigned stall_ms = 0;
   unsigned stall_every_ms = 1000;
+  /// Timer coalescing: a paced stream's wake-up is rounded up to the next multiple of this on
+  /// the realtime clock, so streams due within one slack share one wake-up. Events keep their
+  /// intended `ts`, so the added delay (at most the slack) shows in the client's latency. 0: exact.
+  std::chrono::microseconds timer_slack{0};
   /// TLS for every connection when set (ALPN chooses h2 or http/1.1); cleartext otherwise.
   std::shared_ptr<boost::asio::ssl::context> tls;
   bool http2 = true;                     ///< accept HTTP/2: h2c prior knowledge, or ALPN h2

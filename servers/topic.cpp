@@ -53,7 +53,7 @@ class Topic : public std::enable_shared_from_this<Topic> {
 
   void start() {
     anchor_ = ClockAnchor::now();
-    start_ns_ = anchor_.realtime;
+    start_ns_ = spec_.first_due_ns(anchor_.realtime);
     end_ns_ = spec_.duration_s ? start_ns_ + static_cast<std::int64_t>(*spec_.duration_s * 1e9)
                                : std::numeric_limits<std::int64_t>::max();
     asio::post(threads_[0]->ioc, [self = shared_from_this()] { self->on_timer({}); });

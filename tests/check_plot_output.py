@@ -131,6 +131,16 @@ def main(argv=None):
             page = f.read()
         if "<html" not in page or "</html>" not in page:
             problems.append("%s: not a complete HTML document" % index)
+        # Each group the report judged opens with its verdict (drawn, not computed, by plot.py).
+        verdicts = report.get("verdicts") if isinstance(report.get("verdicts"), list) else []
+        verdicts = [v for v in verdicts if isinstance(v, dict) and v.get("figures")]
+        shown = page.count('<div class="verdict">')
+        if shown != len(verdicts):
+            problems.append("%s: %d verdicts shown, the report has %d" % (index, shown, len(verdicts)))
+        for v in verdicts:
+            for f in v.get("figures", []):
+                if html.escape(str(f.get("label")), quote=True) not in page:
+                    problems.append("%s: verdict figure '%s' of group '%s' missing" % (index, f.get("label"), v.get("group")))
         embedded = page.count("data:image/png;base64,") + len(re.findall(r"<svg[\s>]", page))
         if embedded < len(stems):
             problems.append("%s: %d embedded charts, expected %d" % (index, embedded, len(stems)))

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "core/event.hpp"
 #include "core/workload.hpp"
 
@@ -105,6 +107,42 @@ TEST(StreamSpec, Schedule) {
   s.rate = 1000;
   EXPECT_EQ(s.period_ns(), 1'000'000);
   EXPECT_EQ(s.intended_ns(100, 3), 3'000'100);
+}
+
+TEST(StreamSpec, NumbersAreWrittenWithoutExponents) {
+  // Shortest round-trip form would be "1e+05": '+' decodes as a space and the server said 400.
+  for (double rate : {100000.0, 200000.0, 1e6, 0.001, 250.5, 1.0}) {
+    StreamSpec s;
+    s.rate = rate;
+    s.duration_s = rate / 1e3;
+    const auto q = s.to_query();
+    EXPECT_FALSE(std::regex_search(q, std::regex("[0-9.][eE][-+]?[0-9]"))) << q;
+    EXPECT_EQ(q.find('+'), std::string::npos) << q;
+    auto back = StreamSpec::parse_query(q);
+    ASSERT_TRUE(std::holds_alternative<StreamSpec>(back)) << q << ": " << std::get<std::string>(back);
+    EXPECT_DOUBLE_EQ(std::get<StreamSpec>(back).rate, rate);
+  }
+  EXPECT_EQ(format_number(100000), "100000");
+  EXPECT_EQ(format_number(0.25), "0.25");
+}
+
+TEST(StreamSpec, EpochIsAScheduleGrid) {
+  auto r = StreamSpec::parse_query("rate=100&epoch=1000000000000");
+  ASSERT_TRUE(std::holds_alternative<StreamSpec>(r));
+  const auto s = std::get<StreamSpec>(r);
+  ASSERT_EQ(s.epoch_ns, 1'000'000'000'000);
+  EXPECT_EQ(StreamSpec::parse_query(s.to_query()), decltype(r)(s));
+  // Period 10 ms: a stream begun before the epoch waits for it; one begun later takes the next
+  // grid point, never an earlier one.
+  EXPECT_EQ(s.first_due_ns(1), 1'000'000'000'000);
+  EXPECT_EQ(s.first_due_ns(1'000'000'000'000), 1'000'000'000'000);
+  EXPECT_EQ(s.first_due_ns(1'000'000'000'001), 1'000'010'000'000);
+  EXPECT_EQ(s.first_due_ns(1'000'025'000'000), 1'000'030'000'000);
+  StreamSpec none;
+  EXPECT_EQ(none.first_due_ns(12345), 12345);
+  for (const char* q : {"epoch=0", "epoch=-5", "epoch=1.5", "epoch=x", "epoch="}) {
+    EXPECT_TRUE(std::holds_alternative<std::string>(StreamSpec::parse_query(q))) << q;
+  }
 }
 
 TEST(RawHandshake, Parses) {

@@ -74,5 +74,41 @@ TEST(SeqTracker, CountsFreshDuplicateAndReordered) {
   EXPECT_EQ(t.record(10), S::out_of_order);  // too old to tell
 }
 
+TEST(Histogram, RebuiltFromItsJsonMergesExactly) {
+  LatencyHistogram a, b, both;
+  for (std::int64_t v : {500LL, 1'500LL, 20'000LL, 333'333LL, 7'000'000LL, 200'000'000'000LL}) {
+    a.record(v);
+    both.record(v);
+  }
+  for (std::int64_t v : {2'000, 2'100, 90'000, 90'500}) {
+    b.record(v);
+    both.record(v);
+  }
+  auto ra = LatencyHistogram::from_json(a.bins_json(), to_json(a.summary_us()));
+  auto rb = LatencyHistogram::from_json(b.bins_json(), to_json(b.summary_us()));
+  ASSERT_TRUE(ra && rb);
+  ra->merge(*rb);
+  EXPECT_EQ(ra->bins_json(), both.bins_json());
+  EXPECT_EQ(to_json(ra->summary_us()), to_json(both.summary_us()));
+  // Empty: null summary, no bins.
+  LatencyHistogram empty;
+  EXPECT_TRUE(LatencyHistogram::from_json(empty.bins_json(), nullptr));
+  // Another layout, a bin off the axis, or a count that disagrees: refused.
+  auto j = a.bins_json();
+  j["lowest"] = 10.0;
+  EXPECT_FALSE(LatencyHistogram::from_json(j, to_json(a.summary_us())));
+  j = a.bins_json();
+  j["bins_per_decade"] = 100;
+  EXPECT_FALSE(LatencyHistogram::from_json(j, to_json(a.summary_us())));
+  j = a.bins_json();
+  j["bins"][0][1] = j["bins"][0][1].get<double>() * 1.001;
+  EXPECT_FALSE(LatencyHistogram::from_json(j, to_json(a.summary_us())));
+  auto s = to_json(a.summary_us());
+  s["count"] = 99;
+  EXPECT_FALSE(LatencyHistogram::from_json(a.bins_json(), s));
+  EXPECT_FALSE(LatencyHistogram::from_json(a.bins_json(), nullptr));
+  EXPECT_FALSE(LatencyHistogram::from_json(nlohmann::json("junk"), s));
+}
+
 }  // namespace
 }  // namespace pushbench

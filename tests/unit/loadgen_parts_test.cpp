@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "loadgen/errors.hpp"
 #include "loadgen/http_response_reader.hpp"
 #include "loadgen/runner.hpp"
@@ -165,9 +167,29 @@ TEST(Suite, QuickSuiteAndBadSuites) {
   EXPECT_FALSE(parse_cpu_list(""));
 }
 
+TEST(Suite, ScheduleKeysReachTheLoadAndTheServer) {
+  const auto s = parse_suite(nlohmann::json::parse(
+      R"({"scenarios":[{"group":"g","phase":"aligned","phase_seed":7,"timer_slack_us":500}]})"));
+  ASSERT_EQ(s.scenarios.size(), 1u);
+  const auto& sc = s.scenarios[0];
+  EXPECT_EQ(sc.load.phase, Phase::aligned);
+  EXPECT_EQ(sc.load.phase_seed, 7u);
+  EXPECT_EQ(sc.load.server_timer_slack_us, 500u);
+  const auto it = std::find(sc.server_args.begin(), sc.server_args.end(), "--timer-slack-us");
+  ASSERT_NE(it, sc.server_args.end());
+  EXPECT_EQ(*(it + 1), "500");
+  EXPECT_FALSE(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g"}]})"))
+                   .scenarios[0].load.phase);  // the workload's default
+  for (const char* bad : {R"({"scenarios":[{"group":"g","phase":"sideways"}]})",
+                          R"({"scenarios":[{"group":"g","timer_slack_us":2000000}]})",
+                          R"({"scenarios":[{"group":"g","phase_seed":"x"}]})"}) {
+    EXPECT_THROW(parse_suite(nlohmann::json::parse(bad)), std::runtime_error) << bad;
+  }
+}
+
 TEST(Suite, ShippedSuitesParseAndCoverEveryWorkload) {
   std::size_t runs = 0;
-  for (const char* name : {"quick", "full", "compression", "workloads"}) {
+  for (const char* name : {"quick", "full", "compression", "workloads", "schedule"}) {
     const auto suite = load_suite(name);
     EXPECT_FALSE(suite.scenarios.empty()) << name;
     runs = 0;

@@ -1,0 +1,74 @@
+#include <gtest/gtest.h>
+
+#include "loadgen/table.hpp"
+#include "loadgen/verdict.hpp"
+
+namespace pushbench::loadgen {
+namespace {
+
+using json = nlohmann::json;
+
+json scenario(const std::string& transport, double cpu_ns, json repetitions = nullptr) {
+  json s = {{"group", "g"},
+            {"transport", transport},
+            {"schedule", {{"phase", "spread"}}},
+            {"pinning", {{"server_cpus", "0"}, {"loadgen_cpus", "1"}}},
+            {"server", {{"cpu_ns_per_event", cpu_ns}}},
+            {"wire", {{"bytes_per_event", transport == "raw" ? 262.0 : 281.0}}}};
+  if (!repetitions.is_null()) s["repetitions"] = repetitions;
+  return s;
+}
+
+json reps(std::vector<double> cpu) {
+  return {{"runs", cpu.size()},
+          {"server.cpu_ns_per_event", {{"median", cpu[cpu.size() / 2]}, {"values", cpu}}}};
+}
+
+TEST(Verdict, NamesTheBestTransportAndTheRatioOfEachOther) {
+  const json report = {{"scenarios", {scenario("sse", 22000), scenario("raw", 15500),
+                                      scenario("ws", 26700)}}};
+  const auto v = group_verdicts(report);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0]["group"], "g");
+  EXPECT_EQ(v[0]["conditions"]["phase"], "spread");
+  EXPECT_EQ(v[0]["conditions"]["server_cpus"], "0");
+  const auto& cpu = v[0]["figures"][0];
+  EXPECT_EQ(cpu["figure"], "server.cpu_ns_per_event");
+  EXPECT_EQ(cpu["best"], "raw");
+  ASSERT_EQ(cpu["entries"].size(), 3u);
+  EXPECT_EQ(cpu["entries"][0]["noise"], "best");
+  EXPECT_EQ(cpu["entries"][1]["transport"], "sse");
+  EXPECT_NEAR(cpu["entries"][1]["ratio"].get<double>(), 22000.0 / 15500, 1e-9);
+  EXPECT_EQ(cpu["entries"][1]["noise"], "single run");
+  EXPECT_DOUBLE_EQ(cpu["entries"][2]["value"].get<double>(), 26.7);  // shown in us
+  // A figure no scenario has is not judged.
+  for (const auto& f : v[0]["figures"]) EXPECT_NE(f["figure"], "latency_us.corrected.p99");
+  const auto text = format_verdict(v[0], "");
+  EXPECT_NE(text.find("server CPU/event"), std::string::npos) << text;
+  EXPECT_NE(text.find("raw best (15.5 us)"), std::string::npos) << text;
+  EXPECT_NE(text.find("sse 1.42x (single run)"), std::string::npos) << text;
+  EXPECT_NE(comparison_table(report).find("verdict (phase spread, server CPUs 0"), std::string::npos);
+}
+
+TEST(Verdict, RepetitionsSeparateOnlyWhenTheRunsDoNotOverlap) {
+  json apart = {{"scenarios", {scenario("sse", 22000, reps({21000, 22000, 23000})),
+                               scenario("raw", 15500, reps({15000, 15500, 16000}))}}};
+  EXPECT_EQ(group_verdicts(apart)[0]["figures"][0]["entries"][1]["noise"], "separated");
+  EXPECT_EQ(group_verdicts(apart)[0]["conditions"]["runs"], 3);
+  json overlap = {{"scenarios", {scenario("sse", 16000, reps({15200, 16000, 17000})),
+                                 scenario("raw", 15500, reps({15000, 15500, 16000}))}}};
+  EXPECT_EQ(group_verdicts(overlap)[0]["figures"][0]["entries"][1]["noise"], "within noise");
+}
+
+TEST(Verdict, LoneScenariosAndMalformedReportsGiveNoVerdict) {
+  EXPECT_TRUE(group_verdicts(json::object()).empty());
+  EXPECT_TRUE(group_verdicts({{"scenarios", {scenario("sse", 1)}}}).empty());
+  EXPECT_TRUE(group_verdicts({{"scenarios", {1, "x", nullptr}}}).empty());
+  const json zero = {{"scenarios", {scenario("sse", 0), scenario("ws", 5)}}};
+  const auto v = group_verdicts(zero);
+  EXPECT_TRUE(v[0]["figures"][0]["entries"][1]["ratio"].is_null());
+  EXPECT_NE(format_verdict(v[0], "  ").find("ws 0.005 us"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pushbench::loadgen
