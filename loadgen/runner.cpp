@@ -1,5 +1,8 @@
 #include "loadgen/runner.hpp"
 
+#include <limits>
+#include <type_traits>
+
 #include "loadgen/progress.hpp"
 #include "loadgen/proxy_run.hpp"
 #include "loadgen/repeat.hpp"
@@ -40,11 +43,34 @@ std::string url_for(const std::string& transport, std::uint16_t port, bool tls) 
                       "127.0.0.1:" + std::to_string(port), tls);
 }
 
+/// `v` as T. nlohmann converts any number to an integer type with a plain cast (a float out of
+/// range is undefined behaviour, a negative value wraps around), so integer keys accept only
+/// integers that T can hold.
+template <typename T>
+T value_as(const json& v, const char* key) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using Limits = std::numeric_limits<T>;
+    const auto max = static_cast<std::uint64_t>(Limits::max());
+    bool fits = false;
+    if (v.is_number_unsigned()) {
+      fits = v.get<std::uint64_t>() <= max;
+    } else if (v.is_number_integer()) {
+      const auto i = v.get<std::int64_t>();
+      fits = i < 0 ? i >= static_cast<std::int64_t>(Limits::min())
+                   : static_cast<std::uint64_t>(i) <= max;
+    }
+    if (!fits) {
+      throw std::runtime_error(std::string("suite: '") + key + "' must be an integer in range");
+    }
+  }
+  return v.get<T>();
+}
+
 template <typename T>
 T get_or(const json& obj, const json& defaults, const char* key, T fallback) {
   try {
-    if (obj.contains(key)) return obj.at(key).get<T>();
-    if (defaults.contains(key)) return defaults.at(key).get<T>();
+    if (obj.contains(key)) return value_as<T>(obj.at(key), key);
+    if (defaults.contains(key)) return value_as<T>(defaults.at(key), key);
   } catch (const json::exception&) {
     throw std::runtime_error(std::string("suite: bad value for '") + key + "'");
   }

@@ -8,6 +8,7 @@ packages=(
   python3 python3-matplotlib python3-websockets python3-jsonschema
   curl nghttp2-client
   nginx nghttp2-proxy haproxy
+  clang libclang-rt-14-dev
 )
 # Opt-in (PUSHBENCH_WITH_DOCKER=1): the container-image test (tests/docker/image_test.sh), which
 # starts its own dockerd. Not by default: on a systemd machine installing docker.io starts the

@@ -105,7 +105,8 @@ class H2WsStream final : public H2Stream, private WsCarrier {
   std::string extensions() const { return codec_.extensions(); }
   void keepalive() override { codec_.keepalive(); }
   /// A protocol violation by the client resets the stream.
-  bool on_client_data(std::string_view bytes) override { return codec_.feed(bytes); }
+  /// A protocol violation resets this stream only (the tunnel's equivalent of dropping TCP).
+  bool on_client_data(std::string_view bytes) override { return !codec_.feed(bytes); }
   /// The client ended its side without a close frame: end ours.
   void on_client_end() override { finish(); }
 

@@ -15,4 +15,14 @@ void WsFrameConnection::start(std::string response) {
   begin_stream(std::move(response));
 }
 
+bool WsFrameConnection::on_client_bytes(std::string_view bytes) {
+  const auto ec = codec_.feed(bytes);
+  if (!ec) return true;
+  auto close_frame = codec_.failure_close(ec);
+  if (close_frame.empty()) return false;
+  enqueue(std::make_shared<const std::string>(std::move(close_frame)));
+  finish();
+  return true;
+}
+
 }  // namespace pushbench::server

@@ -21,8 +21,9 @@ class WsFrameConnection final : public StreamConnection, private WsCarrier {
 
  private:
   std::string trailer() override { return codec_.trailer(); }
-  /// A protocol violation by the client ends the connection.
-  bool on_client_bytes(std::string_view bytes) override { return codec_.feed(bytes); }
+  /// A protocol violation by the client fails the connection (RFC 6455 section 7.1.7): a close
+  /// frame with its status code, then the end of the stream; without one to send, at once.
+  bool on_client_bytes(std::string_view bytes) override;
   SendResult enqueue_bytes(SharedBuffer bytes) override { return enqueue(std::move(bytes)); }
   void end_stream() override { finish(); }
   void abort_stream(bool) override { close(boost::asio::error::invalid_argument); }

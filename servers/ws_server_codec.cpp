@@ -47,6 +47,24 @@ void WsServerCodec::keepalive() {
   carrier_.enqueue_bytes(std::move(ping));
 }
 
+std::error_code WsServerCodec::feed(std::string_view bytes) {
+  if (failed_) return {};  // our failing close frame is on its way; the rest is discarded
+  const auto ec = decoder_.feed(bytes);
+  failed_ = static_cast<bool>(ec);
+  return ec;
+}
+
+std::string WsServerCodec::failure_close(std::error_code ec) {
+  if (close_sent_) return {};
+  close_sent_ = true;
+  const std::uint16_t code = ec == ws::FrameError::invalid_utf8      ? 1007
+                             : ec == ws::FrameError::message_too_big ? 1009
+                                                                     : 1002;
+  std::string out;
+  ws::append_frame(out, ws::Opcode::close, ws::close_payload(code));
+  return out;
+}
+
 std::string WsServerCodec::trailer() {
   if (close_sent_) return {};
   close_sent_ = true;

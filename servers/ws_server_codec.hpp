@@ -5,6 +5,7 @@
 // messages into events and refuses data after our close frame; the carrier only queues bytes.
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "core/ws_frame.hpp"
 #include "servers/codec_carrier.hpp"
@@ -36,8 +37,14 @@ class WsServerCodec final : private ws::Handler {
   void keepalive();
   /// A close frame (1000) after the last event, unless one was sent.
   std::string trailer();
-  /// Decodes the client's frames; false on a protocol violation (the carrier ends the stream).
-  bool feed(std::string_view bytes) { return !decoder_.feed(bytes); }
+  /// Decodes the client's frames. A protocol violation (RFC 6455) comes back as its error and
+  /// every later byte is ignored; the carrier fails the stream: over HTTP/1.1 with
+  /// failure_close(ec) and the end of the stream, over HTTP/2 with RST_STREAM.
+  std::error_code feed(std::string_view bytes);
+  /// The close frame that fails the connection after violation `ec` (RFC 6455 section 7.4.1:
+  /// 1007 for text that is not UTF-8, 1009 for a message above the bound, 1002 otherwise); empty
+  /// when our close frame was already sent.
+  std::string failure_close(std::error_code ec);
 
   /// One unmasked FIN text frame holding `data`.
   static SharedBuffer frame_event(std::uint64_t seq, std::string_view data);
@@ -54,6 +61,7 @@ class WsServerCodec final : private ws::Handler {
   WsCompressor compressor_;
   ws::Decoder decoder_;
   bool close_sent_ = false;  ///< our close frame is queued
+  bool failed_ = false;      ///< the client violated the protocol: its further bytes are ignored
 };
 
 }  // namespace pushbench::server

@@ -150,6 +150,16 @@ TEST(Suite, QuickSuiteAndBadSuites) {
       std::runtime_error);
   EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g","rate":"x"}]})")),
                std::runtime_error);
+  // Found by fuzzing (tests/fuzz/corpus/suite/regress-float-for-integer-key): a float for an
+  // integer key was converted with a cast (undefined behaviour out of range, caught by UBSan)
+  // and a negative one wrapped around; both are errors now.
+  for (const char* bad : {R"({"scenarios":[{"group":"g","size":6.4e94}]})",
+                          R"({"scenarios":[{"group":"g","connections":-1}]})",
+                          R"({"scenarios":[{"group":"g","connections":1.5}]})",
+                          R"({"scenarios":[{"group":"g","deflate_level":4294967302}]})"}) {
+    EXPECT_THROW(parse_suite(nlohmann::json::parse(bad)), std::runtime_error) << bad;
+  }
+  EXPECT_NO_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g","size":64}]})")));
   EXPECT_TRUE(parse_cpu_list("0,2-3"));
   EXPECT_EQ(parse_cpu_list("0,2-3")->size(), 3u);
   EXPECT_FALSE(parse_cpu_list("3-1"));

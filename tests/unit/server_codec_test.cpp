@@ -104,10 +104,10 @@ TEST(WsServerCodec, PingCloseEchoAndNoDataAfterClose) {
   WsServerCodec codec(ctx, spec, "", carrier);
   EXPECT_TRUE(codec.extensions().empty());
   EXPECT_EQ(codec.send(codec.framer()(0, "event")), SendResult::success);
-  ASSERT_TRUE(codec.feed(masked(ws::Opcode::text, "echo me") + masked(ws::Opcode::ping, "p")));
+  ASSERT_FALSE(codec.feed(masked(ws::Opcode::text, "echo me") + masked(ws::Opcode::ping, "p")));
   EXPECT_EQ(ctx.stats.events_sent.load(), 1u);
   codec.keepalive();
-  ASSERT_TRUE(codec.feed(masked(ws::Opcode::close, ws::close_payload(1000))));
+  ASSERT_FALSE(codec.feed(masked(ws::Opcode::close, ws::close_payload(1000))));
   EXPECT_EQ(carrier.ends, 1);
   // Nothing after our close: no event, no ping, no second close in the trailer.
   EXPECT_EQ(codec.send(codec.framer()(0, "late")), SendResult::dropped);
@@ -122,7 +122,16 @@ TEST(WsServerCodec, PingCloseEchoAndNoDataAfterClose) {
   EXPECT_EQ(frames[4], std::make_pair(ws::Opcode::close, ws::close_payload(1000)));
   EXPECT_TRUE(carrier.aborts.empty());
   WsServerCodec fresh(ctx, spec, "", carrier);
-  EXPECT_FALSE(fresh.feed("\x81\x01x"));  // an unmasked client frame is a protocol violation
+  // An unmasked client frame is a protocol violation: the connection fails with 1002, once, and
+  // later bytes are ignored.
+  const auto ec = fresh.feed("\x81\x01x");
+  EXPECT_TRUE(ec);
+  const auto close = decode(fresh.failure_close(ec));
+  ASSERT_EQ(close.size(), 1u);
+  EXPECT_EQ(close[0], std::make_pair(ws::Opcode::close, ws::close_payload(1002)));
+  EXPECT_TRUE(fresh.failure_close(ec).empty());
+  EXPECT_FALSE(fresh.feed("\x81\x01x"));
+  EXPECT_EQ(fresh.send(fresh.framer()(0, "late")), SendResult::dropped);
 }
 
 TEST(WsServerCodec, TrailerClosesOnce) {
