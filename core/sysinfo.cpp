@@ -47,8 +47,9 @@ std::optional<double> schedstat_cpu_s(const std::string& base) {
   if (ec) return std::nullopt;
   unsigned long long total_ns = 0;
   bool any = false;
-  for (const auto& task : it) {
-    std::ifstream in(task.path() / "schedstat");
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    std::ifstream in(it->path() / "schedstat");
     unsigned long long ns = 0;
     if (in >> ns) {
       total_ns += ns;
@@ -66,8 +67,10 @@ std::uint64_t voluntary_switches(const std::string& base) {
   std::filesystem::directory_iterator it(base + "/task", ec);
   if (ec) return 0;
   std::uint64_t total = 0;
-  for (const auto& task : it) {
-    std::ifstream in(task.path() / "status");
+  // increment(ec): a thread (or the process) may exit during the walk.
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    std::ifstream in(it->path() / "status");
     std::string line;
     while (std::getline(in, line)) {
       if (line.rfind(kKey, 0) != 0) continue;

@@ -497,10 +497,15 @@ void Client::finalize() {
   }
   stream_.close();
   // Expected in-window events of each stream from its schedule: seq in [lo, hi).
-  for (const auto& st : streams_) {
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    const auto& st = streams_[i];
     const std::int64_t period = plan_.spec.period_ns();
-    // A stream that never delivered an event is assumed to have started when we connected.
-    const std::int64_t start = st.start_ns.value_or(plan_.anchor.realtime_ns_at(connect_start_));
+    // A stream that never delivered an event is assumed to have started when we connected, on
+    // its schedule grid when it asked for one (the server waits for the next grid point).
+    StreamSpec grid = plan_.spec;
+    grid.epoch_ns = plan_.epoch_ns(id_ * streams_.size() + i);
+    const std::int64_t start = st.start_ns.value_or(
+        grid.first_due_ns(plan_.anchor.realtime_ns_at(connect_start_)));
     std::int64_t lo = std::max<std::int64_t>(static_cast<std::int64_t>(st.base_seq),
                                              ceil_div(plan_.window_start_ns - start, period));
     std::int64_t hi = plan_.count_mode ? std::numeric_limits<std::int64_t>::max()

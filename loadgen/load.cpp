@@ -345,9 +345,12 @@ nlohmann::json run_load(const LoadConfig& requested) {
       server["cpu_s"] = cpu;
       server["cpu_ns_per_event"] = nullable(events ? std::optional<double>(cpu * 1e9 / events)
                                                    : std::nullopt);
-      server["wakeups_per_event"] = per_event(
-          static_cast<double>(server_end->voluntary_switches - server_start->voluntary_switches),
-          events);
+      // Live threads only: a thread that exited in the window can make the sum go down.
+      if (server_end->voluntary_switches >= server_start->voluntary_switches) {
+        server["wakeups_per_event"] = per_event(
+            static_cast<double>(server_end->voluntary_switches - server_start->voluntary_switches),
+            events);
+      }
       const double busy = cpu / window_s;
       if (busy > 0.9) {
         warnings.push_back("server CPU was " + std::to_string(static_cast<int>(busy * 100)) +

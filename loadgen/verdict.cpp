@@ -73,13 +73,14 @@ json conditions_of(const json& s) {
   return {{"phase", text_or_null("schedule.phase")},
           {"server_cpus", text_or_null("pinning.server_cpus")},
           {"loadgen_cpus", text_or_null("pinning.loadgen_cpus")},
-          {"runs", runs ? json(static_cast<std::uint64_t>(*runs)) : json(1)}};
+          {"runs", runs && *runs >= 1 && *runs < 1e9 ? json(static_cast<std::uint64_t>(*runs)) : json(1)}};
 }
 
 json figure_verdict(const VerdictFigure& f, const std::vector<const json*>& scenarios) {
   std::vector<std::pair<std::string, Reading>> readings;
   for (const json* s : scenarios) {
-    if (auto r = read(*s, f.path)) readings.emplace_back(s->value("transport", "?"), *r);
+    const std::string transport = text_at(*s, "transport");
+    if (auto r = read(*s, f.path)) readings.emplace_back(transport.empty() ? "?" : transport, *r);
   }
   if (readings.size() < 2) return nullptr;
   std::stable_sort(readings.begin(), readings.end(),
@@ -110,7 +111,9 @@ json group_verdicts(const json& report) {
   if (report.contains("scenarios") && report["scenarios"].is_array()) {
     for (const auto& s : report["scenarios"]) {
       if (!s.is_object()) continue;
-      const std::string g = s.value("group", s.value("name", "?"));
+      std::string g = text_at(s, "group");
+      if (g.empty()) g = text_at(s, "name");
+      if (g.empty()) g = "?";
       if (!by_group.count(g)) order.push_back(g);
       by_group[g].push_back(&s);
     }

@@ -1551,7 +1551,8 @@ def html_verdict(v):
     items = []
     for f in v["figures"]:
         entries = f.get("entries") if isinstance(f, dict) else None
-        if not isinstance(entries, list) or not entries:
+        entries = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+        if not entries:
             continue
         unit = f.get("unit") or ""
         best = entries[0]
@@ -1669,7 +1670,8 @@ def write_html(w, paths, reports, groups, group_stems):
     # Verdicts compare the transports of one report; with several reports a group mixes them.
     verdicts = {}
     if len(reports) == 1 and isinstance(reports[0].get("verdicts"), list):
-        verdicts = {v.get("group"): v for v in reports[0]["verdicts"] if isinstance(v, dict)}
+        verdicts = {v["group"]: v for v in reports[0]["verdicts"]
+                    if isinstance(v, dict) and isinstance(v.get("group"), str)}
     for g, members in groups.items():
         parts.append(html_group_table(g, members, verdicts.get(g)))
         parts.append(html_figure(w, group_stems[g]))

@@ -64,6 +64,17 @@ TEST(Verdict, LoneScenariosAndMalformedReportsGiveNoVerdict) {
   EXPECT_TRUE(group_verdicts(json::object()).empty());
   EXPECT_TRUE(group_verdicts({{"scenarios", {scenario("sse", 1)}}}).empty());
   EXPECT_TRUE(group_verdicts({{"scenarios", {1, "x", nullptr}}}).empty());
+  // Keys of the wrong type are read as missing, never thrown on.
+  json odd = {{"scenarios", {scenario("sse", 1), scenario("ws", 2)}}};
+  odd["scenarios"][0]["group"] = nullptr;
+  odd["scenarios"][0]["name"] = 7;
+  odd["scenarios"][1]["transport"] = 5;
+  odd["scenarios"][1]["repetitions"] = {{"runs", -3}};
+  EXPECT_NO_THROW(group_verdicts(odd));
+  odd["scenarios"][0]["group"] = "g";
+  const auto v_odd = group_verdicts(odd);
+  ASSERT_EQ(v_odd.size(), 1u);
+  EXPECT_EQ(v_odd[0]["figures"][0]["entries"][1]["transport"], "?");
   const json zero = {{"scenarios", {scenario("sse", 0), scenario("ws", 5)}}};
   const auto v = group_verdicts(zero);
   EXPECT_TRUE(v[0]["figures"][0]["entries"][1]["ratio"].is_null());
