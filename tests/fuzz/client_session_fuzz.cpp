@@ -29,6 +29,7 @@
 namespace {
 
 namespace loadgen = pushbench::loadgen;
+using pushbench::Transport;
 using pushbench::fuzz::log_record;
 
 constexpr std::size_t kMaxEvent = 4096;
@@ -137,7 +138,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto bytes = run(s, in, 1);
   const auto chunks = run(s, in, 2 + k2);
   const bool h2 = s.options.http == loadgen::HttpVersion::h2;
-  const bool h2_ws = h2 && s.target.protocol == loadgen::Protocol::ws;
+  const bool h2_ws = h2 && s.target.transport == Transport::ws;
   for (const auto* other : {&bytes, &chunks}) {
     // HTTP/2: only between runs without any failure (see the top of this file).
     if (h2_ws || (h2 && !(whole.healthy && other->healthy))) continue;

@@ -23,6 +23,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace server = pushbench::server;
+using pushbench::Transport;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -30,7 +31,7 @@ constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// One in-process server thread of a transport, accepting on a loopback port.
 struct Env {
-  explicit Env(server::Transport t) {
+  explicit Env(Transport t) {
     config.transport = t;
     config.request_timeout = std::chrono::milliseconds(500);
     config.max_resumable_streams = 64;
@@ -57,10 +58,10 @@ struct Env {
 };
 
 /// Never destroyed: connections still queued on an io_context at exit refer to the registries.
-Env& env(server::Transport t) {
-  static Env* const sse = new Env(server::Transport::sse);
-  static Env* const ws = new Env(server::Transport::ws);
-  return t == server::Transport::sse ? *sse : *ws;
+Env& env(Transport t) {
+  static Env* const sse = new Env(Transport::sse);
+  static Env* const ws = new Env(Transport::ws);
+  return t == Transport::sse ? *sse : *ws;
 }
 
 /// Runs handlers until `done()` or `deadline`.
@@ -77,7 +78,7 @@ void run_until(Env& e, Done done, Clock::time_point deadline) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto in = pushbench::fuzz::as_view(data, size);
   const std::uint8_t knobs = pushbench::fuzz::take_byte(in);
-  Env& e = env((knobs & 1) ? server::Transport::ws : server::Transport::sse);
+  Env& e = env((knobs & 1) ? Transport::ws : Transport::sse);
   const bool h2 = knobs & 2;
   const std::uint64_t seed = knobs >> 2;
   std::string bytes = h2 ? std::string(kPreface) : std::string();
