@@ -1,5 +1,7 @@
 #include "loadgen/schedule.hpp"
 
+#include "core/enum_names.hpp"
+
 namespace pushbench::loadgen {
 
 namespace {
@@ -12,23 +14,14 @@ std::uint64_t splitmix64(std::uint64_t x) {
 }
 }  // namespace
 
-std::optional<Phase> parse_phase(std::string_view s) {
-  if (s == "server") return Phase::server;
-  if (s == "aligned") return Phase::aligned;
-  if (s == "spread") return Phase::spread;
-  if (s == "random") return Phase::random;
-  return std::nullopt;
-}
+constexpr EnumName<Phase> kPhases[] = {{Phase::server, "server"},
+                                       {Phase::aligned, "aligned"},
+                                       {Phase::spread, "spread"},
+                                       {Phase::random, "random"}};
 
-std::string_view to_string(Phase p) {
-  switch (p) {
-    case Phase::server: return "server";
-    case Phase::aligned: return "aligned";
-    case Phase::spread: return "spread";
-    case Phase::random: return "random";
-  }
-  return "?";
-}
+std::optional<Phase> parse_phase(std::string_view s) { return enum_parse(kPhases, s); }
+
+std::string_view to_string(Phase p) { return enum_name(kPhases, p); }
 
 std::int64_t Schedule::offset_ns(std::uint64_t index) const {
   if (period_ns <= 0) return 0;
