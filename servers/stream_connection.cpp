@@ -23,10 +23,14 @@ StreamConnection::StreamConnection(ThreadContext& ctx, ConnStream stream, Stream
 StreamConnection::~StreamConnection() { ctx_.stats.add(ctx_.stats.closed); }
 
 void StreamConnection::begin_stream(std::string preamble) {
-  if (!preamble.empty()) enqueue(std::make_shared<const std::string>(std::move(preamble)));
+  // The preamble (response head) is queued but goes out only once the events are started: a
+  // chat stream's id must be registered before the client, seeing the head, POSTs to it on a
+  // connection another I/O thread may serve.
+  if (!preamble.empty()) queue_.push(std::make_shared<const std::string>(std::move(preamble)));
   do_watch();
   if (closed_) return;
   source_ = start_events(ctx_, spec_, weak_from_this());
+  if (!closed_ && in_flight_ == 0 && !queue_.empty()) do_write();
 }
 
 SendResult StreamConnection::send(SharedBuffer framed) { return enqueue(std::move(framed)); }
