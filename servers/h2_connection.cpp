@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "servers/content_coding.hpp"
 #include "servers/fail.hpp"
+#include "servers/dispatch.hpp"
 #include "servers/route.hpp"
 
 namespace pushbench::server {
@@ -218,7 +219,6 @@ int H2Connection::on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, vo
     if (it != conn.requests_.end() && !(is_send_target(it->second.path) && !end_stream)) {
       Request req = std::move(it->second);
       conn.requests_.erase(it);
-      if (is_send_target(req.path)) return conn.on_send(id, req), 0;
       conn.on_request(id, req);
     }
     return 0;
@@ -227,7 +227,7 @@ int H2Connection::on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, vo
     if (auto it = conn.requests_.find(id); it != conn.requests_.end()) {
       Request req = std::move(it->second);
       conn.requests_.erase(it);
-      conn.on_send(id, req);
+      conn.on_request(id, req);
       return 0;
     }
   }
@@ -305,78 +305,87 @@ void H2Connection::respond_error(std::int32_t id, int status, const std::string&
           std::make_shared<H2BodyStream>(*this, id, reason + "\n"));
 }
 
-void H2Connection::on_send(std::int32_t id, Request& req) {
-  if (req.method != "POST") return respond_error(id, 405, "/send takes POST");
-  if (req.body_too_large) return respond_error(id, 413, "message exceeds max_message_bytes");
-  const int status = deliver_message(ctx_, req.path, std::move(req.body));
-  if (status != 204) {
-    return respond_error(id, status, status == 404 ? "no open echo stream with that id"
-                                                   : "POST /send?stream=<id> with a message body");
+/// Answers one request stream for dispatch_request(): the HTTP/2 side of RequestCarrier.
+class H2Connection::StreamCarrier final : public RequestCarrier {
+ public:
+  StreamCarrier(H2Connection& conn, std::int32_t id, const Request& req)
+      : conn_(conn), id_(id), req_(req) {}
+
+  void respond(int status, std::string_view content_type, std::string body, bool) override {
+    auto stream = std::make_shared<H2BodyStream>(conn_, id_, std::move(body));
+    if (content_type.empty()) return conn_.respond(id_, status, {}, std::move(stream));
+    conn_.respond(id_, status, {{"content-type", content_type}}, std::move(stream));
   }
-  respond(id, 204, {}, std::make_shared<H2BodyStream>(*this, id, std::string()));
-}
+
+  void respond_error(int status, std::string reason) override {
+    conn_.respond_error(id_, status, reason);
+  }
+
+  void start_sse(StreamSpec spec, std::optional<compress::Format> coding) override {
+    auto s = std::make_shared<H2SseStream>(conn_, id_, std::move(spec), coding);
+    if (const auto effective = s->coding()) {
+      conn_.respond(id_, 200,
+                    {{"content-type", "text/event-stream"},
+                     {"cache-control", "no-cache"},
+                     {"access-control-allow-origin", "*"},
+                     {"content-encoding", content_coding_name(*effective)},
+                     {"vary", "accept-encoding"}},
+                    s);
+    } else {
+      conn_.respond(id_, 200,
+                    {{"content-type", "text/event-stream"},
+                     {"cache-control", "no-cache"},
+                     {"access-control-allow-origin", "*"}},
+                    s);
+    }
+    if (s->spec().retry_ms) {
+      s->send(std::make_shared<const std::string>(
+          "retry: " + std::to_string(*s->spec().retry_ms) + "\n\n"));
+    }
+    if (!conn_.closed_) s->begin();
+  }
+
+  /// RFC 8441: an extended CONNECT with :protocol websocket and version 13.
+  void start_ws(StreamSpec spec) override {
+    if (req_.method != "CONNECT") {
+      return respond_error(400, "WebSocket over HTTP/2 needs an extended CONNECT request (RFC 8441)");
+    }
+    if (!iequals(req_.protocol, "websocket")) {
+      return respond_error(400, "unsupported :protocol '" + req_.protocol + "'");
+    }
+    if (req_.ws_version != "13") {
+      return respond_error(400, "unsupported sec-websocket-version (this server speaks 13)");
+    }
+    auto s = std::make_shared<H2WsStream>(conn_, id_, std::move(spec), req_.ws_extensions);
+    const auto extensions = s->extensions();
+    if (extensions.empty()) {
+      conn_.respond(id_, 200, {}, s);
+    } else {
+      conn_.respond(id_, 200, {{"sec-websocket-extensions", extensions}}, s);
+    }
+    if (!conn_.closed_) s->begin();
+  }
+
+ private:
+  H2Connection& conn_;
+  std::int32_t id_;
+  const Request& req_;
+};
 
 void H2Connection::on_request(std::int32_t id, Request& req) {
   if (req.header_bytes > ctx_.config->max_header_bytes) {
     return respond_error(id, 431, "request header exceeds " +
                                       std::to_string(ctx_.config->max_header_bytes) + " bytes");
   }
-  auto routed = route_request(ctx_, req.path, req.last_event_id);
-  if (auto* err = std::get_if<RouteError>(&routed)) return respond_error(id, err->status, err->reason);
-  auto& route = std::get<Route>(routed);
-  if (route.kind == Route::Kind::complete && ctx_.config->transport == Transport::sse) {
-    return respond(id, 204, {}, std::make_shared<H2BodyStream>(*this, id, std::string()));
-  }
-  if (route.kind == Route::Kind::health || route.kind == Route::Kind::stats) {
-    return respond(id, 200, {{"content-type", "application/json"}},
-                   std::make_shared<H2BodyStream>(*this, id, route_body(ctx_, route.kind)));
-  }
-  if (ctx_.config->transport == Transport::ws) {
-    if (req.method != "CONNECT") {
-      return respond_error(id, 400,
-                           "WebSocket over HTTP/2 needs an extended CONNECT request (RFC 8441)");
-    }
-    if (!iequals(req.protocol, "websocket")) {
-      return respond_error(id, 400, "unsupported :protocol '" + req.protocol + "'");
-    }
-    if (req.ws_version != "13") {
-      return respond_error(id, 400, "unsupported sec-websocket-version (this server speaks 13)");
-    }
-    auto s = std::make_shared<H2WsStream>(*this, id, std::move(route.spec), req.ws_extensions);
-    const auto extensions = s->extensions();
-    if (extensions.empty()) {
-      respond(id, 200, {}, s);
-    } else {
-      respond(id, 200, {{"sec-websocket-extensions", extensions}}, s);
-    }
-    if (!closed_) s->begin();
-    return;
-  }
-  if (req.method != "GET") return respond_error(id, 405, "only GET is allowed here");
-  std::optional<compress::Format> coding;
-  if (ctx_.config->compression) coding = choose_content_coding(req.accept_encoding);
-  auto s = std::make_shared<H2SseStream>(*this, id, std::move(route.spec), coding);
-  const auto effective = s->coding();
-  if (effective) {
-    respond(id, 200,
-            {{"content-type", "text/event-stream"},
-             {"cache-control", "no-cache"},
-             {"access-control-allow-origin", "*"},
-             {"content-encoding", content_coding_name(*effective)},
-             {"vary", "accept-encoding"}},
-            s);
-  } else {
-    respond(id, 200,
-            {{"content-type", "text/event-stream"},
-             {"cache-control", "no-cache"},
-             {"access-control-allow-origin", "*"}},
-            s);
-  }
-  if (s->spec().retry_ms) {
-    s->send(std::make_shared<const std::string>("retry: " + std::to_string(*s->spec().retry_ms) +
-                                                "\n\n"));
-  }
-  if (!closed_) s->begin();
+  RequestHead head;
+  head.method = req.method;
+  head.target = req.path;
+  head.last_event_id = req.last_event_id;
+  head.accept_encoding = req.accept_encoding;
+  head.body = &req.body;
+  head.body_too_large = req.body_too_large;
+  StreamCarrier carrier(*this, id, req);
+  dispatch_request(ctx_, head, carrier);
 }
 
 }  // namespace pushbench::server

@@ -59,7 +59,9 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
                         std::size_t length, std::uint32_t* flags, nghttp2_data_source* source,
                         void* self);
 
-  /// Routes a complete request header block of stream `id`.
+  class StreamCarrier;
+  /// Dispatches a complete request of stream `id` (servers/dispatch.hpp); a POST /send once its
+  /// body is complete.
   void on_request(std::int32_t id, Request& req);
   /// Answers with `status` and a one-line plain-text reason.
   void respond_error(std::int32_t id, int status, const std::string& reason);
@@ -85,8 +87,6 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
   std::string initial_;
   std::unique_ptr<nghttp2_session, void (*)(nghttp2_session*)> session_;
   std::unordered_map<std::int32_t, Request> requests_;  ///< requests being received
-  /// Answers a complete POST /send on stream `id`.
-  void on_send(std::int32_t id, Request& req);
   std::unordered_map<std::int32_t, std::shared_ptr<H2Stream>> streams_;
   std::array<char, 16 << 10> read_buf_{};
   boost::asio::steady_timer watchdog_;

@@ -9,10 +9,9 @@
 
 #include "core/text.hpp"
 #include "core/ws_handshake.hpp"
-#include "servers/content_coding.hpp"
+#include "servers/dispatch.hpp"
 #include "servers/fail.hpp"
 #include "servers/h2_connection.hpp"
-#include "servers/route.hpp"
 #include "servers/sse_connection.hpp"
 #include "servers/ws_connection.hpp"
 #include "servers/ws_frame_connection.hpp"
@@ -135,61 +134,46 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 
 void HttpSession::on_request() {
   auto& req = parser_->get();
-  const std::string_view target(req.target().data(), req.target().size());
-  if (is_send_target(target)) {
-    if (req.method() != http::verb::post) {
-      return respond_error(http::status::method_not_allowed, "/send takes POST");
-    }
-    const int status = deliver_message(ctx_, target, std::move(req.body()));
-    if (status != 204) {
-      return respond_error(static_cast<http::status>(status),
-                           status == 404 ? "no open echo stream with that id"
-                                         : "POST /send?stream=<id> with a message body");
-    }
-    // A chat client keeps one connection for its messages: answer and read the next one.
-    http::response<http::string_body> res{http::status::no_content, req.version()};
-    res.keep_alive(req.keep_alive());
-    keep_alive_ = req.keep_alive();
-    return respond(std::move(res));
-  }
   const auto last_event_id = req["Last-Event-ID"];
-  auto routed = route_request(ctx_, std::string_view(req.target().data(), req.target().size()),
-                              std::string_view(last_event_id.data(), last_event_id.size()));
-  if (auto* err = std::get_if<RouteError>(&routed)) {
-    return respond_error(static_cast<http::status>(err->status), err->reason);
-  }
-  auto& route = std::get<Route>(routed);
-  if (route.kind == Route::Kind::complete && ctx_.config->transport == Transport::sse) {
-    // Nothing left to send: 204 tells an EventSource not to reconnect.
-    http::response<http::string_body> res{http::status::no_content, req.version()};
-    res.keep_alive(false);
-    return respond(std::move(res));
-  }
-  if (route.kind == Route::Kind::health || route.kind == Route::Kind::stats) {
-    http::response<http::string_body> res{http::status::ok, req.version()};
-    res.set(http::field::content_type, "application/json");
-    res.body() = route_body(ctx_, route.kind);
-    res.keep_alive(false);
-    res.prepare_payload();
-    return respond(std::move(res));
-  }
+  const auto accept_encoding = req[http::field::accept_encoding];
+  RequestHead head;
+  head.method = std::string_view(req.method_string().data(), req.method_string().size());
+  head.target = std::string_view(req.target().data(), req.target().size());
+  head.last_event_id = std::string_view(last_event_id.data(), last_event_id.size());
+  head.accept_encoding = std::string_view(accept_encoding.data(), accept_encoding.size());
+  head.body = &req.body();
+  dispatch_request(ctx_, head, *this);
+}
+
+void HttpSession::respond(int status, std::string_view content_type, std::string body,
+                          bool keep_open) {
+  http::response<http::string_body> res{static_cast<http::status>(status),
+                                        parser_->get().version()};
+  if (!content_type.empty()) res.set(http::field::content_type, content_type);
+  res.body() = std::move(body);
+  // Only a chat client's POST /send keeps the connection for its next message.
+  keep_alive_ = keep_open && parser_->get().keep_alive();
+  res.keep_alive(keep_alive_);
+  res.prepare_payload();
+  respond(std::move(res));
+}
+
+void HttpSession::respond_error(int status, std::string reason) {
+  respond_error(static_cast<http::status>(status), std::move(reason));
+}
+
+void HttpSession::start_sse(StreamSpec spec, std::optional<compress::Format> coding) {
+  timer_.cancel();
+  handed_off_ = true;
+  std::make_shared<SseConnection>(ctx_, std::move(stream_), std::move(spec), coding)->start();
+}
+
+void HttpSession::start_ws(StreamSpec spec) {
+  auto& req = parser_->get();
   if (req.method() != http::verb::get) {
     return respond_error(http::status::method_not_allowed, "only GET is allowed here");
   }
   timer_.cancel();
-  if (ctx_.config->transport == Transport::ws) return start_websocket(std::move(route.spec));
-  std::optional<compress::Format> coding;
-  if (ctx_.config->compression) {
-    const auto ae = req[http::field::accept_encoding];
-    coding = choose_content_coding(std::string_view(ae.data(), ae.size()));
-  }
-  handed_off_ = true;
-  std::make_shared<SseConnection>(ctx_, std::move(stream_), std::move(route.spec), coding)
-      ->start();
-}
-
-void HttpSession::start_websocket(StreamSpec spec) {
-  auto& req = parser_->get();
   if (!beast::websocket::is_upgrade(req)) {
     return respond_error(http::status::upgrade_required,
                          "/ws needs a WebSocket upgrade request (RFC 6455)");

@@ -13,11 +13,12 @@
 
 #include "core/workload.hpp"
 #include "core/conn_stream.hpp"
+#include "servers/dispatch.hpp"
 #include "servers/server.hpp"
 
 namespace pushbench::server {
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+class HttpSession : public std::enable_shared_from_this<HttpSession>, private RequestCarrier {
  public:
   HttpSession(ThreadContext& ctx, boost::asio::ip::tcp::socket socket);
   ~HttpSession();
@@ -32,9 +33,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void start_h2();
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t n);
-  /// Routes a complete request header.
+  /// Dispatches a complete request header (servers/dispatch.hpp).
   void on_request();
-  void start_websocket(StreamSpec spec);
+  // The RequestCarrier calls (see dispatch.hpp).
+  void respond(int status, std::string_view content_type, std::string body,
+               bool keep_open) override;
+  void respond_error(int status, std::string reason) override;
+  void start_sse(StreamSpec spec, std::optional<compress::Format> coding) override;
+  /// The RFC 6455 upgrade (GET, Upgrade, version 13, a valid key), or the refusal.
+  void start_ws(StreamSpec spec) override;
   /// Answers with `status` and a one-line plain-text reason, then closes.
   void respond_error(boost::beast::http::status status, std::string reason);
   void respond(boost::beast::http::response<boost::beast::http::string_body> res);

@@ -23,13 +23,13 @@ StreamConnection::StreamConnection(ThreadContext& ctx, ConnStream stream, Stream
 StreamConnection::~StreamConnection() { ctx_.stats.add(ctx_.stats.closed); }
 
 void StreamConnection::begin_stream(std::string preamble) {
-  // The preamble (response head) is queued but goes out only once the events are started: a
-  // chat stream's id must be registered before the client, seeing the head, POSTs to it on a
-  // connection another I/O thread may serve.
-  if (!preamble.empty()) queue_.push(std::make_shared<const std::string>(std::move(preamble)));
+  if (!preamble.empty()) enqueue(std::make_shared<const std::string>(std::move(preamble)));
   do_watch();
   if (closed_) return;
   source_ = start_events(ctx_, spec_, weak_from_this());
+  // Only now may the response head go out: a chat stream's id must be registered before the
+  // client, seeing the head, POSTs to it on a connection another I/O thread may serve.
+  started_ = true;
   if (!closed_ && in_flight_ == 0 && !queue_.empty()) do_write();
 }
 
@@ -47,7 +47,7 @@ SendResult StreamConnection::enqueue(SharedBuffer framed) {
     close({});
     return r;
   }
-  if (in_flight_ == 0) do_write();
+  if (in_flight_ == 0 && started_) do_write();
   return r;
 }
 

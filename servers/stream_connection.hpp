@@ -22,7 +22,8 @@ class StreamConnection : public EventSink, public std::enable_shared_from_this<S
   void drop() override { close({}); }
 
  protected:
-  /// Queues `preamble` (may be empty), starts the read watch and the event stream.
+  /// Queues `preamble` (may be empty), starts the read watch and the event stream; what was
+  /// queued before (the response head, a retry field) is written only once the stream started.
   void begin_stream(std::string preamble);
   /// Bytes written after the last event of a finished stream (e.g. the last HTTP chunk).
   virtual std::string trailer() { return {}; }
@@ -45,6 +46,7 @@ class StreamConnection : public EventSink, public std::enable_shared_from_this<S
   SendQueue queue_;
   std::vector<boost::asio::const_buffer> gather_;
   std::size_t in_flight_ = 0;         ///< messages of the queue's front being written
+  bool started_ = false;              ///< begin_stream() started the events: writes may go out
   bool finishing_ = false;            ///< end the stream once the queue is empty
   bool closed_ = false;
   std::shared_ptr<EventSource> source_;
