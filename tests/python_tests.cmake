@@ -72,8 +72,19 @@ add_test(NAME schema_validates_sample
 # The committed reports (the reference run and the CI baseline) must stay valid as the schema evolves.
 add_test(NAME schema_validates_committed_results
          COMMAND ${PUSHBENCH_PYTHON} ${PUSHBENCH_VALIDATE_REPORT} ${PUSHBENCH_REPORT_SCHEMA}
-                 ${CMAKE_SOURCE_DIR}/results/full.json ${CMAKE_SOURCE_DIR}/results/baseline.json)
+                 ${CMAKE_SOURCE_DIR}/results/full.json ${CMAKE_SOURCE_DIR}/results/baseline.json
+                 ${CMAKE_SOURCE_DIR}/results/schedule.json)
 set_tests_properties(schema_validates_committed_results PROPERTIES LABELS "python" TIMEOUT 120)
+
+# The schema is closed: the sample report with one undeclared field (server.cpu_seconds beside
+# cpu_s, as a rename would leave it) is rejected for exactly that field.
+add_test(NAME schema_rejects_undeclared_field
+         COMMAND ${PUSHBENCH_PYTHON} ${PUSHBENCH_VALIDATE_REPORT}
+                 ${PUSHBENCH_REPORT_SCHEMA} ${PUSHBENCH_TEST_DATA}/renamed_field_report.json)
+set_tests_properties(schema_rejects_undeclared_field PROPERTIES
+  LABELS "python" TIMEOUT 60
+  PASS_REGULAR_EXPRESSION "INVALID \\(1 error\\)[^\n]*\n[^\n]*server[^\n]*'cpu_seconds' was unexpected"
+  FAIL_REGULAR_EXPRESSION "Traceback")
 
 # The crafted bad report must be rejected as schema-invalid. Matching the output (rather than WILL_FAIL)
 # makes sure the failure is a validation failure, not a crash or an unreadable file (those print
