@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-60}"
 shift || true
 build="${BUILD_DIR:-$root/build-fuzz}"
-"$root/scripts/install-deps.sh"
+PUSHBENCH_WITH_CLANG=1 "$root/scripts/install-deps.sh"
 BUILD_DIR="$build" CXX=clang++ "$root/scripts/build.sh" -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPUSHBENCH_FUZZ=ON -DPUSHBENCH_FUZZ_SECONDS="$seconds"
 targets=("$@")

@@ -8,8 +8,13 @@ packages=(
   python3 python3-matplotlib python3-websockets python3-jsonschema
   curl nghttp2-client
   nginx nghttp2-proxy haproxy
-  clang libclang-rt-14-dev
 )
+# Opt-in (PUSHBENCH_WITH_CLANG=1, set by scripts/fuzz.sh and PUSHBENCH_LIBFUZZER=1): clang and its
+# libFuzzer runtime, for the coverage-guided fuzz build. The test build replays the fuzz targets
+# with gcc (tests/fuzz/replay_main.cpp), so CI does not download them.
+if [[ ${PUSHBENCH_WITH_CLANG:-0} == 1 ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 # Opt-in (PUSHBENCH_WITH_DOCKER=1): the container-image test (tests/docker/image_test.sh), which
 # starts its own dockerd. Not by default: on a systemd machine installing docker.io starts the
 # system daemon, whose NAT rules turn on connection tracking for all loopback traffic.
