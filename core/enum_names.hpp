@@ -3,7 +3,9 @@
 // value of a name are both read from it, so the two directions cannot drift apart.
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace pushbench {
 
@@ -30,6 +32,14 @@ constexpr std::optional<E> enum_parse(const EnumName<E> (&table)[N], std::string
     if (row.name == name) return row.value;
   }
   return std::nullopt;
+}
+
+/// Every spelling of `table`, in table order (a CLI option's choices, a message's list).
+template <class E, std::size_t N>
+std::vector<std::string> enum_spellings(const EnumName<E> (&table)[N]) {
+  std::vector<std::string> out;
+  for (const auto& row : table) out.emplace_back(row.name);
+  return out;
 }
 
 }  // namespace pushbench

@@ -97,6 +97,8 @@ std::optional<PayloadKind> parse_payload_kind(std::string_view s) {
 
 std::string_view to_string(PayloadKind k) { return enum_name(kPayloadKinds, k); }
 
+std::vector<std::string> payload_kind_names() { return enum_spellings(kPayloadKinds); }
+
 std::optional<EventHeader> parse_event_header(std::string_view data) noexcept {
   if (data.substr(0, kSeqKey.size()) != kSeqKey) return std::nullopt;
   const char* p = data.data() + kSeqKey.size();

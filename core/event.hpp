@@ -33,6 +33,8 @@ std::variant<PayloadLines, std::string> read_payload_lines(const std::string& pa
 std::optional<PayloadKind> parse_payload_kind(std::string_view s);
 /// The canonical name of `k`.
 std::string_view to_string(PayloadKind k);
+/// Every payload kind's spelling ("json", "text", "random", "file").
+std::vector<std::string> payload_kind_names();
 
 /// The fields a receiver extracts from an event's data.
 struct EventHeader {

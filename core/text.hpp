@@ -1,7 +1,9 @@
 #pragma once
 // Small text helpers shared by the HTTP header handling of servers and load generator.
 #include <cctype>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace pushbench {
 
@@ -19,6 +21,16 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
 /// ASCII case-insensitive prefix test (media types such as "text/event-stream; charset=utf-8").
 inline bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+/// `parts` with `separator` between them.
+inline std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += separator;
+    out += parts[i];
+  }
+  return out;
 }
 
 }  // namespace pushbench

@@ -30,14 +30,6 @@ std::span<const FigureSpec> compared_figures() { return kFigures; }
 
 constexpr std::string_view kLost = "events.lost";
 
-/// One side's value of a figure.
-struct Reading {
-  double value = 0;               ///< the figure, or the repetitions' median
-  double mad = 0;                 ///< median absolute deviation of the repetitions, else 0
-  bool from_repetitions = false;  ///< value and mad come from "repetitions"
-  std::vector<double> values;     ///< every repetition's value, when the report lists them
-};
-
 namespace {
 
 /// The value at dotted `path` in `j`, or null when a step is missing or not an object.
@@ -70,13 +62,11 @@ std::string text_at(const json& j, std::string_view path) {
   return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
-namespace {
-
-std::optional<Reading> read_figure(const json& scenario, const char* path) {
+std::optional<FigureReading> read_figure(const json& scenario, const char* path) {
   if (const auto reps = scenario.find("repetitions"); reps != scenario.end() && reps->is_object()) {
     if (const auto entry = reps->find(path); entry != reps->end() && entry->is_object()) {
       if (const auto median = number_at(*entry, "median")) {
-        Reading r{*median, std::fabs(number_at(*entry, "mad").value_or(0)), true, {}};
+        FigureReading r{*median, std::fabs(number_at(*entry, "mad").value_or(0)), true, {}};
         if (const auto vs = entry->find("values"); vs != entry->end() && vs->is_array()) {
           for (const auto& v : *vs) {
             if (v.is_number() && std::isfinite(v.get<double>())) r.values.push_back(v.get<double>());
@@ -86,9 +76,11 @@ std::optional<Reading> read_figure(const json& scenario, const char* path) {
       }
     }
   }
-  if (const auto v = number_at(scenario, path)) return Reading{*v, 0, false, {}};
+  if (const auto v = number_at(scenario, path)) return FigureReading{*v, 0, false, {}};
   return std::nullopt;
 }
+
+namespace {
 
 std::string scenario_label(const json& s) {
   if (auto name = text_at(s, "name"); !name.empty()) return name;
@@ -102,8 +94,8 @@ const json& scenarios_of(const json& report) {
   return it != report.end() && it->is_array() ? *it : kEmpty;
 }
 
-FigureDelta make_delta(const std::string& scenario, const FigureSpec& spec, const Reading& b,
-                       const Reading& n, const CompareOptions& o) {
+FigureDelta make_delta(const std::string& scenario, const FigureSpec& spec, const FigureReading& b,
+                       const FigureReading& n, const CompareOptions& o) {
   FigureDelta d;
   d.scenario = scenario;
   d.figure = spec.path;

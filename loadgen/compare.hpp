@@ -33,6 +33,17 @@ std::optional<double> number_at(const nlohmann::json& j, std::string_view path);
 /// The string at dotted `path` in `j`; empty when there is none (missing, or not a string).
 std::string text_at(const nlohmann::json& j, std::string_view path);
 
+/// One scenario's value of a figure.
+struct FigureReading {
+  double value = 0;               ///< the figure, or the repetitions' median
+  double mad = 0;                 ///< median absolute deviation of the repetitions, else 0
+  bool from_repetitions = false;  ///< value and mad come from "repetitions"
+  std::vector<double> values;     ///< every repetition's finite value, when the report lists them
+};
+/// The figure at dotted `path` of `scenario`: its repetitions' median when it has them, else
+/// the plain value; nullopt when neither is a finite number.
+std::optional<FigureReading> read_figure(const nlohmann::json& scenario, const char* path);
+
 /// One figure of one scenario present (non-null) in both reports.
 struct FigureDelta {
   std::string scenario;  ///< the base scenario's name (or "group/transport" when it has none)

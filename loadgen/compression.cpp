@@ -18,6 +18,8 @@ std::optional<Compression> parse_compression(std::string_view s) {
 
 std::string_view to_string(Compression c) { return enum_name(kCompressions, c); }
 
+std::vector<std::string> compression_names() { return enum_spellings(kCompressions); }
+
 Compression natural_compression(Transport t) {
   return parse_compression(transport_info(t).natural_compression).value_or(Compression::none);
 }

@@ -2,6 +2,7 @@
 // What compression a load-generator session asks for.
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,8 @@ enum class Compression {
 
 /// Parses none | gzip | deflate | permessage-deflate.
 std::optional<Compression> parse_compression(std::string_view s);
+/// Every compression's spelling, "none" first.
+std::vector<std::string> compression_names();
 std::string_view to_string(Compression c);
 /// The natural compression of a transport ("on" in suites; TransportInfo::natural_compression):
 /// gzip for SSE, permessage-deflate for WebSocket, none for raw TCP.

@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   load->add_option("--size,-s", lc.spec.size, "event data bytes")->capture_default_str()->check(
       CLI::Range(std::size_t{0}, StreamSpec::max_event_bytes));
   load->add_option("--payload", payload, "json | text | random | file (see --payload-file)")
-      ->capture_default_str()->check(CLI::IsMember({"json", "text", "random", "file"}));
+      ->capture_default_str()->check(CLI::IsMember(payload_kind_names()));
   std::string payload_file;
   load->add_option("--payload-file", payload_file,
                    "your own sample messages, one per line, cycled (implies --payload file; the "
@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
   load->add_option("--compression", compression,
                    "none | gzip | deflate (SSE, Accept-Encoding) | permessage-deflate (WebSocket)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"none", "gzip", "deflate", "permessage-deflate"}));
+      ->check(CLI::IsMember(compression_names()));
   load->add_option("--deflate-window-bits", lc.compression.window_bits,
                    "permessage-deflate: server_max_window_bits to request (9-15)")
       ->capture_default_str()->check(CLI::Range(9, 15));
@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
                    "(stream i of N offset by i/N of a period), random (seeded offsets) or server "
                    "(no epoch: each stream starts when the server begins it); default spread, "
                    "server for --connect-rate and --keepalive")
-      ->check(CLI::IsMember({"aligned", "spread", "random", "server"}));
+      ->check(CLI::IsMember(phase_names()));
   load->add_option("--phase-seed", lc.phase_seed, "seed of --phase random")->capture_default_str();
   load->add_flag("--verify-payload", lc.verify_payload,
                  "check every event byte-for-byte against the wire contract");

@@ -3,6 +3,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/text.hpp"
 #include "loadgen/progress.hpp"
 #include "loadgen/proxy_run.hpp"
 #include "loadgen/repeat.hpp"
@@ -260,7 +261,7 @@ Suite parse_suite(const json& doc) {
       l.phase = parse_phase(p);
       if (!l.phase) {
         throw std::runtime_error("suite: " + sc.group +
-                                 ": phase must be aligned, spread, random or server, got '" + p + "'");
+                                 ": phase must be one of " + join(phase_names(), ", ") + ", got '" + p + "'");
       }
     }
     l.phase_seed = get_or<std::uint64_t>(s, defaults, "phase_seed", l.phase_seed);

@@ -23,6 +23,8 @@ std::optional<Phase> parse_phase(std::string_view s) { return enum_parse(kPhases
 
 std::string_view to_string(Phase p) { return enum_name(kPhases, p); }
 
+std::vector<std::string> phase_names() { return enum_spellings(kPhases); }
+
 std::int64_t Schedule::offset_ns(std::uint64_t index) const {
   if (period_ns <= 0) return 0;
   const auto period = static_cast<std::uint64_t>(period_ns);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace pushbench::loadgen {
@@ -18,6 +19,8 @@ enum class Phase {
 };
 
 std::optional<Phase> parse_phase(std::string_view s);
+/// Every phase's spelling ("server", "aligned", "spread", "random").
+std::vector<std::string> phase_names();
 std::string_view to_string(Phase p);
 
 /// The schedule of one run, shared read-only by every client.

@@ -33,31 +33,9 @@ constexpr VerdictFigure kFigures[] = {
     {"loadgen.cpu_ns_per_event", "loadgen CPU/event", "us", 1e-3},
 };
 
-/// One scenario's reading of a figure: its value (the repetitions' median when repeated) and
-/// the runs' values when the report lists them.
-struct Reading {
-  double value = 0;
-  std::vector<double> values;
-};
-
-std::optional<Reading> read(const json& s, const char* path) {
-  const auto v = number_at(s, path);
-  if (!v) return std::nullopt;
-  Reading r{*v, {}};
-  if (s.contains("repetitions") && s["repetitions"].is_object() &&
-      s["repetitions"].contains(path) && s["repetitions"][path].is_object()) {
-    const auto& rep = s["repetitions"][path];
-    if (rep.contains("median") && rep["median"].is_number()) r.value = rep["median"].get<double>();
-    for (const auto& x : rep.value("values", json::array())) {
-      if (x.is_number()) r.values.push_back(x.get<double>());
-    }
-  }
-  return r;
-}
-
 /// compare's rule: a difference counts only when every run of one side lies beyond every run
 /// of the other (Mann-Whitney U = 0).
-std::string noise_between(const Reading& best, const Reading& other) {
+std::string noise_between(const FigureReading& best, const FigureReading& other) {
   if (best.values.size() < 2 || other.values.size() < 2) return "single run";
   const auto [b_lo, b_hi] = std::minmax_element(best.values.begin(), best.values.end());
   const auto [o_lo, o_hi] = std::minmax_element(other.values.begin(), other.values.end());
@@ -77,15 +55,15 @@ json conditions_of(const json& s) {
 }
 
 json figure_verdict(const VerdictFigure& f, const std::vector<const json*>& scenarios) {
-  std::vector<std::pair<std::string, Reading>> readings;
+  std::vector<std::pair<std::string, FigureReading>> readings;
   for (const json* s : scenarios) {
     const std::string transport = text_at(*s, "transport");
-    if (auto r = read(*s, f.path)) readings.emplace_back(transport.empty() ? "?" : transport, *r);
+    if (auto r = read_figure(*s, f.path)) readings.emplace_back(transport.empty() ? "?" : transport, *r);
   }
   if (readings.size() < 2) return nullptr;
   std::stable_sort(readings.begin(), readings.end(),
                    [](const auto& a, const auto& b) { return a.second.value < b.second.value; });
-  const Reading& best = readings.front().second;
+  const FigureReading& best = readings.front().second;
   json entries = json::array();
   for (std::size_t i = 0; i < readings.size(); ++i) {
     const auto& [transport, r] = readings[i];
