@@ -327,8 +327,8 @@ void H2Connection::on_request(std::int32_t id, Request& req) {
   if (route.kind == Route::Kind::complete && ctx_.config->transport == Transport::sse) {
     return respond(id, 204, {}, std::make_shared<H2BodyStream>(*this, id, std::string()));
   }
-  if (route.kind == Route::Kind::health || route.kind == Route::Kind::stats) {
-    return respond(id, 200, {{"content-type", "application/json"}},
+  if (is_body_route(route.kind)) {
+    return respond(id, 200, {{"content-type", route_content_type(route.kind)}},
                    std::make_shared<H2BodyStream>(*this, id, route_body(ctx_, route.kind)));
   }
   if (ctx_.config->transport == Transport::ws) {

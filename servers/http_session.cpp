@@ -165,9 +165,10 @@ void HttpSession::on_request() {
     res.keep_alive(false);
     return respond(std::move(res));
   }
-  if (route.kind == Route::Kind::health || route.kind == Route::Kind::stats) {
+  if (is_body_route(route.kind)) {
     http::response<http::string_body> res{http::status::ok, req.version()};
-    res.set(http::field::content_type, "application/json");
+    const auto type = route_content_type(route.kind);
+    res.set(http::field::content_type, beast::string_view(type.data(), type.size()));
     res.body() = route_body(ctx_, route.kind);
     res.keep_alive(false);
     res.prepare_payload();
