@@ -66,6 +66,9 @@ std::unique_ptr<BrowserCommand> add_browser_command(CLI::App& app) {
   b->add_option("--settle", c.settle_s, "after the page loaded, before the baseline, seconds")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 60.0));
+  b->add_option("--load-timeout", c.load_timeout_s, "the page must load within this, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 120.0));
   b->add_option("--idle", c.idle_s, "idle page before subscribing: the cost baseline, seconds")
       ->capture_default_str();
   b->add_option("--compression", c.compression,

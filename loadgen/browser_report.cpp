@@ -18,7 +18,10 @@ using nlohmann::json;
 LatencyHistogram histogram_from_page(const json& h) {
   LatencyHistogram out;
   if (!h.is_object() || !h.contains("bins")) return out;
-  const double lo = h.value("min_us", 0.0) * 1e3, hi = h.value("max_us", 0.0) * 1e3;
+  const auto number = [&](const char* key) {
+    return h.contains(key) && h[key].is_number() ? h[key].get<double>() * 1e3 : 0.0;
+  };
+  const double lo = number("min_us"), hi = number("max_us");
   bool min_done = false, max_done = false;
   for (const auto& bin : h["bins"]) {
     if (!bin.is_array() || bin.size() != 2) continue;

@@ -35,7 +35,7 @@ struct BrowserObservation {
 /// The per-subscription list of the report, and in `totals` what the scenario sums from it:
 /// received, expected, duplicated, out_of_order, opened, http_version, compression, connect_us,
 /// first_event_us, errors, browser (the 6-per-origin view) and chromium (page, clock, protocols).
-/// Throws std::runtime_error when no subscription opened and the page reported why.
+/// Throws std::runtime_error when no subscription opened (with the page's reason when it has one).
 nlohmann::json browser_subscriptions(const BrowserConfig& config, const BrowserObservation& obs,
                                      nlohmann::json& totals, std::vector<std::string>& warnings);
 

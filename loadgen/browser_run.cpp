@@ -84,10 +84,10 @@ std::vector<std::string> stream_urls(const BrowserConfig& config, const Target& 
   return urls;
 }
 
-bool is_our_server(const Target& target) {
-  auto ctx = target.tls ? tls::make_client_context({"http/1.1"}) : nullptr;
-  const auto stats = fetch_server_stats(target, ctx, kStatsTimeout);
-  return stats && stats->is_object() && stats->value("server", "") == "pushbench-server";
+/// Our server's GET /stats (over HTTP/1.1, TLS unverified); nullopt when not answered.
+std::optional<nlohmann::json> server_stats(const Target& target) {
+  return fetch_server_stats(target, target.tls ? tls::make_client_context({"http/1.1"}) : nullptr,
+                            kStatsTimeout);
 }
 
 /// Waits for the page's message `type`, sampling the browser for the phase messages into `obs`.
@@ -158,19 +158,18 @@ nlohmann::json run_browser(const BrowserConfig& given) {
       {"drain_ms", config.drain_s * 1e3},
       {"reconnect", config.resume},
       {"retry_ms", config.retry_ms}};
+  obs.flags = chromium_flags(config, obs.target);  // first: its TLS probe is not counted
   BrowserCollector collector(page_config, token);
-  const bool from_origin = config.page == PageSource::origin ||
-                           (config.page == PageSource::automatic && is_our_server(obs.target));
+  const auto stats = server_stats(obs.target);
+  const bool ours = stats && stats->is_object() && stats->value("server", "") == "pushbench-server";
+  const bool from_origin =
+      config.page == PageSource::origin || (config.page == PageSource::automatic && ours);
+  if (from_origin) obs.stats_before = stats;
   obs.page_source = from_origin ? "origin" : "harness";
   const std::string query = "?collector=" + url_encode(collector.origin()) + "&token=";
   obs.page_url = from_origin ? std::string(obs.target.tls ? "https" : "http") + "://" +
                                    obs.target.host_header() + "/browser" + query
                              : collector.origin() + "/page" + query;
-  if (from_origin)
-    obs.stats_before = fetch_server_stats(
-        obs.target, obs.target.tls ? tls::make_client_context({"http/1.1"}) : nullptr,
-        kStatsTimeout);
-  obs.flags = chromium_flags(config, obs.target);
   const auto t0 = Clock::now();
   ChromiumProcess chromium(config.chromium.empty() ? default_chromium_binary() : config.chromium,
                            obs.page_url + token, obs.flags);
@@ -183,11 +182,12 @@ nlohmann::json run_browser(const BrowserConfig& given) {
       config.idle_s + (count_mode ? 0 : config.warmup_s) + config.duration_s + config.drain_s + 15;
   obs.result = await("result", Clock::now() + secs(run_s), collector, chromium, config, obs, t0);
   chromium.stop();
-  if (from_origin)
-    obs.stats_after = fetch_server_stats(
-        obs.target, obs.target.tls ? tls::make_client_context({"http/1.1"}) : nullptr,
-        kStatsTimeout);
-  return browser_scenario(config, obs);
+  if (from_origin) obs.stats_after = server_stats(obs.target);
+  try {
+    return browser_scenario(config, obs);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(std::string("the page's result is malformed: ") + e.what());
+  }
 }
 
 }  // namespace pushbench::loadgen

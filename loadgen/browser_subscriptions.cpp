@@ -100,9 +100,13 @@ json browser_subscriptions(const BrowserConfig& config, const BrowserObservation
     entry["starved"] = got == 0;
     list.push_back(std::move(entry));
   }
-  if (opened == 0 && !errors.empty()) {
-    throw std::runtime_error("no subscription opened: " + errors.begin()->first + " (" +
-                             obs.target.url + ")");
+  if (opened == 0) {
+    throw std::runtime_error("no subscription opened: " +
+                             (errors.empty()
+                                  ? "EventSource/WebSocket failed to connect (" +
+                                        std::to_string(reconnects) + " reconnection attempts)"
+                                  : errors.begin()->first) +
+                             " (" + obs.target.url + ")");
   }
   const auto version = http_version(protocols, r["page_protocol"]);
   json error_counts = json::object();
