@@ -50,31 +50,40 @@ LatencyHistogram histogram_from_page(const json& h) {
   return out;
 }
 
-/// One kind of process's cost over the window with the idle page's rate and memory subtracted.
-json cost_json(const ChromiumCost& ready, const ChromiumCost& open, const ChromiumCost& ws,
-               const ChromiumCost& we, double idle_s, double window_s, std::uint64_t events,
+/// CPU seconds per second of `m` processes between two samples (0 when they coincide).
+double cpu_rate(const TimedSample& from, const TimedSample& to, ChromiumCost ChromiumSample::*m) {
+  const double dt = to.at_s - from.at_s;
+  return dt > 0 ? ((to.sample.*m).cpu_s - (from.sample.*m).cpu_s) / dt : 0;
+}
+
+/// One kind of process's cost over the window: CPU above the idle page's rate after the run
+/// (the rate before the run, still holding start-up work, is reported beside it), memory above
+/// the idle page's before the subscriptions opened.
+json cost_json(const BrowserObservation& o, ChromiumCost ChromiumSample::*m, std::uint64_t events,
                unsigned subscriptions) {
-  const double idle_rate = idle_s > 0 ? (open.cpu_s - ready.cpu_s) / idle_s : 0;
+  const auto& ws = o.window_start.sample.*m;
+  const auto& we = o.window_end.sample.*m;
+  const double window_s = o.window_end.at_s - o.window_start.at_s;
+  const double idle_rate = cpu_rate(o.idle_start, o.idle_end, m);
   const double cpu = (we.cpu_s - ws.cpu_s) - idle_rate * window_s;
-  const double rss_delta = static_cast<double>(we.rss_bytes) - static_cast<double>(open.rss_bytes);
+  const auto& idle = o.open.sample.*m;
+  const double rss_delta = static_cast<double>(we.rss_bytes) - static_cast<double>(idle.rss_bytes);
   return {{"processes", we.processes},
           {"cpu_s", we.cpu_s - ws.cpu_s},
           {"idle_cpu_per_s", idle_rate},
+          {"startup_idle_cpu_per_s", cpu_rate(o.ready, o.open, m)},
           {"cpu_s_above_idle", cpu},
           {"cpu_ns_per_event", events ? json(cpu * 1e9 / static_cast<double>(events)) : json()},
-          {"rss_bytes_idle", open.rss_bytes},
+          {"rss_bytes_idle", idle.rss_bytes},
           {"rss_bytes_end", we.rss_bytes},
           {"rss_bytes_per_subscription", rss_delta / subscriptions}};
 }
 
 json cost_section(const BrowserObservation& o, std::uint64_t events, unsigned n,
                   std::vector<std::string>& warnings) {
-  const double idle_s = o.open.at_s - o.ready.at_s;
+  const double idle_s = o.idle_end.at_s - o.idle_start.at_s;
   const double window_s = o.window_end.at_s - o.window_start.at_s;
-  const auto part = [&](auto member) {
-    return cost_json(o.ready.sample.*member, o.open.sample.*member, o.window_start.sample.*member,
-                     o.window_end.sample.*member, idle_s, window_s, events, n);
-  };
+  const auto part = [&](ChromiumCost ChromiumSample::*m) { return cost_json(o, m, events, n); };
   if (o.window_start.sample.total.processes != o.window_end.sample.total.processes) {
     warnings.push_back("chromium's process count changed during the window (" +
                        std::to_string(o.window_start.sample.total.processes) + " -> " +
@@ -85,7 +94,9 @@ json cost_section(const BrowserObservation& o, std::uint64_t events, unsigned n,
   for (const auto& [name, t] : {std::pair<const char*, const TimedSample*>{"ready", &o.ready},
                                 {"open", &o.open},
                                 {"window_start", &o.window_start},
-                                {"window_end", &o.window_end}}) {
+                                {"window_end", &o.window_end},
+                                {"idle_start", &o.idle_start},
+                                {"idle_end", &o.idle_end}}) {
     samples[name] = {{"at_s", t->at_s},
                      {"renderer_cpu_s", t->sample.renderer.cpu_s},
                      {"network_cpu_s", t->sample.network.cpu_s},
@@ -96,12 +107,48 @@ json cost_section(const BrowserObservation& o, std::uint64_t events, unsigned n,
   return {{"samples", samples},
           {"source",
            "/proc of chromium's process group, sampled when the page's phase messages "
-           "arrived; the idle page's CPU rate and memory are subtracted"},
+           "arrived; the idle page's CPU rate (after the run) and memory (before the "
+           "subscriptions) are subtracted"},
           {"idle_s", idle_s},
           {"window_s", window_s},
           {"renderer", part(&ChromiumSample::renderer)},
           {"network", part(&ChromiumSample::network)},
           {"total", part(&ChromiumSample::total)}};
+}
+
+/// The workload section, as `load` writes it.
+json workload_json(const BrowserConfig& config, const BrowserObservation& obs, double window_s) {
+  const bool count_mode = obs.spec.count.has_value();
+  return {{"kind", config.resume ? "resume" : "stream"},
+          {"connections", config.subscriptions},
+          {"streams_per_connection", 1},
+          {"subscriptions", config.subscriptions},
+          {"rate_per_stream", obs.spec.rate},
+          {"payload_bytes", obs.spec.size},
+          {"payload_kind", std::string(to_string(obs.spec.payload))},
+          {"duration_s", count_mode ? window_s : config.duration_s},
+          {"warmup_s", count_mode ? 0.0 : config.warmup_s},
+          {"topic", obs.spec.topic ? json(*obs.spec.topic) : json()}};
+}
+
+/// What a browser run cannot measure, in the schema's required shape: the wire (the browser's
+/// sockets are not ours), the server's process (not sampled here) and the load generator (none).
+void add_unmeasured(json& scenario) {
+  scenario["wire"] = {{"bytes_received", 0},
+                      {"bytes_sent", 0},
+                      {"segments_received", 0},
+                      {"bytes_per_event", nullptr}};
+  scenario["server"] = {{"pid", nullptr},
+                        {"cpu_s", nullptr},
+                        {"cpu_ns_per_event", nullptr},
+                        {"rss_bytes_idle", nullptr},
+                        {"rss_bytes_peak", nullptr},
+                        {"rss_bytes_per_connection", nullptr}};
+  scenario["loadgen"] = {{"cpu_s", 0},
+                         {"cpu_ns_per_event", nullptr},
+                         {"threads", 1},
+                         {"saturated", false},
+                         {"max_thread_busy", 0}};
 }
 
 }  // namespace
@@ -123,7 +170,6 @@ json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs
       "wire: not measured (the browser's sockets are not the harness's); "
       "bytes and segments are 0");
   const bool ws = obs.target.transport == Transport::ws;
-  const bool count_mode = obs.spec.count.has_value();
   json scenario = {
       {"name", config.name.empty() ? "chromium-" + std::string(ws ? "ws" : "sse") + "-" +
                                          std::to_string(config.subscriptions)
@@ -135,16 +181,7 @@ json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs
       {"http_version", totals["http_version"]},
       {"tls", obs.target.tls},
       {"compression", totals["compression"]},
-      {"workload",
-       {{"kind", config.resume ? "resume" : "stream"},
-        {"connections", config.subscriptions},
-        {"streams_per_connection", 1},
-        {"rate_per_stream", obs.spec.rate},
-        {"payload_bytes", obs.spec.size},
-        {"payload_kind", std::string(to_string(obs.spec.payload))},
-        {"duration_s", count_mode ? window_s : config.duration_s},
-        {"warmup_s", count_mode ? 0.0 : config.warmup_s},
-        {"topic", obs.spec.topic ? json(*obs.spec.topic) : json()}}},
+      {"workload", workload_json(config, obs, window_s)},
       {"events",
        {{"expected", expected},
         {"received", received},
@@ -155,29 +192,11 @@ json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs
        {{"events_per_s", received / window_s},
         {"payload_bytes_per_s", received * obs.spec.size / window_s},
         {"wire_bytes_per_s", 0}}},
-      {"wire",
-       {{"bytes_received", 0},
-        {"bytes_sent", 0},
-        {"segments_received", 0},
-        {"bytes_per_event", nullptr}}},
       {"latency_us",
        {{"corrected", to_json(corrected.summary_us())},
         {"uncorrected", to_json(uncorrected.summary_us())}}},
       {"connect_us", totals["connect_us"]},
       {"first_event_us", totals["first_event_us"]},
-      {"server",
-       {{"pid", nullptr},
-        {"cpu_s", nullptr},
-        {"cpu_ns_per_event", nullptr},
-        {"rss_bytes_idle", nullptr},
-        {"rss_bytes_peak", nullptr},
-        {"rss_bytes_per_connection", nullptr}}},
-      {"loadgen",
-       {{"cpu_s", 0},
-        {"cpu_ns_per_event", nullptr},
-        {"threads", 1},
-        {"saturated", false},
-        {"max_thread_busy", 0}}},
       {"errors", totals["errors"]},
       {"histograms",
        {{"latency_corrected", corrected.bins_json()},
@@ -186,6 +205,7 @@ json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs
         {"first_event", LatencyHistogram().bins_json()}}},
       {"browser", totals["browser"]},
   };
+  add_unmeasured(scenario);
   json chromium = totals["chromium"];
   chromium["cost"] = cost_section(obs, received, config.subscriptions, warnings);
   chromium["subscriptions"] = std::move(subs);

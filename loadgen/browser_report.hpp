@@ -27,6 +27,7 @@ struct BrowserObservation {
   StreamSpec spec;                 ///< what every subscription asked for (no stream id)
   std::vector<std::string> flags;  ///< the extra Chromium flags of this run
   TimedSample ready, open, window_start, window_end;        ///< at the page's phase messages
+  TimedSample idle_start, idle_end;  ///< the idle page after the run (the CPU baseline)
   nlohmann::json result;                                    ///< the page's result message
   std::optional<nlohmann::json> stats_before, stats_after;  ///< our server's /stats
   std::vector<std::string> warnings;                        ///< gathered during the run

@@ -124,6 +124,8 @@ nlohmann::json await(const std::string& type, Clock::time_point deadline,
     if (got == "open") obs.open = now;
     if (got == "window_start") obs.window_start = now;
     if (got == "window_end") obs.window_end = now;
+    if (got == "idle_start") obs.idle_start = now;
+    if (got == "idle_end") obs.idle_end = now;
     if (got == type) return *msg;
   }
 }
@@ -178,8 +180,8 @@ nlohmann::json run_browser(const BrowserConfig& given) {
   };
   await("ready", t0 + secs(config.load_timeout_s + config.settle_s), collector, chromium, config,
         obs, t0);
-  const double run_s =
-      config.idle_s + (count_mode ? 0 : config.warmup_s) + config.duration_s + config.drain_s + 15;
+  const double run_s = config.idle_s + (count_mode ? 0 : config.warmup_s) + config.duration_s +
+                       config.drain_s + config.idle_s + 15;
   obs.result = await("result", Clock::now() + secs(run_s), collector, chromium, config, obs, t0);
   chromium.stop();
   if (from_origin) obs.stats_after = server_stats(obs.target);
