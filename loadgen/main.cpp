@@ -2,6 +2,7 @@
 //   pushbench load --url URL ...   one load run against any server
 //   pushbench run [--suite FILE]   spawn our servers per transport and run a suite
 //   pushbench tap URL              print every event as a JSON line
+//   pushbench browser --url URL    headless Chromium as the client
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 #include <iostream>
 
 #include "core/sysinfo.hpp"
+#include "loadgen/browser_cli.hpp"
 #include "loadgen/compare.hpp"
 #include "loadgen/find_max.hpp"
 #include "loadgen/load.hpp"
@@ -255,6 +257,8 @@ int main(int argc, char** argv) {
   run->add_option("--progress", progress_mode, progress_help)
       ->capture_default_str()->check(CLI::IsMember({"auto", "always", "never"}));
 
+  auto browser = add_browser_command(app);
+
   // --- tap ---
   auto* tap = app.add_subcommand("tap", "print every received event as one JSON line");
   TapOptions to;
@@ -399,6 +403,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*tap) return run_tap(to, std::cout, std::cerr);
+    if (*browser->app) return run_browser_command(*browser, command_line(argc, argv));
     if (*cmp) {
       const auto t = parse_threshold(threshold);
       if (!t) throw std::runtime_error("--threshold must look like 10% or 0.1, got '" + threshold + "'");

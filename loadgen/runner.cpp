@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "core/text.hpp"
+#include "loadgen/browser_suite.hpp"
 #include "loadgen/progress.hpp"
 #include "loadgen/proxy_run.hpp"
 #include "loadgen/repeat.hpp"
@@ -147,7 +148,7 @@ void check_keys(const json& obj, const std::string& where) {
       "deflate_level", "deflate_window_bits", "deflate_mem_level", "no_context_takeover",
       "pmd_min_size", "http", "tls", "streams", "max_connections_per_origin", "resume",
       "drop_after", "retry_ms", "reconnect_ms", "chat", "slow_fraction", "slow_read_bps",
-      "shared_compression", "phase", "phase_seed", "timer_slack_us", "proxy"};
+      "shared_compression", "phase", "phase_seed", "timer_slack_us", "proxy", "client"};
   for (const auto& [key, value] : obj.items()) {
     if (!known.count(key)) throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
   }
@@ -279,6 +280,11 @@ Suite parse_suite(const json& doc) {
       l.spec.payload = PayloadKind::file;
       sc.server_args.insert(sc.server_args.end(), {"--payload-file", file});
     }
+    sc.client = get_or<std::string>(s, defaults, "client", "pushbench");
+    if (sc.client != "pushbench" && sc.client != "chromium") {
+      throw std::runtime_error("suite: " + sc.group + ": client must be pushbench or chromium");
+    }
+    if (sc.client == "chromium") prepare_browser_scenario(sc);
     if (l.connections == 0 || l.threads == 0 || l.duration_s <= 0 || l.warmup_s < 0)
       throw std::runtime_error("suite: " + sc.group +
                                ": connections, threads and duration must be positive");
@@ -369,7 +375,9 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         load.server_pid = server.pid();
         // Give the server a moment to settle so its idle RSS is a true baseline.
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        json result = proxy   ? run_through_proxy(*proxy, server.pid(), server.port(), load)
+        json result = sc.client == "chromium"
+                          ? run_browser_scenario(sc, load.url, transport, options.interrupted)
+                      : proxy ? run_through_proxy(*proxy, server.pid(), server.port(), load)
                       : options.shards > 1 ? run_shards(load, options.shards, shard_cpus)
                                            : run_load(load);
         const auto cpus = [](const std::optional<std::string>& c) {

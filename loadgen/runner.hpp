@@ -27,6 +27,8 @@ struct SuiteScenario {
                                        ///< (behind a proxy: TLS at the proxy's front only)
   std::optional<ProxyKind> proxy;      ///< reverse proxy in front of the server (key `proxy`;
                                        ///< unset: RunOptions::proxy)
+  std::string client = "pushbench";    ///< who subscribes: "pushbench" (the load generator) or
+                                       ///< "chromium" (headless Chromium, see browser_suite.hpp)
 };
 
 struct Suite {
@@ -42,7 +44,7 @@ struct Suite {
 /// connection), max_connections_per_origin, resume, drop_after, retry_ms, reconnect_ms, chat,
 /// slow_fraction, slow_read_bps (slow-consumer workload), shared_compression (a WebSocket
 /// broadcast compressed once for all subscribers), proxy (none | nginx | nginx-gzip | nghttpx |
-/// haproxy) (missing keys come from "defaults"). Unknown
+/// haproxy), client (pushbench | chromium) (missing keys come from "defaults"). Unknown
 /// keys are errors. Throws std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
 /// Loads a suite: `name_or_path` is a file path, or the name of a file in bench/suites/ ("quick",

@@ -1711,6 +1711,43 @@ def parse_args(argv):
     return args
 
 
+def chart_browser_cost(w, scenarios):
+    """Headless Chromium's own cost (`client: chromium` runs, stream workload without compression): renderer and
+    network-service CPU per event and RSS per subscription vs subscriptions, one line per API and protocol."""
+    items = [s for s in scenarios if s.d.get("client") == "chromium" and s.kind() == "stream"
+             and s.compression() in (None, "none") and s.subscriptions() is not None
+             and isinstance(dig(s.d, "chromium", "cost"), dict)]
+    if len({s.subscriptions() for s in items}) < 2:
+        return None
+    lines = split_lines(items, lambda s: s.series, lambda s: s.series)
+    color_of = {s.series: s.color for s in items}
+    panels = [("renderer", "cpu_ns_per_event", 1e3, "Renderer CPU per event", "µs above the idle page"),
+              ("network", "cpu_ns_per_event", 1e3, "Network service CPU per event", "µs above the idle page"),
+              ("renderer", "rss_bytes_per_subscription", 1024, "Renderer RSS per subscription", "KiB"),
+              ("network", "rss_bytes_per_subscription", 1024, "Network service RSS per subscription", "KiB")]
+
+    def style(k, _sig, pts):
+        return color_of.get(k, OTHER_COLOR), "-", "o"
+
+    fig, axes, lax = panels_with_legend_row(2, 2, 6.0, 4.0, len(lines), 3)
+    xs = [s.subscriptions() for s in items]
+    for ax, (proc, key, scale, title, unit) in zip([a for row in axes for a in row], panels):
+        def value(s, proc=proc, key=key, scale=scale):
+            v = num(dig(s.d, "chromium", "cost", proc, key))
+            return v / scale if v is not None else None
+        if not line_panel(ax, lines, lambda s: s.subscriptions(), value, style, log_y=False):
+            no_data(ax, "no measurements")
+        ax.set_title(title, fontsize=11)
+        ax.set_ylabel(unit)
+        subscriptions_axis(ax, xs)
+    handles = [Line2D([], [], color=color_of.get(k, OTHER_COLOR), marker="o", label=label)
+               for k, label, _sig, _p in lines]
+    if handles:
+        lax.legend(handles=handles, fontsize=8.5, loc="upper center", ncol=3, frameon=False)
+    fig.suptitle("Headless Chromium's own cost: EventSource vs WebSocket, HTTP/1.1 vs HTTP/2", fontsize=12)
+    return fig
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
@@ -1752,6 +1789,8 @@ def main(argv=None):
             (lambda: chart_memory_compression(w, scenarios, multi), "memory_compression",
              "Server memory per subscription by transport and compression"),
             (lambda: chart_max_rate(w, groups, scenarios), "max_rate", "Max sustainable rate per transport (find-max)"),
+            (lambda: chart_browser_cost(w, scenarios), "browser_cost",
+             "Headless Chromium: CPU per event and RSS per subscription (renderer, network service)"),
             (lambda: chart_workloads(w, scenarios, multi), "workloads",
              "Workloads: resume recovery, chat round trip, browser connection cap, slow consumers"),
         ]

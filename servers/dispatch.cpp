@@ -30,7 +30,9 @@ void dispatch_request(ThreadContext& ctx, const RequestHead& req, RequestCarrier
   switch (route.kind) {
     case Route::Kind::health:
     case Route::Kind::stats:
-      return carrier.respond(200, "application/json", route_body(ctx, route.kind), false);
+    case Route::Kind::page:
+      return carrier.respond(200, route_content_type(route.kind), route_body(ctx, route.kind),
+                             false);
     case Route::Kind::complete:
       // Nothing left to send: 204 tells an EventSource not to reconnect. A WebSocket is
       // still opened and closes when its (empty) stream ends.

@@ -2,9 +2,10 @@
 
 #include <charconv>
 
+#include "core/browser_page.hpp"
 #include "core/clock.hpp"
-#include "servers/event_stream.hpp"
 #include "servers/echo_registry.hpp"
+#include "servers/event_stream.hpp"
 #include "servers/resume_registry.hpp"
 
 namespace pushbench::server {
@@ -17,6 +18,7 @@ std::variant<Route, RouteError> route_request(ThreadContext& ctx, std::string_vi
   const auto query = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
   if (path == "/health") return Route{Route::Kind::health, {}};
   if (path == "/stats") return Route{Route::Kind::stats, {}};
+  if (path == "/browser") return Route{Route::Kind::page, {}};
   const auto endpoint = transport_for_path(path);
   if (!endpoint) return RouteError{404, "unknown path"};
   if (*endpoint != config.transport) {
@@ -44,8 +46,11 @@ std::optional<RouteError> resume_stream(ThreadContext& ctx, Route& route,
       last = header_seq;
     }
     switch (ctx.resumes->resolve(route.spec, last, realtime_ns())) {
-      case ResumeRegistry::Outcome::stream: break;
-      case ResumeRegistry::Outcome::complete: route.kind = Route::Kind::complete; break;
+      case ResumeRegistry::Outcome::stream:
+        break;
+      case ResumeRegistry::Outcome::complete:
+        route.kind = Route::Kind::complete;
+        break;
       case ResumeRegistry::Outcome::full:
         return RouteError{503, "too many resumable streams remembered"};
     }
@@ -70,8 +75,13 @@ int deliver_message(ThreadContext& ctx, std::string_view target, std::string bod
 }
 
 std::string route_body(const ThreadContext& ctx, Route::Kind kind) {
+  if (kind == Route::Kind::page) return std::string(browser_page_html());
   return kind == Route::Kind::health ? std::string("{\"ok\":true}\n")
                                      : ctx.server->stats_json().dump() + "\n";
+}
+
+std::string_view route_content_type(Route::Kind kind) {
+  return kind == Route::Kind::page ? "text/html; charset=utf-8" : "application/json";
 }
 
 }  // namespace pushbench::server

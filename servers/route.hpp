@@ -14,9 +14,10 @@ namespace pushbench::server {
 /// A request target this server serves.
 struct Route {
   enum class Kind {
-    health,  ///< /health: {"ok":true}
-    stats,   ///< /stats: the server's counters
-    stream,  ///< /sse or /ws (the configured transport): an event stream
+    health,    ///< /health: {"ok":true}
+    stats,     ///< /stats: the server's counters
+    page,      ///< /browser: the browser client's page (core/browser_page.html)
+    stream,    ///< /sse or /ws (the configured transport): an event stream
     complete,  ///< a resumed stream that has nothing left to send (SSE: 204 No Content)
   };
   Kind kind = Kind::health;
@@ -49,7 +50,9 @@ int deliver_message(ThreadContext& ctx, std::string_view target, std::string bod
 /// True when `target`'s path is /send.
 bool is_send_target(std::string_view target);
 
-/// The JSON body of a health or stats route.
+/// The body of a health, stats or page route.
 std::string route_body(const ThreadContext& ctx, Route::Kind kind);
+/// Its Content-Type.
+std::string_view route_content_type(Route::Kind kind);
 
 }  // namespace pushbench::server
