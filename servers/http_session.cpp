@@ -52,6 +52,7 @@ void HttpSession::arm_timeout() {
 }
 
 void HttpSession::start() {
+  drain_.enlist(ctx_.drain, weak_from_this());
   boost::system::error_code ignored;
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   arm_timeout();
@@ -64,6 +65,15 @@ void HttpSession::start() {
   }
   if (ctx_.config->http2) return do_sniff();
   do_read();
+}
+
+void HttpSession::go_away() {
+  if (handed_off_ || going_away_) return;
+  going_away_ = true;
+  keep_alive_ = false;
+  if (writing_) return;
+  timer_.cancel();
+  stream_.close();
 }
 
 void HttpSession::on_handshake(boost::system::error_code ec) {
@@ -245,11 +255,13 @@ void HttpSession::respond_error(http::status status, std::string reason) {
 void HttpSession::respond(http::response<http::string_body> res) {
   response_ = std::make_shared<http::response<http::string_body>>(std::move(res));
   arm_timeout();
+  writing_ = true;
   http::async_write(stream_, *response_,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));
 }
 
 void HttpSession::on_write(beast::error_code ec, std::size_t) {
+  writing_ = false;
   timer_.cancel();
   if (keep_alive_ && !ec) {
     keep_alive_ = false;
