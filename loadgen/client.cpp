@@ -233,7 +233,7 @@ void Client::on_read(boost::system::error_code ec, std::size_t n) {
   if (closed_) return;
   // Our servers end TLS streams with a TCP close after the stream's own end (no close_notify).
   if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-    if (auto e = session_->on_eof()) return slow_ ? end_slow(e) : fail(e);
+    if (auto e = session_->on_eof()) return slow_ ? end_slow(e) : fail(e, session_->close_cause());
     return end_cleanly();
   }
   // A peer (e.g. nginx) may reset the connection after the stream ended by its own framing

@@ -24,6 +24,7 @@ std::string_view error_kind(LoadErrc e) noexcept {
     case LoadErrc::alpn_mismatch: return "alpn_mismatch";
     case LoadErrc::stream_reset: return "stream_reset";
     case LoadErrc::no_extended_connect: return "no_extended_connect";
+    case LoadErrc::goaway: return "goaway";
   }
   return "unknown";
 }

@@ -24,6 +24,8 @@ enum class LoadErrc {
   alpn_mismatch,        ///< TLS ALPN did not select the HTTP version we asked for
   stream_reset,         ///< the server reset one HTTP/2 stream (RST_STREAM)
   no_extended_connect,  ///< WebSocket over HTTP/2 without SETTINGS_ENABLE_CONNECT_PROTOCOL
+  goaway,               ///< the server sent HTTP/2 GOAWAY (NO_ERROR: it is shutting down) and
+                        ///< closed the connection before the streams ended
 };
 
 const std::error_category& load_category() noexcept;

@@ -124,6 +124,7 @@ struct H2Session::Callbacks {
           if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) self.settings_received_ = true;
           return 0;
         case NGHTTP2_GOAWAY:
+          self.goaway_received_.emplace(frame->goaway.error_code, frame->goaway.last_stream_id);
           if (frame->goaway.error_code == NGHTTP2_NO_ERROR) return 0;
           self.conn_error_ = LoadErrc::protocol_error;
           return static_cast<int>(NGHTTP2_ERR_CALLBACK_FAILURE);
@@ -487,7 +488,15 @@ std::error_code H2Session::on_read(std::string_view bytes, std::string& out) {
 
 std::error_code H2Session::on_eof() {
   if (finished()) return {};
+  // A server that said GOAWAY (shutting down) and closed is not an anonymous end.
+  if (goaway_received_) return LoadErrc::goaway;
   return LoadErrc::unexpected_eof;
+}
+
+std::string H2Session::close_cause() const {
+  if (!goaway_received_) return {};
+  return "GOAWAY " + std::string(nghttp2_http2_strerror(goaway_received_->first)) +
+         " last_stream_id=" + std::to_string(goaway_received_->second);
 }
 
 bool H2Session::finished() const {

@@ -36,6 +36,8 @@ class H2Session final : public Session {
   std::error_code on_read(std::string_view bytes, std::string& out) override;
   /// Success when every stream has ended, else unexpected_eof.
   std::error_code on_eof() override;
+  /// "GOAWAY <code> last_stream_id=<n>" once the server sent GOAWAY.
+  std::string close_cause() const override;
   /// True when every stream ended, cleanly or with an error.
   bool finished() const override;
   /// Each open stream's codec goodbye (WebSocket: a masked close frame); then GOAWAY(NO_ERROR).
@@ -110,6 +112,8 @@ class H2Session final : public Session {
   bool established_ = false;                      ///< on_established() was called
   bool compressed_ = false;                       ///< the first established stream is compressed
   bool goaway_sent_ = false;                      ///< goodbye() submitted our GOAWAY
+  /// The server's GOAWAY (error code, last stream id), once received.
+  std::optional<std::pair<std::uint32_t, std::int32_t>> goaway_received_;
   PeerHeaders peer_;                              ///< via / server of the first response
 };
 

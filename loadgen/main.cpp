@@ -23,6 +23,7 @@
 #include "loadgen/runner.hpp"
 #include "loadgen/shard.hpp"
 #include "loadgen/shard_merge.hpp"
+#include "loadgen/soak.hpp"
 #include "loadgen/start_at.hpp"
 #include "loadgen/table.hpp"
 #include "loadgen/verdict.hpp"
@@ -271,6 +272,25 @@ int main(int argc, char** argv) {
                   "verify the server's certificate (chain and host name) against this PEM file")
       ->check(CLI::ExistingFile);
 
+  // --- soak ---
+  auto* soak = app.add_subcommand(
+      "soak", "our servers under sustained mixed load, churn and faults; exit 1 on a failed check");
+  SoakOptions so;
+  so.server_binary = sibling_server();
+  std::string soak_server_cpus, soak_loadgen_cpus;
+  soak->add_option("--duration,-d", so.duration_s, "seconds of load and faults")
+      ->capture_default_str()->check(CLI::Range(5u, 86400u));
+  soak->add_option("--out,-o", so.out, "report path")->capture_default_str();
+  soak->add_option("--server-binary", so.server_binary, "pushbench-server to spawn")
+      ->capture_default_str();
+  soak->add_option("--server-cpus", soak_server_cpus, "pin the servers to these CPUs, e.g. 0");
+  soak->add_option("--loadgen-cpus", soak_loadgen_cpus, "pin the load generators to these CPUs");
+  soak->add_option("--p99-bound-ms", so.p99_bound_ms, "healthy clients' corrected p99 bound")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  soak->add_option("--rss-slack-mb", so.rss_slack_mb,
+                   "RSS after the run may exceed its warm level by this (or by 25 %)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+
   // --- compare ---
   auto* cmp = app.add_subcommand("compare", "figure-by-figure deltas of two reports; exit 1 on a regression");
   std::string cmp_base, cmp_new, threshold = "10%", cmp_format = "text";
@@ -404,6 +424,19 @@ int main(int argc, char** argv) {
     }
     if (*tap) return run_tap(to, std::cout, std::cerr);
     if (*browser->app) return run_browser_command(*browser, command_line(argc, argv));
+    if (*soak) {
+      so.self_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+      for (auto [text, cpus] : {std::pair{&soak_server_cpus, &so.server_cpus},
+                                std::pair{&soak_loadgen_cpus, &so.loadgen_cpus}}) {
+        if (text->empty()) continue;
+        *cpus = parse_cpu_list(*text);
+        if (!*cpus) {
+          std::cerr << "pushbench soak: bad CPU list '" << *text << "'\n";
+          return 2;
+        }
+      }
+      return run_soak(so);
+    }
     if (*cmp) {
       const auto t = parse_threshold(threshold);
       if (!t) throw std::runtime_error("--threshold must look like 10% or 0.1, got '" + threshold + "'");

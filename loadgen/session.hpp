@@ -49,6 +49,9 @@ class Session {
   /// The peer closed the connection: returns success when the stream had ended cleanly, else
   /// the error kind (unexpected_eof, ...).
   virtual std::error_code on_eof() = 0;
+  /// Why the peer ended the connection, in words, when the protocol said so (an HTTP/2 GOAWAY
+  /// with its error code and last stream id); empty otherwise.
+  virtual std::string close_cause() const { return {}; }
   /// True once the server ended the stream cleanly (last chunk, close frame, ...).
   virtual bool finished() const = 0;
   /// Bytes that close the stream politely from our side (e.g. a WebSocket close frame).

@@ -65,6 +65,7 @@ void H2Connection::start() {
     settings.push_back({NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1});
   }
   nghttp2_submit_settings(session_.get(), NGHTTP2_FLAG_NONE, settings.data(), settings.size());
+  drain_.enlist(ctx_.drain, weak_from_this());
   const std::string initial = std::move(initial_);
   if (!receive(initial.data(), initial.size())) return;
   flush();
@@ -87,6 +88,13 @@ void H2Connection::arm_watchdog() {
   });
 }
 
+void H2Connection::go_away() {
+  if (closed_ || going_away_) return;
+  going_away_ = true;
+  nghttp2_session_terminate_session(session_.get(), NGHTTP2_NO_ERROR);
+  flush();
+}
+
 void H2Connection::do_read() {
   stream_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](
                                                        boost::system::error_code ec,
@@ -97,6 +105,7 @@ void H2Connection::on_read(boost::system::error_code ec, std::size_t n) {
   if (closed_) return;
   if (ec) return close(ec);
   last_read_ = std::chrono::steady_clock::now();
+  if (going_away_) return do_read();  // the session is over: discard until the client closes
   if (!receive(read_buf_.data(), n)) return;
   flush();
   do_read();
@@ -150,6 +159,9 @@ void H2Connection::flush() {
   }
   if (write_buf_.empty()) {
     if (!nghttp2_session_want_read(session_.get()) && !nghttp2_session_want_write(session_.get())) {
+      // After our GOAWAY: a half-close, so the client reads it before our end of the stream
+      // (a close with its bytes unread would reset the connection).
+      if (going_away_) return stream_.shutdown_send();
       close({});
     }
     return;

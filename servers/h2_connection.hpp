@@ -18,11 +18,11 @@
 
 namespace pushbench::server {
 
-class H2Connection : public std::enable_shared_from_this<H2Connection> {
+class H2Connection : public Drainable, public std::enable_shared_from_this<H2Connection> {
  public:
   /// `initial`: bytes already read from the client (the cleartext connection preface).
   H2Connection(ThreadContext& ctx, ConnStream stream, std::string initial);
-  ~H2Connection();
+  ~H2Connection() override;
   /// Sends our SETTINGS, processes `initial` and starts reading.
   void start();
   /// Stream `id` has bytes queued: resume its data provider and flush soon.
@@ -31,6 +31,10 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
   void reset(std::int32_t id, std::uint32_t error_code);
   /// Closes the connection at once, without GOAWAY (fault injection).
   void drop() { close({}); }
+  /// Shutdown: GOAWAY with NO_ERROR and the last stream id we processed
+  /// (nghttp2_session_terminate_session), flushed; then our side of TCP is shut and what the
+  /// client still sends is discarded until it closes.
+  void go_away() override;
   ThreadContext& ctx() { return ctx_; }
 
  private:
@@ -96,6 +100,8 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
   bool writing_ = false;
   bool flush_posted_ = false;
   bool closed_ = false;
+  bool going_away_ = false;  ///< go_away() was called: the session is terminated
+  DrainEntry drain_;         ///< membership of the thread's DrainSet
 };
 
 }  // namespace pushbench::server

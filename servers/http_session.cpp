@@ -51,6 +51,7 @@ void HttpSession::arm_timeout() {
 }
 
 void HttpSession::start() {
+  drain_.enlist(ctx_.drain, weak_from_this());
   boost::system::error_code ignored;
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   arm_timeout();
@@ -63,6 +64,15 @@ void HttpSession::start() {
   }
   if (ctx_.config->http2) return do_sniff();
   do_read();
+}
+
+void HttpSession::go_away() {
+  if (handed_off_ || going_away_) return;
+  going_away_ = true;
+  keep_alive_ = false;
+  if (writing_) return;
+  timer_.cancel();
+  stream_.close();
 }
 
 void HttpSession::on_handshake(boost::system::error_code ec) {
@@ -152,7 +162,7 @@ void HttpSession::respond(int status, std::string_view content_type, std::string
   if (!content_type.empty()) res.set(http::field::content_type, content_type);
   res.body() = std::move(body);
   // Only a chat client's POST /send keeps the connection for its next message.
-  keep_alive_ = keep_open && parser_->get().keep_alive();
+  keep_alive_ = keep_open && !going_away_ && parser_->get().keep_alive();
   res.keep_alive(keep_alive_);
   res.prepare_payload();
   respond(std::move(res));
@@ -229,11 +239,13 @@ void HttpSession::respond_error(http::status status, std::string reason) {
 void HttpSession::respond(http::response<http::string_body> res) {
   response_ = std::make_shared<http::response<http::string_body>>(std::move(res));
   arm_timeout();
+  writing_ = true;
   http::async_write(stream_, *response_,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));
 }
 
 void HttpSession::on_write(beast::error_code ec, std::size_t) {
+  writing_ = false;
   timer_.cancel();
   if (keep_alive_ && !ec) {
     keep_alive_ = false;

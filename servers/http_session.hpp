@@ -14,16 +14,22 @@
 #include "core/workload.hpp"
 #include "core/conn_stream.hpp"
 #include "servers/dispatch.hpp"
+#include "servers/drain.hpp"
 #include "servers/server.hpp"
 
 namespace pushbench::server {
 
-class HttpSession : public std::enable_shared_from_this<HttpSession>, private RequestCarrier {
+class HttpSession : public Drainable,
+                    public std::enable_shared_from_this<HttpSession>,
+                    private RequestCarrier {
  public:
   HttpSession(ThreadContext& ctx, boost::asio::ip::tcp::socket socket);
-  ~HttpSession();
+  ~HttpSession() override;
   /// Begins with the TLS handshake, or with reading the first bytes.
   void start();
+  /// Shutdown: a connection waiting for a request closes now; one writing a response closes
+  /// after it (no keep-alive). Nothing once handed off (its new owner goes away itself).
+  void go_away() override;
 
  private:
   void on_handshake(boost::system::error_code ec);
@@ -57,6 +63,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, private Re
   std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> response_;
   bool handed_off_ = false;  ///< the socket now belongs to a stream or HTTP/2 connection
   bool keep_alive_ = false;  ///< read another request after this response (POST /send)
+  bool writing_ = false;     ///< a response is being written
+  bool going_away_ = false;  ///< go_away() was called
+  DrainEntry drain_;         ///< membership of the thread's DrainSet
 };
 
 }  // namespace pushbench::server

@@ -93,12 +93,18 @@ int main(int argc, char** argv) {
   app.add_option("--h2-max-streams", config.h2_max_concurrent_streams,
                  "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS")
       ->capture_default_str()->check(CLI::Range(1u, 1u << 20));
+  unsigned shutdown_grace_ms = 1000;
+  app.add_option("--shutdown-grace-ms", shutdown_grace_ms,
+                 "on SIGINT/SIGTERM: time connections get to end cleanly (HTTP/2 GOAWAY, "
+                 "WebSocket close 1001, last SSE chunk) before the server stops anyway")
+      ->capture_default_str()->check(CLI::Range(0u, 600000u));
   bool quiet = false;
   app.add_flag("--quiet", quiet, "no start-up and shutdown lines (errors are still printed)");
   CLI11_PARSE(app, argc, argv);
   config.compression = !no_compression;
   config.request_timeout = std::chrono::milliseconds(request_timeout_ms);
   config.timer_slack = std::chrono::microseconds(timer_slack_us);
+  config.shutdown_grace = std::chrono::milliseconds(shutdown_grace_ms);
   config.http2 = !no_http2;
   config.ws_pmd_beast = pmd_engine == "beast";
   if ((!cert_file.empty() || !key_file.empty() || tls12) && !tls) {

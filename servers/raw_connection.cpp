@@ -11,6 +11,7 @@ RawConnection::RawConnection(ThreadContext& ctx, boost::asio::ip::tcp::socket so
     : StreamConnection(ctx, ConnStream(std::move(socket)), StreamSpec{}), handshake_timer_(ctx.ioc) {}
 
 void RawConnection::start() {
+  enlist();
   handshake_timer_.expires_after(std::chrono::seconds(10));
   handshake_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (!ec) static_cast<RawConnection&>(*self).close({});

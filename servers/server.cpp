@@ -87,8 +87,13 @@ void Server::run(bool handle_signals) {
   std::optional<asio::signal_set> signals;
   if (handle_signals) {
     signals.emplace(threads_[0]->ioc, SIGINT, SIGTERM);
-    signals->async_wait([this](boost::system::error_code ec, int) {
-      if (!ec) stop();
+    // The first signal drains, a second one stops at once.
+    signals->async_wait([this, &signals](boost::system::error_code ec, int) {
+      if (ec) return;
+      stop();
+      signals->async_wait([this](boost::system::error_code ec2, int) {
+        if (!ec2) stop();
+      });
     });
   }
   do_accept();
@@ -116,9 +121,29 @@ void Server::schedule_stall(ThreadContext& t, std::shared_ptr<asio::steady_timer
 
 void Server::stop() {
   asio::post(threads_[0]->ioc, [this] {
+    if (stopping_) {
+      for (auto& t : threads_) t->ioc.stop();
+      return;
+    }
+    stopping_ = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
-    for (auto& t : threads_) t->ioc.stop();
+    const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_grace;
+    for (auto& t : threads_) {
+      asio::post(t->ioc, [&t = *t, deadline] {
+        t.drain.go_away_all(t.ioc);
+        stop_when_drained(t, deadline, std::make_shared<asio::steady_timer>(t.ioc));
+      });
+    }
+  });
+}
+
+void Server::stop_when_drained(ThreadContext& t, std::chrono::steady_clock::time_point deadline,
+                               std::shared_ptr<asio::steady_timer> timer) {
+  if (t.drain.size() == 0 || std::chrono::steady_clock::now() >= deadline) return t.ioc.stop();
+  timer->expires_after(std::chrono::milliseconds(10));
+  timer->async_wait([&t, deadline, timer](boost::system::error_code ec) {
+    if (!ec) stop_when_drained(t, deadline, timer);
   });
 }
 

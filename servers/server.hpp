@@ -15,6 +15,7 @@
 
 #include "core/event.hpp"
 #include "core/transport.hpp"
+#include "servers/drain.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -63,6 +64,9 @@ struct ServerConfig {
   std::uint32_t h2_max_concurrent_streams = 1000;  ///< SETTINGS_MAX_CONCURRENT_STREAMS
   std::uint64_t resume_history = 10000;  ///< events a resumed stream can replay
   std::size_t max_resumable_streams = 1 << 20;  ///< resumable stream ids remembered
+  /// On stop (SIGINT/SIGTERM): how long connections get to send their goodbye (GOAWAY, close
+  /// frame, last chunk) and close before the threads stop anyway.
+  std::chrono::milliseconds shutdown_grace{1000};
 };
 
 /// Counters of one thread; written only by that thread (relaxed atomics so /stats can read them).
@@ -88,6 +92,9 @@ struct alignas(64) ThreadStats {
 
 /// The state shared by every connection on one thread.
 struct ThreadContext {
+  /// This thread's live connections, asked to go away on stop. Declared before `ioc`, so it
+  /// outlives the handlers (and connections) the io_context destroys.
+  DrainSet drain;
   boost::asio::io_context ioc{1};
   ThreadStats stats;
   const ServerConfig* config = nullptr;
@@ -107,7 +114,9 @@ class Server {
   std::uint16_t port() const { return port_; }
   /// Serves until stop() or SIGINT/SIGTERM (when handle_signals); returns after all threads joined.
   void run(bool handle_signals);
-  /// Thread-safe; makes run() return.
+  /// Thread-safe; makes run() return. The first call stops accepting and asks every connection
+  /// to go away (see DrainSet), each thread stopping once its connections closed or after
+  /// ServerConfig::shutdown_grace; a second call stops every thread at once.
   void stop();
   /// Aggregated counters of all threads.
   nlohmann::json stats_json() const;
@@ -116,6 +125,9 @@ class Server {
   void do_accept();
   /// Arms the next injected stall on thread `t` (see ServerConfig::stall_ms).
   void schedule_stall(ThreadContext& t, std::shared_ptr<boost::asio::steady_timer> timer);
+  /// Stops thread `t`'s io_context once its connections are gone or at `deadline`.
+  static void stop_when_drained(ThreadContext& t, std::chrono::steady_clock::time_point deadline,
+                                std::shared_ptr<boost::asio::steady_timer> timer);
   ServerConfig config_;
   std::vector<std::unique_ptr<ThreadContext>> threads_;
   std::unique_ptr<class TopicRegistry> topics_;
@@ -124,6 +136,7 @@ class Server {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::size_t next_thread_ = 0;
+  bool stopping_ = false;  ///< stop() was called once (read and written on thread 0)
 };
 
 }  // namespace pushbench::server

@@ -23,6 +23,7 @@ StreamConnection::StreamConnection(ThreadContext& ctx, ConnStream stream, Stream
 StreamConnection::~StreamConnection() { ctx_.stats.add(ctx_.stats.closed); }
 
 void StreamConnection::begin_stream(std::string preamble) {
+  enlist();
   if (!preamble.empty()) enqueue(std::make_shared<const std::string>(std::move(preamble)));
   do_watch();
   if (closed_) return;
@@ -59,6 +60,12 @@ void StreamConnection::finish() {
   } else if (in_flight_ == 0 && queue_.empty()) {
     close({});
   }
+}
+
+void StreamConnection::go_away() {
+  if (closed_ || finishing_) return;
+  if (source_) source_->stop();
+  finish();
 }
 
 void StreamConnection::do_write() {

@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "servers/drain.hpp"
 #include "servers/event_stream.hpp"
 
 namespace pushbench::server {
 
-class StreamConnection : public EventSink, public std::enable_shared_from_this<StreamConnection> {
+class StreamConnection : public EventSink,
+                         public Drainable,
+                         public std::enable_shared_from_this<StreamConnection> {
  public:
   StreamConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec);
   ~StreamConnection() override;
@@ -20,8 +23,12 @@ class StreamConnection : public EventSink, public std::enable_shared_from_this<S
   void finish() override;
   /// Closes the connection at once (no last chunk, no close frame).
   void drop() override { close({}); }
+  /// Shutdown: no more events; the stream ends as a finished one does (trailer, half-close).
+  void go_away() override;
 
  protected:
+  /// Joins the thread's DrainSet (once the connection is owned by a shared_ptr; idempotent).
+  void enlist() { drain_.enlist(ctx_.drain, weak_from_this()); }
   /// Queues `preamble` (may be empty), starts the read watch and the event stream; what was
   /// queued before (the response head, a retry field) is written only once the stream started.
   void begin_stream(std::string preamble);
@@ -51,6 +58,7 @@ class StreamConnection : public EventSink, public std::enable_shared_from_this<S
   bool closed_ = false;
   std::shared_ptr<EventSource> source_;
   std::array<char, 512> discard_{};   ///< what the client sends, for on_client_bytes()
+  DrainEntry drain_;                  ///< membership of the thread's DrainSet
 };
 
 }  // namespace pushbench::server

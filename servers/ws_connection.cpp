@@ -49,8 +49,16 @@ void WsConnection::on_accept(beast::error_code ec) {
     ctx_.stats.add(ctx_.stats.bad_requests);
     return close(ec);
   }
+  drain_.enlist(ctx_.drain, weak_from_this());
   do_read();
   source_ = start_events(ctx_, spec_, weak_from_this());
+}
+
+void WsConnection::go_away() {
+  if (closed_ || finishing_) return;
+  if (source_) source_->stop();
+  close_code_ = websocket::close_code::going_away;
+  finish();
 }
 
 SharedBuffer WsConnection::frame_event(std::uint64_t, std::string_view data) {
@@ -94,7 +102,7 @@ void WsConnection::do_write() {
     // Beast allows one ping or close at a time: a ping in flight defers the close.
     if (!finishing_ || closed_ || pinging_) return;
     writing_ = true;
-    ws_.async_close(websocket::close_code::normal,
+    ws_.async_close(close_code_,
                     [self = shared_from_this()](beast::error_code ec) {
                       self->writing_ = false;
                       if (ec) self->close(ec);

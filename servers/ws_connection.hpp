@@ -7,11 +7,14 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <memory>
 
+#include "servers/drain.hpp"
 #include "servers/event_stream.hpp"
 
 namespace pushbench::server {
 
-class WsConnection final : public EventSink, public std::enable_shared_from_this<WsConnection> {
+class WsConnection final : public EventSink,
+                           public Drainable,
+                           public std::enable_shared_from_this<WsConnection> {
  public:
   WsConnection(ThreadContext& ctx, boost::beast::tcp_stream stream, StreamSpec spec);
   ~WsConnection() override;
@@ -27,6 +30,8 @@ class WsConnection final : public EventSink, public std::enable_shared_from_this
   void keepalive() override;
   /// Closes the TCP connection at once (no close frame).
   void drop() override { close({}); }
+  /// Shutdown: no more events; the queue is flushed, then a close frame 1001 (going away).
+  void go_away() override;
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -46,6 +51,9 @@ class WsConnection final : public EventSink, public std::enable_shared_from_this
   bool finishing_ = false;
   bool closed_ = false;
   std::shared_ptr<EventSource> source_;
+  /// The status code of our closing handshake: normal, or going_away on shutdown.
+  boost::beast::websocket::close_code close_code_ = boost::beast::websocket::close_code::normal;
+  DrainEntry drain_;  ///< membership of the thread's DrainSet
 };
 
 }  // namespace pushbench::server

@@ -18,6 +18,11 @@ class WsFrameConnection final : public StreamConnection, private WsCarrier {
   SendResult send(SharedBuffer framed) override { return codec_.send(std::move(framed)); }
   FrameFn framer() const override { return codec_.framer(); }
   void keepalive() override { codec_.keepalive(); }
+  /// Shutdown: the stream ends with a close frame 1001 (going away).
+  void go_away() override {
+    codec_.going_away();
+    StreamConnection::go_away();
+  }
 
  private:
   std::string trailer() override { return codec_.trailer(); }

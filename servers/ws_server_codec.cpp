@@ -6,9 +6,9 @@ namespace pushbench::server {
 
 namespace {
 
-std::string normal_close() {
+std::string normal_close(std::uint16_t code = 1000) {
   std::string out;
-  ws::append_frame(out, ws::Opcode::close, ws::close_payload(1000));
+  ws::append_frame(out, ws::Opcode::close, ws::close_payload(code));
   return out;
 }
 
@@ -68,7 +68,7 @@ std::string WsServerCodec::failure_close(std::error_code ec) {
 std::string WsServerCodec::trailer() {
   if (close_sent_) return {};
   close_sent_ = true;
-  return normal_close();
+  return normal_close(end_code_);
 }
 
 void WsServerCodec::on_message(ws::Opcode, std::string_view payload, bool compressed) {

@@ -35,8 +35,10 @@ class WsServerCodec final : private ws::Handler {
   SendResult send(SharedBuffer framed);
   /// A ping frame (none after a close frame).
   void keepalive();
-  /// A close frame (1000) after the last event, unless one was sent.
+  /// A close frame (1000, or 1001 after going_away()) after the last event, unless one was sent.
   std::string trailer();
+  /// The server is shutting down: the trailer's close frame carries 1001 (going away).
+  void going_away() { end_code_ = 1001; }
   /// Decodes the client's frames. A protocol violation (RFC 6455) comes back as its error and
   /// every later byte is ignored; the carrier fails the stream: over HTTP/1.1 with
   /// failure_close(ec) and the end of the stream, over HTTP/2 with RST_STREAM.
@@ -61,6 +63,7 @@ class WsServerCodec final : private ws::Handler {
   WsCompressor compressor_;
   ws::Decoder decoder_;
   bool close_sent_ = false;  ///< our close frame is queued
+  std::uint16_t end_code_ = 1000;  ///< the status code of trailer()'s close frame
   bool failed_ = false;      ///< the client violated the protocol: its further bytes are ignored
 };
 
