@@ -35,6 +35,8 @@ std::string_view to_string(ProxyKind kind) {
       return "nghttpx";
     case ProxyKind::haproxy:
       return "haproxy";
+    case ProxyKind::nchan:
+      return "nchan";
   }
   return "?";
 }
@@ -156,6 +158,8 @@ std::pair<std::string, std::string> proxy_config_file(const ProxySetup& s) {
       return {nghttpx_config(s), "nghttpx.conf"};
     case ProxyKind::haproxy:
       return {haproxy_config(s), "haproxy.cfg"};
+    case ProxyKind::nchan:
+      return {nchan_config(s), "nginx.conf"};
     case ProxyKind::none:
       break;
   }
@@ -166,6 +170,7 @@ std::vector<std::string> proxy_command(const ProxySetup& s, const std::filesyste
   switch (s.kind) {
     case ProxyKind::nginx:
     case ProxyKind::nginx_gzip:
+    case ProxyKind::nchan:
       return {"nginx", "-p", str(s.dir), "-c", str(config), "-e", str(s.dir / "error.log")};
     case ProxyKind::nghttpx:
       return {"nghttpx", "--conf=" + str(config)};

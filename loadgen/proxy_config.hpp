@@ -21,6 +21,9 @@ enum class ProxyKind {
   nginx_gzip,  ///< nginx compressing text/event-stream itself; the backend is asked for identity
   nghttpx,     ///< HTTP/2 (h2c and TLS) front end, HTTP/1.1 backends, RFC 8441 at the front
   haproxy,     ///< HTTP/2 front end with WebSockets, HTTP/1.1 backend
+  nchan,       ///< not a proxy: the nchan pub/sub broker (an nginx module, no backend), started
+               ///< by the same machinery for the scenario key `broker` (loadgen/broker.hpp);
+               ///< parse_proxy_kind does not accept it
 };
 std::string_view to_string(ProxyKind kind);
 /// "none", "nginx", "nginx-gzip", "nghttpx" or "haproxy"; nullopt otherwise.
@@ -43,6 +46,11 @@ std::string nginx_config(const ProxySetup& setup);
 std::string nghttpx_config(const ProxySetup& setup);
 /// haproxy.cfg: one thread, HTTP mode, long client/server/tunnel timeouts.
 std::string haproxy_config(const ProxySetup& setup);
+
+/// nginx.conf of the nchan broker (loadgen/broker_config.cpp): a publisher location /pub and
+/// subscriber locations /sse (EventSource) and /ws (WebSocket), the channel from `?channel=`,
+/// each subscriber getting the raw published body as its event data from the next message on.
+std::string nchan_config(const ProxySetup& setup);
 
 /// The configuration text of `setup.kind` and the file name it goes to in `setup.dir`.
 std::pair<std::string, std::string> proxy_config_file(const ProxySetup& setup);

@@ -27,6 +27,9 @@ struct SuiteScenario {
                                        ///< (behind a proxy: TLS at the proxy's front only)
   std::optional<ProxyKind> proxy;      ///< reverse proxy in front of the server (key `proxy`;
                                        ///< unset: RunOptions::proxy)
+  ProxyKind broker = ProxyKind::none;  ///< key `broker`: none (our server) or nchan, started
+                                       ///< instead of our server; the load generator publishes
+                                       ///< to it (publish mode)
 };
 
 struct Suite {
@@ -42,7 +45,8 @@ struct Suite {
 /// connection), max_connections_per_origin, resume, drop_after, retry_ms, reconnect_ms, chat,
 /// slow_fraction, slow_read_bps (slow-consumer workload), shared_compression (a WebSocket
 /// broadcast compressed once for all subscribers), proxy (none | nginx | nginx-gzip | nghttpx |
-/// haproxy) (missing keys come from "defaults"). Unknown
+/// haproxy), broker (none | nchan: the load generator publishes, the subscribers receive from
+/// the broker) (missing keys come from "defaults"). Unknown
 /// keys are errors. Throws std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
 /// Loads a suite: `name_or_path` is a file path, or the name of a file in bench/suites/ ("quick",

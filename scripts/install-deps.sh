@@ -7,7 +7,7 @@ packages=(
   libbenchmark-dev libcli11-dev nlohmann-json3-dev googletest libgtest-dev
   python3 python3-matplotlib python3-websockets python3-jsonschema
   curl nghttp2-client
-  nginx nghttp2-proxy haproxy
+  nginx libnginx-mod-nchan nghttp2-proxy haproxy
   clang libclang-rt-14-dev
 )
 # Opt-in (PUSHBENCH_WITH_DOCKER=1): the container-image test (tests/docker/image_test.sh), which
