@@ -1,9 +1,9 @@
 #include "loadgen/client.hpp"
 
-#include <sys/socket.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
+#include <sys/socket.h>
 
 #include <sstream>
 
@@ -41,8 +41,7 @@ Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, s
     slow_read_max_ = std::max<std::size_t>(512, static_cast<std::size_t>(plan.slow_read_bps / 20));
   }
   // Resumable and chat streams are named uniquely per run and client.
-  if (plan.resume || plan.chat)
-    spec_.stream_id = std::to_string(plan.session.seed % 1000000007) + "-" + std::to_string(id);
+  if (plan.resume || plan.chat) spec_.stream_id = std::to_string(plan.session.seed % 1000000007) + "-" + std::to_string(id);
   spec_.epoch_ns = plan.epoch_ns(id * plan.session.streams);
   session_ = make_session(plan.target, spec_, session_options(), *this);
   streams_.resize(session_->streams());
@@ -153,9 +152,9 @@ void Client::begin_session() {
   // ran since): their TLS streams can go.
   retired_.clear();
   // connect_us: TCP connect, plus the TLS handshake when there is one.
-  stats_.connect.record(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - connect_start_)
-          .count());
+  stats_.connect.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            SteadyClock::now() - connect_start_)
+                            .count());
   flush(session_->initial_request());
   do_read();
 }
@@ -280,10 +279,9 @@ void Client::pace_read(std::size_t n) {
 void Client::end_cleanly() {
   if (may_resume() && !session_->end_is_framed()) {
     // Raw lines: an end before the stream's last event can only be a dropped connection.
-    const bool incomplete =
-        !plan_.count_mode ||
-        std::any_of(streams_.begin(), streams_.end(),
-                    [&](const StreamState& st) { return st.seq.next() < *plan_.spec.count; });
+    const bool incomplete = !plan_.count_mode || std::any_of(streams_.begin(), streams_.end(), [&](const StreamState& st) {
+      return st.seq.next() < *plan_.spec.count;
+    });
     if (incomplete) {
       ++stats_.disconnects[std::string(error_kind(LoadErrc::server_closed))];
       return reconnect();
@@ -309,9 +307,9 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
   if (wire_start_ && !window_counted_) ++stats_.wire_events;
   if (!st.first_event_seen) {
     st.first_event_seen = true;
-    stats_.first_event.record(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - connect_start_)
-            .count());
+    stats_.first_event.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  SteadyClock::now() - connect_start_)
+                                  .count());
   }
   auto h = parse_event_header(data);
   if (!h) {
@@ -355,8 +353,8 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
     stats_.latency_corrected.record(read_time_ns_ - h->ts);
     if (h->st) stats_.latency_uncorrected.record(read_time_ns_ - *h->st);
   }
-  if (plan_.verify_payload &&
-      !verify_event_data(data, plan_.spec.payload, plan_.spec.size, plan_.payload_lines.get())) {
+  if (plan_.verify_payload && !verify_event_data(data, plan_.spec.payload, plan_.spec.size,
+                                                 plan_.payload_lines.get())) {
     ++stats_.errors[std::string(error_kind(LoadErrc::payload_mismatch))];
   }
 }
@@ -377,9 +375,7 @@ void Client::on_window_start() {
   wire_start_ = read_tcp_counters(stream_.socket().native_handle());
 }
 
-void Client::on_window_end() {
-  end_window_counters();
-}
+void Client::on_window_end() { end_window_counters(); }
 
 void Client::end_window_counters() {
   if (window_counted_ || !wire_start_ || !stream_.socket().is_open()) return;
@@ -435,8 +431,8 @@ void Client::reconnect() {
   ++stats_.reconnects;
   // This connection's in-window bytes pair with the events read on it.
   end_window_counters();
-  const auto delay_ms = static_cast<double>(
-      session_->retry_ms().value_or(static_cast<std::uint64_t>(plan_.reconnect_delay.count())));
+  const auto delay_ms = static_cast<double>(session_->retry_ms().value_or(
+      static_cast<std::uint64_t>(plan_.reconnect_delay.count())));
   ++gen_;
   connect_timer_.cancel();
   read_timer_.cancel();
@@ -457,8 +453,7 @@ void Client::reconnect() {
   std::uint64_t x = (id_ + 1) * 0x9E3779B97F4A7C15ull ^ gen_ * 0xBF58476D1CE4E5B9ull;
   x ^= x >> 31;
   const double jitter = 0.5 + static_cast<double>(x % 1000) / 1000.0;
-  connect_timer_.expires_after(
-      std::chrono::microseconds(static_cast<std::int64_t>(delay_ms * jitter * 1000)));
+  connect_timer_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(delay_ms * jitter * 1000)));
   connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
     if (!ec && g == gen_ && !closed_) start();
   });
@@ -509,8 +504,8 @@ void Client::finalize() {
     // its schedule grid when it asked for one (the server waits for the next grid point).
     StreamSpec grid = plan_.spec;
     grid.epoch_ns = plan_.epoch_ns(id_ * streams_.size() + i);
-    const std::int64_t start =
-        st.start_ns.value_or(grid.first_due_ns(plan_.anchor.realtime_ns_at(connect_start_)));
+    const std::int64_t start = st.start_ns.value_or(
+        grid.first_due_ns(plan_.anchor.realtime_ns_at(connect_start_)));
     std::int64_t lo = std::max<std::int64_t>(static_cast<std::int64_t>(st.base_seq),
                                              ceil_div(plan_.window_start_ns - start, period));
     std::int64_t hi = plan_.count_mode ? std::numeric_limits<std::int64_t>::max()

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "core/sysinfo.hpp"
-#include "core/tls.hpp"
 #include "git_sha.hpp"
+#include "core/tls.hpp"
 #include "loadgen/accounting.hpp"
 #include "loadgen/delivery.hpp"
 #include "loadgen/publisher.hpp"
@@ -69,10 +69,9 @@ void check_publish_mode(LoadConfig& config, RunPlan& plan) {
   if (config.chat || config.resume || config.spec.topic || config.spec.count ||
       config.spec.keepalive_s || config.connect_rate > 0 ||
       plan.target.transport == Transport::raw) {
-    throw std::runtime_error(
-        "--publish-url publishes one stream to SSE or WebSocket subscribers "
-        "in time mode (no --chat, --resume, --topic, --count, "
-        "--keepalive, --connect-rate or tcp://)");
+    throw std::runtime_error("--publish-url publishes one stream to SSE or WebSocket subscribers "
+                             "in time mode (no --chat, --resume, --topic, --count, "
+                             "--keepalive, --connect-rate or tcp://)");
   }
   plan.publish = true;
   config.add_workload_query = false;
@@ -104,12 +103,11 @@ nlohmann::json run_load(const LoadConfig& requested) {
   plan.session.add_workload_query = config.add_workload_query;
   const ShardSpec shard = config.shard.value_or(ShardSpec{});
   if (shard.sharded() && !config.seed && !config.start_at_ns) {
-    throw std::runtime_error(
-        "--shard needs --seed (or --start-at), the same for every shard, so "
-        "that the shards name and seed their streams as one run would");
+    throw std::runtime_error("--shard needs --seed (or --start-at), the same for every shard, so "
+                             "that the shards name and seed their streams as one run would");
   }
-  plan.session.seed =
-      config.seed.value_or(static_cast<std::uint64_t>(config.start_at_ns.value_or(realtime_ns())));
+  plan.session.seed = config.seed.value_or(
+      static_cast<std::uint64_t>(config.start_at_ns.value_or(realtime_ns())));
   plan.verify_payload = config.verify_payload;
   plan.payload_lines = config.payload_lines;
   plan.session.compression = config.compression;
@@ -120,9 +118,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
     throw std::runtime_error("tcp:// is the cleartext raw baseline: no HTTP/2, no TLS");
   }
   if (plan.session.streams > 1 && config.http != HttpVersion::h2) {
-    throw std::runtime_error(
-        "--streams above 1 needs --http 2 (HTTP/1.1 carries one stream per "
-        "connection)");
+    throw std::runtime_error("--streams above 1 needs --http 2 (HTTP/1.1 carries one stream per "
+                             "connection)");
   }
   if (config.max_connections_per_origin > 0 && config.connect_rate > 0) {
     throw std::runtime_error("--max-connections-per-origin and --connect-rate do not combine");
@@ -146,24 +143,22 @@ nlohmann::json run_load(const LoadConfig& requested) {
     plan.spec.echo = true;
     if (config.resume || config.spec.topic || plan.session.streams > 1 || config.spec.count ||
         plan.target.transport == Transport::raw) {
-      throw std::runtime_error(
-          "--chat runs private SSE or WebSocket streams, one per connection, "
-          "in time mode (no --resume, --topic, --streams or --count)");
+      throw std::runtime_error("--chat runs private SSE or WebSocket streams, one per connection, "
+                               "in time mode (no --resume, --topic, --streams or --count)");
     }
   }
   check_publish_mode(config, plan);
   plan.reconnect_delay = std::chrono::milliseconds(static_cast<std::int64_t>(config.reconnect_ms));
   if (config.resume && (config.spec.topic || plan.session.streams > 1)) {
-    throw std::runtime_error(
-        "--resume applies to private streams, one per connection (no "
-        "--topic, no --streams)");
+    throw std::runtime_error("--resume applies to private streams, one per connection (no "
+                             "--topic, no --streams)");
   }
   if (!config.ca_file.empty() && !plan.target.tls) {
     throw std::runtime_error("--cacert needs an https:// or wss:// URL");
   }
   if (plan.target.tls) {
-    plan.tls = tls::make_client_context({config.http == HttpVersion::h2 ? "h2" : "http/1.1"},
-                                        config.tls12, config.ca_file);
+    plan.tls = tls::make_client_context(
+        {config.http == HttpVersion::h2 ? "h2" : "http/1.1"}, config.tls12, config.ca_file);
   }
   if (auto err = check_compression(config.compression.algorithm, plan.target.transport)) {
     throw std::runtime_error(*err);
@@ -232,10 +227,10 @@ nlohmann::json run_load(const LoadConfig& requested) {
   const auto warmup_ns = static_cast<std::int64_t>(config.warmup_s * 1e9);
   const auto duration_ns = static_cast<std::int64_t>(config.duration_s * 1e9);
   plan.window_start_ns = plan.anchor.realtime + warmup_ns;
-  plan.window_end_ns = plan.count_mode ? std::numeric_limits<std::int64_t>::max()
-                                       : plan.window_start_ns + duration_ns;
-  plan.hard_deadline =
-      plan.anchor.steady + nanoseconds(warmup_ns + duration_ns) + plan.drain + plan.connect_timeout;
+  plan.window_end_ns =
+      plan.count_mode ? std::numeric_limits<std::int64_t>::max() : plan.window_start_ns + duration_ns;
+  plan.hard_deadline = plan.anchor.steady + nanoseconds(warmup_ns + duration_ns) + plan.drain +
+                       plan.connect_timeout;
   plan.progress = static_cast<bool>(config.progress);
 
   std::vector<std::unique_ptr<Worker>> workers;
@@ -258,11 +253,10 @@ nlohmann::json run_load(const LoadConfig& requested) {
   PeakRssSampler rss(config.server_pid);
   if (publisher) publisher->start();
   std::vector<std::thread> pool;
-  for (auto& w : workers)
-    pool.emplace_back([&w, &progress] {
-      w->run();
-      if (progress) progress->worker_exited();
-    });
+  for (auto& w : workers) pool.emplace_back([&w, &progress] {
+    w->run();
+    if (progress) progress->worker_exited();
+  });
 
   // The main thread samples CPU of both sides at the window's edges.
   wait_until(plan.anchor.steady_at(plan.window_start_ns));
@@ -304,7 +298,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
   const std::uint64_t events = total.events_received - total.duplicated;
   const double events_per_s = static_cast<double>(events) / window_s;
   const double self_cpu_s = static_cast<double>(self_cpu_end - self_cpu_start) / 1e9;
-  const double max_busy = std::clamp(static_cast<double>(total.busy_ns) / 1e9 / window_s, 0.0, 1.0);
+  const double max_busy =
+      std::clamp(static_cast<double>(total.busy_ns) / 1e9 / window_s, 0.0, 1.0);
   const bool saturated = max_busy > 0.9;
 
   nlohmann::json warnings = nlohmann::json::array();
@@ -315,9 +310,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
                        "server (add --threads or lower the load)");
   }
   if (!contract) {
-    warnings.push_back(
-        "the server's events do not follow the seq/ts contract: latency and loss "
-        "are unavailable, throughput is measured");
+    warnings.push_back("the server's events do not follow the seq/ts contract: latency and loss "
+                       "are unavailable, throughput is measured");
   }
   std::uint64_t error_total = 0;
   for (const auto& [k, v] : total.errors) error_total += v;
@@ -328,22 +322,22 @@ nlohmann::json run_load(const LoadConfig& requested) {
   }
   if (config.compression.algorithm != Compression::none &&
       total.compressed_connections < total.connections_established) {
-    warnings.push_back(
-        std::to_string(total.connections_established - total.compressed_connections) +
-        " connection(s) were not compressed: the server declined " +
-        std::string(to_string(config.compression.algorithm)));
+    warnings.push_back(std::to_string(total.connections_established -
+                                      total.compressed_connections) +
+                       " connection(s) were not compressed: the server declined " +
+                       std::string(to_string(config.compression.algorithm)));
   }
   const bool same_host = plan.endpoint.address().is_loopback();
   if (!same_host && !config.clock_offset_us) {
-    warnings.push_back(
-        "the server is on another host: latency assumes both clocks agree; "
-        "measure the offset and pass --clock-offset-us");
+    warnings.push_back("the server is on another host: latency assumes both clocks agree; "
+                       "measure the offset and pass --clock-offset-us");
   }
   if (total.subscriptions_starved > 0) {
-    warnings.push_back(
-        std::to_string(total.subscriptions_starved) + " of " + std::to_string(subscriptions) +
-        " subscriptions never got a connection (browser model: " +
-        std::to_string(plan.max_connections_per_origin) + " connections per origin)");
+    warnings.push_back(std::to_string(total.subscriptions_starved) + " of " +
+                       std::to_string(subscriptions) +
+                       " subscriptions never got a connection (browser model: " +
+                       std::to_string(plan.max_connections_per_origin) +
+                       " connections per origin)");
   }
   if (contract && total.events_unique > total.events_expected) {
     warnings.push_back("received " + std::to_string(total.events_unique) +
@@ -354,9 +348,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
   const std::uint64_t never_tried =
       total.subscriptions_starved / std::max<std::size_t>(1, plan.session.streams);
   if (total.connections_established + never_tried < connections) {
-    warnings.push_back(std::to_string(connections - never_tried - total.connections_established) +
-                       " of " + std::to_string(connections) +
-                       " connections were never established");
+    warnings.push_back(std::to_string(connections - never_tried - total.connections_established) + " of " +
+                       std::to_string(connections) + " connections were never established");
   }
 
   nlohmann::json server = {{"pid", nullptr},
@@ -372,8 +365,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
     if (server_start && server_end) {
       const double cpu = server_end->cpu_s - server_start->cpu_s;
       server["cpu_s"] = cpu;
-      server["cpu_ns_per_event"] =
-          nullable(events ? std::optional<double>(cpu * 1e9 / events) : std::nullopt);
+      server["cpu_ns_per_event"] = nullable(events ? std::optional<double>(cpu * 1e9 / events)
+                                                   : std::nullopt);
       // Live threads only: a thread that exited in the window can make the sum go down.
       if (server_end->voluntary_switches >= server_start->voluntary_switches) {
         server["wakeups_per_event"] = per_event(
@@ -397,16 +390,17 @@ nlohmann::json run_load(const LoadConfig& requested) {
     }
   }
 
-  const std::uint64_t lost = contract && total.events_expected > total.events_unique
-                                 ? total.events_expected - total.events_unique
-                                 : 0;
+  const std::uint64_t lost =
+      contract && total.events_expected > total.events_unique
+          ? total.events_expected - total.events_unique
+          : 0;
   const std::string transport(to_string(plan.target.transport));
   const std::string group =
-      !config.group.empty() ? config.group
-                            : "stream-" + std::to_string(std::max(1u, config.connections)) + "x" +
-                                  std::to_string(static_cast<long long>(config.spec.rate)) + "/s-" +
-                                  std::to_string(config.spec.size) + "B-" +
-                                  std::string(to_string(config.spec.payload));
+      !config.group.empty()
+          ? config.group
+          : "stream-" + std::to_string(std::max(1u, config.connections)) + "x" +
+                std::to_string(static_cast<long long>(config.spec.rate)) + "/s-" +
+                std::to_string(config.spec.size) + "B-" + std::string(to_string(config.spec.payload));
 
   nlohmann::json compression = config.compression_details;
   compression["algorithm"] = to_string(config.compression.algorithm);
@@ -421,8 +415,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
       {"transport", transport},
       {"url", config.url},
       {"http_version", !transport_info(plan.target.transport).http ? nlohmann::json(nullptr)
-                       : config.http == HttpVersion::h2            ? nlohmann::json("2")
-                                                                   : nlohmann::json("1.1")},
+                       : config.http == HttpVersion::h2       ? nlohmann::json("2")
+                                                              : nlohmann::json("1.1")},
       {"tls", plan.target.tls},
       {"compression", compression},
       {"schedule",
@@ -436,14 +430,14 @@ nlohmann::json run_load(const LoadConfig& requested) {
         {"offset_us", config.clock_offset_us ? nlohmann::json(*config.clock_offset_us)
                                              : nlohmann::json(nullptr)}}},
       {"workload",
-       {{"kind", plan.publish               ? "publish"
-                 : config.chat              ? "chat"
-                 : config.slow_fraction > 0 ? "slow-consumer"
-                 : config.resume            ? "resume"
-                 : config.connect_rate > 0  ? "storm"
-                 : config.spec.keepalive_s  ? "idle"
-                 : config.spec.topic        ? "broadcast"
-                                            : "stream"},
+       {{"kind", plan.publish                   ? "publish"
+                 : config.chat                    ? "chat"
+                 : config.slow_fraction > 0       ? "slow-consumer"
+                 : config.resume                  ? "resume"
+                 : config.connect_rate > 0        ? "storm"
+                 : config.spec.keepalive_s    ? "idle"
+                 : config.spec.topic          ? "broadcast"
+                                              : "stream"},
         {"connections", connections},
         {"streams_per_connection", plan.session.streams},
         {"subscriptions", subscriptions},
@@ -453,8 +447,7 @@ nlohmann::json run_load(const LoadConfig& requested) {
         {"payload_kind", contract ? std::string(to_string(config.spec.payload)) : "other"},
         {"duration_s", window_s},
         {"warmup_s", config.warmup_s},
-        {"topic",
-         config.spec.topic ? nlohmann::json(*config.spec.topic) : nlohmann::json(nullptr)}}},
+        {"topic", config.spec.topic ? nlohmann::json(*config.spec.topic) : nlohmann::json(nullptr)}}},
       {"events",
        {{"expected", contract ? nlohmann::json(total.events_expected) : nlohmann::json(nullptr)},
         {"received", events},
@@ -469,10 +462,10 @@ nlohmann::json run_load(const LoadConfig& requested) {
        {{"bytes_received", total.wire.bytes_received},
         {"bytes_sent", total.wire.bytes_acked},
         {"segments_received", total.wire.segments_in},
-        {"bytes_per_event", total.wire_events
-                                ? nlohmann::json(static_cast<double>(total.wire.bytes_received) /
-                                                 static_cast<double>(total.wire_events))
-                                : nlohmann::json(nullptr)}}},
+        {"bytes_per_event",
+         total.wire_events ? nlohmann::json(static_cast<double>(total.wire.bytes_received) /
+                                            static_cast<double>(total.wire_events))
+                           : nlohmann::json(nullptr)}}},
       {"latency_us",
        {{"corrected", to_json(total.latency_corrected.summary_us())},
         {"uncorrected", to_json(total.latency_uncorrected.summary_us())}}},
@@ -481,8 +474,9 @@ nlohmann::json run_load(const LoadConfig& requested) {
       {"server", server},
       {"loadgen",
        {{"cpu_s", self_cpu_s},
-        {"cpu_ns_per_event", events ? nlohmann::json(self_cpu_s * 1e9 / static_cast<double>(events))
-                                    : nlohmann::json(nullptr)},
+        {"cpu_ns_per_event",
+         events ? nlohmann::json(self_cpu_s * 1e9 / static_cast<double>(events))
+                : nlohmann::json(nullptr)},
         {"wakeups_per_event",
          per_event(static_cast<double>(self_wakeups_end - self_wakeups_start), events)},
         {"threads", threads},
@@ -517,9 +511,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
         {"posts_answered", total.posts_answered},
         {"posts_resent", total.posts_resent},
         {"message_path", plan.target.transport == Transport::ws ? "websocket message"
-                         : config.http == HttpVersion::h2
-                             ? "POST stream on the same HTTP/2 connection"
-                             : "POST on a second HTTP/1.1 connection"}};
+                         : config.http == HttpVersion::h2    ? "POST stream on the same HTTP/2 connection"
+                                                             : "POST on a second HTTP/1.1 connection"}};
   }
   if (config.resume) {
     nlohmann::json disconnects = nlohmann::json::object();
@@ -527,8 +520,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
     scenario["resume"] = {
         {"drop_after_s", config.spec.drop_after_s ? nlohmann::json(*config.spec.drop_after_s)
                                                   : nlohmann::json(nullptr)},
-        {"retry_ms",
-         config.spec.retry_ms ? nlohmann::json(*config.spec.retry_ms) : nlohmann::json(nullptr)},
+        {"retry_ms", config.spec.retry_ms ? nlohmann::json(*config.spec.retry_ms)
+                                          : nlohmann::json(nullptr)},
         {"reconnect_ms", config.reconnect_ms},
         {"reconnects", total.reconnects},
         {"disconnects", disconnects},
@@ -545,11 +538,12 @@ nlohmann::json run_load(const LoadConfig& requested) {
                          {"seed", plan.session.seed}};
   }
   if (plan.max_connections_per_origin > 0) {
-    scenario["browser"] = {{"max_connections_per_origin", plan.max_connections_per_origin},
-                           {"subscriptions", subscriptions},
-                           {"subscriptions_waited", total.subscriptions_waited},
-                           {"subscriptions_starved", total.subscriptions_starved},
-                           {"wait_us", to_json(total.subscription_wait.summary_us())}};
+    scenario["browser"] = {
+        {"max_connections_per_origin", plan.max_connections_per_origin},
+        {"subscriptions", subscriptions},
+        {"subscriptions_waited", total.subscriptions_waited},
+        {"subscriptions_starved", total.subscriptions_starved},
+        {"wait_us", to_json(total.subscription_wait.summary_us())}};
     scenario["histograms"]["subscription_wait"] = total.subscription_wait.bins_json();
   }
   if (config.connect_rate > 0) {
@@ -589,11 +583,11 @@ nlohmann::json run_load(const LoadConfig& requested) {
 }
 
 nlohmann::json make_report(nlohmann::json scenarios, const std::string& command,
-                           const std::optional<std::string>& suite, const std::string& started_at) {
+                           const std::optional<std::string>& suite,
+                           const std::string& started_at) {
   nlohmann::json report = {
       {"schema_version", 1},
-      {"tool",
-       {{"name", "pushbench"}, {"version", PUSHBENCH_VERSION}, {"git_sha", PUSHBENCH_GIT_SHA}}},
+      {"tool", {{"name", "pushbench"}, {"version", PUSHBENCH_VERSION}, {"git_sha", PUSHBENCH_GIT_SHA}}},
       {"environment", environment_json()},
       {"started_at", started_at},
       {"finished_at", utc_timestamp()},

@@ -23,8 +23,8 @@
 #include "loadgen/shard_merge.hpp"
 #include "loadgen/start_at.hpp"
 #include "loadgen/table.hpp"
-#include "loadgen/tap.hpp"
 #include "loadgen/verdict.hpp"
+#include "loadgen/tap.hpp"
 
 namespace {
 
@@ -97,17 +97,14 @@ int main(int argc, char** argv) {
       ->required();
   load->add_option("--connections,-c", lc.connections,
                    "TCP connections (each carries --streams subscriptions)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 1000000u));
+      ->capture_default_str()->check(CLI::Range(1u, 1000000u));
   std::string http_version = "1.1";
   load->add_option("--http", http_version,
                    "1.1 | 2: HTTP/2 by prior knowledge (http, ws) or ALPN h2 (https, wss); "
                    "WebSockets over HTTP/2 use extended CONNECT (RFC 8441)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"1.1", "2"}));
+      ->capture_default_str()->check(CLI::IsMember({"1.1", "2"}));
   load->add_option("--streams", lc.streams, "HTTP/2 streams per connection (multiplexing)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   load->add_option("--max-connections-per-origin", lc.max_connections_per_origin,
                    "browser model: at most N connections open at once (6 models HTTP/1.1 "
                    "browsers); further subscriptions wait for a free connection (0: no cap)")
@@ -140,27 +137,21 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{3600000}));
   load->add_option("--reconnect-ms", lc.reconnect_ms,
                    "reconnection delay without a `retry:` field (jittered +-50%)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 600000.0));
+      ->capture_default_str()->check(CLI::Range(0.0, 600000.0));
   load->add_option("--slow-fraction", lc.slow_fraction,
                    "slow-consumer workload: this share of the clients (spread evenly) read at "
                    "--slow-read-bps with a 16 KiB receive buffer; their latency is reported apart")
       ->check(CLI::Range(0.0, 1.0));
   load->add_option("--slow-read-bps", lc.slow_read_bps, "a slow client's read rate, bytes/s")
-      ->capture_default_str()
-      ->check(CLI::Range(1.0, 1e12));
-  load->add_option("--threads,-t", lc.threads, "worker threads")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 256u));
+      ->capture_default_str()->check(CLI::Range(1.0, 1e12));
+  load->add_option("--threads,-t", lc.threads, "worker threads")->capture_default_str()->check(
+      CLI::Range(1u, 256u));
   load->add_option("--rate,-r", lc.spec.rate, "events/s per stream (open loop)")
-      ->capture_default_str()
-      ->check(CLI::Range(1e-3, 1e6));
-  load->add_option("--size,-s", lc.spec.size, "event data bytes")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{0}, StreamSpec::max_event_bytes));
+      ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
+  load->add_option("--size,-s", lc.spec.size, "event data bytes")->capture_default_str()->check(
+      CLI::Range(std::size_t{0}, StreamSpec::max_event_bytes));
   load->add_option("--payload", payload, "json | text | random | file (see --payload-file)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"json", "text", "random", "file"}));
+      ->capture_default_str()->check(CLI::IsMember({"json", "text", "random", "file"}));
   std::string payload_file;
   load->add_option("--payload-file", payload_file,
                    "your own sample messages, one per line, cycled (implies --payload file; the "
@@ -172,8 +163,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"none", "gzip", "deflate", "permessage-deflate"}));
   load->add_option("--deflate-window-bits", lc.compression.window_bits,
                    "permessage-deflate: server_max_window_bits to request (9-15)")
-      ->capture_default_str()
-      ->check(CLI::Range(9, 15));
+      ->capture_default_str()->check(CLI::Range(9, 15));
   load->add_flag("--no-context-takeover", lc.compression.no_context_takeover,
                  "permessage-deflate: request server_ and client_no_context_takeover");
   load->add_option("--count", count, "events per stream; the run ends when every stream ends");
@@ -184,32 +174,25 @@ int main(int argc, char** argv) {
                    "seconds; use with a low --rate")
       ->check(CLI::Range(0.01, 3600.0));
   load->add_option("--duration,-d", lc.duration_s, "measurement seconds (a cap with --count)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.01, 86400.0));
+      ->capture_default_str()->check(CLI::Range(0.01, 86400.0));
   load->add_option("--warmup,-w", lc.warmup_s, "warm-up seconds, excluded from all figures")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 3600.0));
+      ->capture_default_str()->check(CLI::Range(0.0, 3600.0));
   load->add_option("--drain", lc.drain_s, "seconds to wait for in-window events after the window")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 600.0));
+      ->capture_default_str()->check(CLI::Range(0.0, 600.0));
   load->add_option("--connect-timeout", lc.connect_timeout_s, "seconds for connect + handshake")
-      ->capture_default_str()
-      ->check(CLI::Range(0.01, 600.0));
+      ->capture_default_str()->check(CLI::Range(0.01, 600.0));
   load->add_option("--connect-rate", lc.connect_rate,
                    "connect storm: open connections at this rate per second (0: all at once)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1e6));
+      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
   bool find_max_flag = false;
   FindMaxOptions fo;
   load->add_flag("--find-max", find_max_flag,
                  "raise --rate step by step until p99 exceeds --p99-bound-ms or events are lost; "
                  "report the highest sustainable rate");
   load->add_option("--p99-bound-ms", fo.p99_bound_ms, "find-max: latency bound")
-      ->capture_default_str()
-      ->check(CLI::Range(0.001, 1e6));
+      ->capture_default_str()->check(CLI::Range(0.001, 1e6));
   load->add_option("--step-factor", fo.step_factor, "find-max: rate multiplier per step")
-      ->capture_default_str()
-      ->check(CLI::Range(1.01, 100.0));
+      ->capture_default_str()->check(CLI::Range(1.01, 100.0));
   std::optional<std::string> phase;
   load->add_option("--phase", phase,
                    "each stream's schedule, sent as its epoch: aligned (all due together), spread "
@@ -242,8 +225,7 @@ int main(int argc, char** argv) {
   const std::string progress_help =
       "live progress line on stderr: auto (when stderr is a terminal), always or never";
   load->add_option("--progress", progress_mode, progress_help)
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->capture_default_str()->check(CLI::IsMember({"auto", "always", "never"}));
 
   // --- run ---
   auto* run = app.add_subcommand("run", "spawn servers on loopback and run a suite");
@@ -262,14 +244,12 @@ int main(int argc, char** argv) {
   run->add_option("--repeat", ro.repeat,
                   "run each scenario N times; the report keeps the median run and the median "
                   "and MAD of every figure")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 100u));
+      ->capture_default_str()->check(CLI::Range(1u, 100u));
   run->add_option("--shards", ro.shards,
                   "drive each run with N load-generator processes started together (like "
                   "load --shard K/N --start-at T; pinned one CPU each when --loadgen-cpus lists "
                   "several) and merge them into one scenario")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 64u));
+      ->capture_default_str()->check(CLI::Range(1u, 64u));
   std::string run_proxy = "none";
   run->add_option("--proxy", run_proxy,
                   "reverse proxy in front of every scenario's server that sets no `proxy` key: "
@@ -277,8 +257,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "nginx", "nginx-gzip", "nghttpx", "haproxy"}));
   run->add_option("--progress", progress_mode, progress_help)
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->capture_default_str()->check(CLI::IsMember({"auto", "always", "never"}));
 
   // --- tap ---
   auto* tap = app.add_subcommand("tap", "print every received event as one JSON line");
@@ -293,8 +272,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
 
   // --- compare ---
-  auto* cmp = app.add_subcommand("compare",
-                                 "figure-by-figure deltas of two reports; exit 1 on a regression");
+  auto* cmp = app.add_subcommand("compare", "figure-by-figure deltas of two reports; exit 1 on a regression");
   std::string cmp_base, cmp_new, threshold = "10%", cmp_format = "text";
   CompareOptions co;
   cmp->add_option("base", cmp_base, "baseline report")->required();
@@ -305,8 +283,7 @@ int main(int argc, char** argv) {
                   "with repetitions, changes within this many MADs are noise")
       ->capture_default_str();
   cmp->add_option("--format", cmp_format, "text | markdown | json")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"text", "markdown", "json"}));
+      ->capture_default_str()->check(CLI::IsMember({"text", "markdown", "json"}));
 
   // --- merge ---
   auto* mrg = app.add_subcommand(
@@ -327,11 +304,11 @@ int main(int argc, char** argv) {
   std::string rep_file, rep_format = "text";
   rep->add_option("file", rep_file, "report JSON")->required();
   rep->add_option("--format", rep_format, "text | markdown | json")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"text", "markdown", "json"}));
+      ->capture_default_str()->check(CLI::IsMember({"text", "markdown", "json"}));
 
   CLI11_PARSE(app, argc, argv);
-  const bool progress = progress_mode == "always" || (progress_mode == "auto" && stderr_is_tty());
+  const bool progress =
+      progress_mode == "always" || (progress_mode == "auto" && stderr_is_tty());
 
   try {
     if (*load) {
@@ -353,14 +330,9 @@ int main(int argc, char** argv) {
       if (phase) lc.phase = parse_phase(*phase);
       // Options given explicitly must agree with the URL's workload parameters.
       for (const auto& [option, key] : std::initializer_list<std::pair<const char*, const char*>>{
-               {"--rate", "rate"},
-               {"--size", "size"},
-               {"--payload", "payload"},
-               {"--payload-file", "payload"},
-               {"--count", "count"},
-               {"--topic", "topic"},
-               {"--keepalive", "keepalive"},
-               {"--drop-after", "drop_after"},
+               {"--rate", "rate"}, {"--size", "size"}, {"--payload", "payload"},
+               {"--payload-file", "payload"}, {"--count", "count"}, {"--topic", "topic"},
+               {"--keepalive", "keepalive"}, {"--drop-after", "drop_after"},
                {"--retry-ms", "retry"}}) {
         if (load->count(option) > 0) lc.cli_workload_keys.insert(key);
       }
@@ -369,12 +341,12 @@ int main(int argc, char** argv) {
         const auto q = lc.url.find('?');
         bool url_rate = false;
         if (q != std::string::npos) {
-          for_each_query_param(
-              std::string_view(lc.url).substr(q + 1),
-              [&](const std::string& k, const std::string&) { url_rate |= k == "rate"; });
+          for_each_query_param(std::string_view(lc.url).substr(q + 1),
+                               [&](const std::string& k, const std::string&) {
+                                 url_rate |= k == "rate";
+                               });
         }
-        if (url_rate)
-          throw std::runtime_error("--find-max sets the rate: remove rate= from the URL");
+        if (url_rate) throw std::runtime_error("--find-max sets the rate: remove rate= from the URL");
       }
       if (server_pid) lc.server_pid = static_cast<pid_t>(*server_pid);
       if (!shard_text.empty()) {
@@ -420,8 +392,7 @@ int main(int argc, char** argv) {
       ro.progress = progress;
       ro.proxy = *parse_proxy_kind(run_proxy);
       auto scenarios = run_suite(suite, ro);
-      auto report =
-          make_report(std::move(scenarios), command_line(argc, argv), suite.name, started);
+      auto report = make_report(std::move(scenarios), command_line(argc, argv), suite.name, started);
       if (interrupted) {
         report["interrupted"] = true;
         std::cerr << "pushbench: interrupted; the report holds the " << report["scenarios"].size()
@@ -434,8 +405,7 @@ int main(int argc, char** argv) {
     if (*tap) return run_tap(to, std::cout, std::cerr);
     if (*cmp) {
       const auto t = parse_threshold(threshold);
-      if (!t)
-        throw std::runtime_error("--threshold must look like 10% or 0.1, got '" + threshold + "'");
+      if (!t) throw std::runtime_error("--threshold must look like 10% or 0.1, got '" + threshold + "'");
       co.threshold = *t;
       co.format = cmp_format == "markdown" ? CompareFormat::markdown
                   : cmp_format == "json"   ? CompareFormat::json
@@ -446,9 +416,8 @@ int main(int argc, char** argv) {
     }
     if (*mrg && !merge_shard_files.empty()) {
       if (!merge_files.empty()) {
-        throw std::runtime_error(
-            "merge: give reports to merge as repetitions, or --shards, not "
-            "both");
+        throw std::runtime_error("merge: give reports to merge as repetitions, or --shards, not "
+                                 "both");
       }
       std::vector<ShardReport> shards;
       for (const auto& f : merge_shard_files) shards.push_back({f, read_report(f)});

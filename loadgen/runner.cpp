@@ -3,8 +3,8 @@
 #include <limits>
 #include <type_traits>
 
-#include "loadgen/broker.hpp"
 #include "loadgen/progress.hpp"
+#include "loadgen/broker.hpp"
 #include "loadgen/proxy_run.hpp"
 #include "loadgen/repeat.hpp"
 #include "loadgen/server_process.hpp"
@@ -20,10 +20,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <iterator>
-#include <set>
+#include <iostream>
 #include <sstream>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -95,19 +95,18 @@ void parse_compression_keys(const json& s, const json& defaults, SuiteScenario& 
   const bool no_context = get_or<bool>(s, defaults, "no_context_takeover", false);
   const auto min_size = get_or<std::size_t>(s, defaults, "pmd_min_size", 0);
   if (level < 0 || level > 9 || window < 9 || window > 15 || mem < 1 || mem > 9) {
-    throw std::runtime_error(
-        "suite: " + sc.group +
-        ": deflate_level 0-9, deflate_window_bits 9-15, deflate_mem_level 1-9");
+    throw std::runtime_error("suite: " + sc.group +
+                             ": deflate_level 0-9, deflate_window_bits 9-15, deflate_mem_level 1-9");
   }
   sc.load.compression.window_bits = window;
   sc.load.compression.no_context_takeover = no_context;
-  sc.server_args = {"--deflate-level",      std::to_string(level),   "--deflate-window-bits",
-                    std::to_string(window), "--deflate-mem-level",   std::to_string(mem),
-                    "--pmd-min-size",       std::to_string(min_size)};
+  sc.server_args = {"--deflate-level", std::to_string(level), "--deflate-window-bits",
+                    std::to_string(window), "--deflate-mem-level", std::to_string(mem),
+                    "--pmd-min-size", std::to_string(min_size)};
   if (no_context) {
-    sc.server_args.insert(sc.server_args.end(),
-                          {"--sse-reset-per-event", "--pmd-server-no-context-takeover",
-                           "--pmd-client-no-context-takeover"});
+    sc.server_args.insert(sc.server_args.end(), {"--sse-reset-per-event",
+                                                 "--pmd-server-no-context-takeover",
+                                                 "--pmd-client-no-context-takeover"});
   }
   sc.load.compression_details = {{"level", level},
                                  {"window_bits", window},
@@ -145,52 +144,17 @@ namespace {
 
 /// Rejects keys a scenario (or the defaults) does not know, so a typo is an error, not a no-op.
 void check_keys(const json& obj, const std::string& where) {
-  static const std::set<std::string> known = {"group",
-                                              "transports",
-                                              "connections",
-                                              "threads",
-                                              "rate",
-                                              "size",
-                                              "payload",
-                                              "payload_file",
-                                              "duration",
-                                              "warmup",
-                                              "drain",
-                                              "count",
-                                              "topic",
-                                              "keepalive",
-                                              "connect_rate",
-                                              "find_max",
-                                              "p99_bound_ms",
-                                              "step_factor",
-                                              "max_steps",
-                                              "server_threads",
-                                              "compression",
-                                              "deflate_level",
-                                              "deflate_window_bits",
-                                              "deflate_mem_level",
-                                              "no_context_takeover",
-                                              "pmd_min_size",
-                                              "http",
-                                              "tls",
-                                              "streams",
-                                              "max_connections_per_origin",
-                                              "resume",
-                                              "drop_after",
-                                              "retry_ms",
-                                              "reconnect_ms",
-                                              "chat",
-                                              "slow_fraction",
-                                              "slow_read_bps",
-                                              "shared_compression",
-                                              "phase",
-                                              "phase_seed",
-                                              "timer_slack_us",
-                                              "proxy",
-                                              "broker"};
+  static const std::set<std::string> known = {
+      "group", "transports", "connections", "threads", "rate", "size", "payload", "payload_file",
+      "duration", "warmup", "drain", "count", "topic", "keepalive", "connect_rate", "find_max",
+      "p99_bound_ms", "step_factor", "max_steps", "server_threads", "compression",
+      "deflate_level", "deflate_window_bits", "deflate_mem_level", "no_context_takeover",
+      "pmd_min_size", "http", "tls", "streams", "max_connections_per_origin", "resume",
+      "drop_after", "retry_ms", "reconnect_ms", "chat", "slow_fraction", "slow_read_bps",
+      "shared_compression", "phase", "phase_seed", "timer_slack_us", "proxy",
+      "broker"};
   for (const auto& [key, value] : obj.items()) {
-    if (!known.count(key))
-      throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
+    if (!known.count(key)) throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
   }
 }
 
@@ -200,8 +164,8 @@ void parse_broker_key(const json& s, const json& defaults, SuiteScenario& sc) {
   const auto name = get_or<std::string>(s, defaults, "broker", "none");
   const auto kind = parse_broker_kind(name);
   if (!kind) {
-    throw std::runtime_error("suite: " + sc.group + ": broker must be none or nchan, got '" + name +
-                             "'");
+    throw std::runtime_error("suite: " + sc.group + ": broker must be none or nchan, got '" +
+                             name + "'");
   }
   sc.broker = *kind;
   if (sc.broker == ProxyKind::none) return;
@@ -210,8 +174,7 @@ void parse_broker_key(const json& s, const json& defaults, SuiteScenario& sc) {
   if (raw || sc.tls || l.http != HttpVersion::h1 || (sc.proxy && *sc.proxy != ProxyKind::none) ||
       l.chat || l.resume || l.spec.topic || l.spec.count || l.spec.keepalive_s || sc.find_max ||
       l.connect_rate > 0 || sc.compression != "none") {
-    throw std::runtime_error("suite: " + sc.group +
-                             ": a broker run has SSE or WebSocket "
+    throw std::runtime_error("suite: " + sc.group + ": a broker run has SSE or WebSocket "
                              "subscribers over cleartext HTTP/1.1 in time mode (no raw, tls, "
                              "http 2, proxy, chat, resume, topic, count, keepalive, find_max, "
                              "connect_rate or compression)");
@@ -263,8 +226,7 @@ Suite parse_suite(const json& doc) {
     l.http = http == "2" ? HttpVersion::h2 : HttpVersion::h1;
     sc.tls = get_or<bool>(s, defaults, "tls", false);
     l.streams = get_or<std::size_t>(s, defaults, "streams", 1);
-    l.max_connections_per_origin =
-        get_or<std::size_t>(s, defaults, "max_connections_per_origin", 0);
+    l.max_connections_per_origin = get_or<std::size_t>(s, defaults, "max_connections_per_origin", 0);
     if (l.streams == 0) throw std::runtime_error("suite: " + sc.group + ": streams must be >= 1");
     if (l.streams > 1 && l.http != HttpVersion::h2) {
       throw std::runtime_error("suite: " + sc.group + ": streams above 1 need \"http\": \"2\"");
@@ -328,8 +290,7 @@ Suite parse_suite(const json& doc) {
       l.phase = parse_phase(p);
       if (!l.phase) {
         throw std::runtime_error("suite: " + sc.group +
-                                 ": phase must be aligned, spread, random or server, got '" + p +
-                                 "'");
+                                 ": phase must be aligned, spread, random or server, got '" + p + "'");
       }
     }
     l.phase_seed = get_or<std::uint64_t>(s, defaults, "phase_seed", l.phase_seed);
@@ -338,14 +299,12 @@ Suite parse_suite(const json& doc) {
       throw std::runtime_error("suite: " + sc.group + ": timer_slack_us must be at most 1000000");
     }
     l.server_timer_slack_us = slack;
-    if (slack > 0)
-      sc.server_args.insert(sc.server_args.end(), {"--timer-slack-us", std::to_string(slack)});
+    if (slack > 0) sc.server_args.insert(sc.server_args.end(), {"--timer-slack-us", std::to_string(slack)});
     if (auto file = get_or<std::string>(s, defaults, "payload_file", ""); !file.empty()) {
       auto lines = read_payload_lines(file);
       if (auto* err = std::get_if<std::string>(&lines))
         throw std::runtime_error("suite: " + sc.group + ": " + *err);
-      l.payload_lines =
-          std::make_shared<const PayloadLines>(std::get<PayloadLines>(std::move(lines)));
+      l.payload_lines = std::make_shared<const PayloadLines>(std::get<PayloadLines>(std::move(lines)));
       l.spec.payload = PayloadKind::file;
       sc.server_args.insert(sc.server_args.end(), {"--payload-file", file});
     }
@@ -388,16 +347,15 @@ json pinning(const RunOptions& options) {
 json run_broker(const SuiteScenario& sc, const std::string& transport, const LoadConfig& base,
                 const std::optional<std::vector<int>>& cpus, const RunOptions& options) {
   if (options.shards > 1) {
-    throw std::runtime_error("suite: " + sc.group +
-                             ": a broker run is driven by one "
+    throw std::runtime_error("suite: " + sc.group + ": a broker run is driven by one "
                              "load-generator process (no --shards)");
   }
   static std::atomic<unsigned> runs{0};
   ProxyProcess broker(sc.broker, 0, false, false, cpus);
   LoadConfig load = base;
-  const auto urls =
-      broker_urls(sc.broker, transport, broker.port(),
-                  "pushbench-" + std::to_string(getpid()) + "-" + std::to_string(runs++));
+  const auto urls = broker_urls(sc.broker, transport, broker.port(),
+                                "pushbench-" + std::to_string(getpid()) + "-" +
+                                    std::to_string(runs++));
   load.url = urls.subscribe;
   load.publish_url = urls.publish;
   load.server_pid = broker.pid();
@@ -432,9 +390,9 @@ json run_suite(const Suite& suite, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   // "[i/n elapsed] group transport"
   const auto heading = [&](const std::string& group, const std::string& transport) {
-    const auto elapsed =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
-            .count();
+    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
     std::ostringstream h;
     h << "[" << index << "/" << total << " " << elapsed << "s] " << group << " " << transport;
     return h.str();
@@ -477,20 +435,18 @@ json run_suite(const Suite& suite, const RunOptions& options) {
         load.server_pid = server.pid();
         // Give the server a moment to settle so its idle RSS is a true baseline.
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        json result = proxy ? run_through_proxy(*proxy, server.pid(), server.port(), load)
+        json result = proxy   ? run_through_proxy(*proxy, server.pid(), server.port(), load)
                       : options.shards > 1 ? run_shards(load, options.shards, shard_cpus)
                                            : run_load(load);
         result["pinning"] = pinning(options);
         return result;
       };
       if (sc.find_max && options.shards > 1) {
-        throw std::runtime_error("suite: " + sc.group +
-                                 ": a find-max search runs in one "
+        throw std::runtime_error("suite: " + sc.group + ": a find-max search runs in one "
                                  "process (no --shards)");
       }
       if (proxy_kind != ProxyKind::none && options.shards > 1) {
-        throw std::runtime_error("suite: " + sc.group +
-                                 ": a run through a proxy is driven by "
+        throw std::runtime_error("suite: " + sc.group + ": a run through a proxy is driven by "
                                  "one load-generator process (no --shards)");
       }
       std::vector<json> runs;
@@ -503,13 +459,10 @@ json run_suite(const Suite& suite, const RunOptions& options) {
       if (options.verbose) {
         if (line.enabled()) std::cerr << head << " ...";
         const auto& lat = result["latency_us"]["corrected"];
-        std::cerr << " "
-                  << static_cast<long long>(result["throughput"]["events_per_s"].get<double>())
+        std::cerr << " " << static_cast<long long>(result["throughput"]["events_per_s"].get<double>())
                   << " ev/s, p99 "
-                  << (lat.is_null()
-                          ? std::string("n/a")
-                          : std::to_string(static_cast<long long>(lat["p99"].get<double>())) +
-                                " us")
+                  << (lat.is_null() ? std::string("n/a")
+                                    : std::to_string(static_cast<long long>(lat["p99"].get<double>())) + " us")
                   << ", lost " << result["events"]["lost"] << "\n";
       }
       scenarios.push_back(std::move(result));
