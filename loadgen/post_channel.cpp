@@ -149,6 +149,11 @@ bool PostChannel::parse_answers(std::string_view bytes) {
       return false;
     }
     bytes.remove_prefix(std::min(used, bytes.size()));
+    // Chat's server answers 204: anything else fails at its header (its body may never end).
+    if (!on_answer_ && answer_->header_done() && answer_->status() != 204) {
+      fail(LoadErrc::http_status, "HTTP " + std::to_string(answer_->status()) + " to a POST");
+      return false;
+    }
     if (!answer_->body_done()) return true;
   }
 }
