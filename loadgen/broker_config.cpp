@@ -13,7 +13,6 @@ constexpr const char* kChannel = "      nchan_channel_id $arg_channel;\n";
 }  // namespace
 
 std::string nchan_config(const ProxySetup& s) {
-  const std::string d = s.dir.string();
   const std::string listen = "127.0.0.1:" + std::to_string(s.port);
   // One foreground process like the proxies (nchan's shared-memory store works without a
   // master). Subscribers start at the next message (`newest`), not at the buffered ones, so a
@@ -21,24 +20,7 @@ std::string nchan_config(const ProxySetup& s) {
   // as is (EventSource: `id: <nchan id>` + `data: <body>`; WebSocket: one text message).
   // keepalive_requests: nginx's default (1000) would close the publisher's pipelined
   // connection every 1000 events.
-  return std::string("load_module ") + kNchanModule +
-         ";\n"
-         "daemon off;\nmaster_process off;\nworker_processes 1;\nworker_rlimit_nofile 65536;\n"
-         "pid " +
-         d + "/nginx.pid;\nerror_log " + d +
-         "/error.log warn;\n"
-         "events { worker_connections 32768; }\n"
-         "http {\n"
-         "  access_log off;\n"
-         "  client_body_temp_path " +
-         d + "/body;\n  proxy_temp_path " + d +
-         "/proxy;\n"
-         "  fastcgi_temp_path " +
-         d + "/fastcgi;\n  uwsgi_temp_path " + d +
-         "/uwsgi;\n"
-         "  scgi_temp_path " +
-         d +
-         "/scgi;\n"
+  return std::string("load_module ") + kNchanModule + ";\n" + nginx_preamble(s.dir) +
          "  nchan_shared_memory_size 128M;\n"
          "  server {\n"
          "    listen " +

@@ -49,6 +49,18 @@ std::optional<ProxyKind> parse_proxy_kind(std::string_view name) {
   return std::nullopt;
 }
 
+std::string nginx_preamble(const std::filesystem::path& dir) {
+  const std::string d = str(dir);
+  return "daemon off;\nmaster_process off;\nworker_processes 1;\nworker_rlimit_nofile 65536;\n"
+         "pid " + d + "/nginx.pid;\nerror_log " + d + "/error.log warn;\n"
+         "events { worker_connections 32768; }\n"
+         "http {\n"
+         "  access_log off;\n"
+         "  client_body_temp_path " + d + "/body;\n  proxy_temp_path " + d + "/proxy;\n"
+         "  fastcgi_temp_path " + d + "/fastcgi;\n  uwsgi_temp_path " + d + "/uwsgi;\n"
+         "  scgi_temp_path " + d + "/scgi;\n";
+}
+
 std::string nginx_config(const ProxySetup& s) {
   const std::string d = str(s.dir);
   std::string listen = "listen " + hostport(s.port);
@@ -66,22 +78,7 @@ std::string nginx_config(const ProxySetup& s) {
              "    gzip_comp_level 6;\n    gzip_proxied any;\n    gzip_vary on;\n"
            : "";
   const std::string gzip_location = gzip ? "      proxy_set_header Accept-Encoding \"\";\n" : "";
-  return "daemon off;\nmaster_process off;\nworker_processes 1;\nworker_rlimit_nofile 65536;\n"
-         "pid " +
-         d + "/nginx.pid;\nerror_log " + d +
-         "/error.log warn;\n"
-         "events { worker_connections 32768; }\n"
-         "http {\n"
-         "  access_log off;\n"
-         "  client_body_temp_path " +
-         d + "/body;\n  proxy_temp_path " + d +
-         "/proxy;\n"
-         "  fastcgi_temp_path " +
-         d + "/fastcgi;\n  uwsgi_temp_path " + d +
-         "/uwsgi;\n"
-         "  scgi_temp_path " +
-         d +
-         "/scgi;\n"
+  return nginx_preamble(s.dir) +
          "  upstream backend { server " +
          hostport(s.backend_port) +
          "; keepalive 64; }\n"

@@ -40,6 +40,10 @@ struct ProxySetup {
   std::filesystem::path dir;       ///< temp dir: config, logs, cert.pem, key.pem, both.pem
 };
 
+/// The start of every nginx.conf we write, up to and including the opening of `http {` with its
+/// logs, pid and temp paths in `dir`: one foreground process (daemon off, master_process off),
+/// one worker.
+std::string nginx_preamble(const std::filesystem::path& dir);
 /// nginx.conf: single foreground process (daemon off, master_process off), one worker.
 std::string nginx_config(const ProxySetup& setup);
 /// nghttpx.conf: single process, one worker thread, Via appended (its default).
