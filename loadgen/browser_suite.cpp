@@ -16,6 +16,7 @@ void prepare_browser_scenario(SuiteScenario& sc) {
   }
   if (sc.load.http == HttpVersion::h2 && !sc.tls) fail("browsers speak HTTP/2 only over TLS");
   if (sc.proxy && *sc.proxy != ProxyKind::none) fail("no proxy");
+  if (sc.broker != ProxyKind::none) fail("no broker (the page subscribes to our servers)");
   if (sc.find_max || sc.load.chat || sc.load.slow_fraction > 0 || sc.load.connect_rate > 0) {
     fail("find_max, chat, slow_fraction and connect_rate are load-generator workloads");
   }

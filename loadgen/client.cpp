@@ -187,7 +187,7 @@ void Client::on_send_timer() {
       if (session_->send_message(i, message_, out_)) continue;
       if (!posts_) {
         posts_ = std::make_unique<PostChannel>(
-            ioc_, plan_, *spec_.stream_id,
+            ioc_, PostTarget::chat(plan_, *spec_.stream_id),
             [this](std::error_code ec, std::string_view cause) { count_error(ec, cause); });
       }
       posts_->post(message_);
@@ -325,7 +325,7 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
   if (h->st) *h->st -= plan_.clock_offset_ns;
   if (!st.start_ns) {
     st.start_ns = h->ts - static_cast<std::int64_t>(h->seq) * plan_.spec.period_ns();
-    st.base_seq = plan_.spec.topic ? h->seq : 0;
+    st.base_seq = plan_.spec.topic || plan_.publish ? h->seq : 0;
   }
   st.last_seq = h->seq;
   if (recovering_since_) {

@@ -13,6 +13,7 @@
 #include "core/tls.hpp"
 #include "loadgen/accounting.hpp"
 #include "loadgen/delivery.hpp"
+#include "loadgen/publisher.hpp"
 #include "loadgen/server_stats.hpp"
 #include "loadgen/start_at.hpp"
 #include "loadgen/url_workload.hpp"
@@ -59,6 +60,22 @@ nlohmann::json nullable(std::optional<double> v) {
 /// `amount` per received event, or null without events.
 nlohmann::json per_event(double amount, std::uint64_t events) {
   return events ? nlohmann::json(amount / static_cast<double>(events)) : nlohmann::json(nullptr);
+}
+
+/// Publish mode: the subscribers' URL is sent as given (a broker's subscriber location) and the
+/// load generator's one published stream is every subscriber's, in time mode.
+void check_publish_mode(LoadConfig& config, RunPlan& plan) {
+  if (config.publish_url.empty()) return;
+  if (config.chat || config.resume || config.spec.topic || config.spec.count ||
+      config.spec.keepalive_s || config.connect_rate > 0 ||
+      plan.target.transport == Transport::raw) {
+    throw std::runtime_error("--publish-url publishes one stream to SSE or WebSocket subscribers "
+                             "in time mode (no --chat, --resume, --topic, --count, "
+                             "--keepalive, --connect-rate or tcp://)");
+  }
+  plan.publish = true;
+  config.add_workload_query = false;
+  plan.session.add_workload_query = false;
 }
 
 }  // namespace
@@ -130,6 +147,7 @@ nlohmann::json run_load(const LoadConfig& requested) {
                                "in time mode (no --resume, --topic, --streams or --count)");
     }
   }
+  check_publish_mode(config, plan);
   plan.reconnect_delay = std::chrono::milliseconds(static_cast<std::int64_t>(config.reconnect_ms));
   if (config.resume && (config.spec.topic || plan.session.streams > 1)) {
     throw std::runtime_error("--resume applies to private streams, one per connection (no "
@@ -230,7 +248,10 @@ nlohmann::json run_load(const LoadConfig& requested) {
   const auto wait_until = [&progress](SteadyClock::time_point t) {
     progress ? progress->wait_until(t) : std::this_thread::sleep_until(t);
   };
+  std::optional<Publisher> publisher;
+  if (plan.publish) publisher.emplace(plan, config.publish_url);
   PeakRssSampler rss(config.server_pid);
+  if (publisher) publisher->start();
   std::vector<std::thread> pool;
   for (auto& w : workers) pool.emplace_back([&w, &progress] {
     w->run();
@@ -256,6 +277,7 @@ nlohmann::json run_load(const LoadConfig& requested) {
   }
   if (progress) progress->wait_finished();
   for (auto& t : pool) t.join();
+  const PublishStats* published = publisher ? &publisher->join() : nullptr;
   if (plan.count_mode) {
     window_end_observed = realtime_ns();
     self_cpu_end = process_cpu_ns();
@@ -408,7 +430,8 @@ nlohmann::json run_load(const LoadConfig& requested) {
         {"offset_us", config.clock_offset_us ? nlohmann::json(*config.clock_offset_us)
                                              : nlohmann::json(nullptr)}}},
       {"workload",
-       {{"kind", config.chat                    ? "chat"
+       {{"kind", plan.publish                   ? "publish"
+                 : config.chat                    ? "chat"
                  : config.slow_fraction > 0       ? "slow-consumer"
                  : config.resume                  ? "resume"
                  : config.connect_rate > 0        ? "storm"
@@ -555,6 +578,7 @@ nlohmann::json run_load(const LoadConfig& requested) {
   add_accounting(scenario, scenario["warnings"], stats_before, stats_after, plan.target.transport,
                  config.server_pid, received);
   add_delivery(scenario, config.spec, total);
+  if (published) add_publish_section(scenario, *published, config.publish_url, subscriptions);
   return scenario;
 }
 

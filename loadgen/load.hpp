@@ -70,6 +70,9 @@ struct LoadConfig {
                                       ///< start_at_ns, so that shards of one run agree
   std::optional<std::int64_t> start_at_ns;  ///< begin (the warm-up) at this CLOCK_REALTIME
                                             ///< instant; the run starts at once without it
+  std::string publish_url;            ///< publish mode: POST each event here (a broker's
+                                      ///< publisher location) while the subscribers at `url`
+                                      ///< (sent as given) receive them; empty: off
   std::set<std::string> cli_workload_keys;  ///< workload query keys (rate, size, ...) the user
                                             ///< gave as options: a URL that disagrees is an error
 };

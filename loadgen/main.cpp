@@ -126,6 +126,10 @@ int main(int argc, char** argv) {
                  "chat / request-reply: each client sends --rate messages/s (open loop) and the "
                  "server echoes them as events (WebSocket: same socket; SSE: POST /send on a "
                  "second HTTP/1.1 connection, or a stream of the same HTTP/2 connection)");
+  load->add_option("--publish-url", lc.publish_url,
+                   "publish mode: POST each event (seq, ts = intended publish time) to this "
+                   "broker URL at --rate, open loop, over one pipelined HTTP/1.1 keep-alive "
+                   "connection, while the subscribers at --url (sent as given) receive them");
   load->add_flag("--resume", lc.resume,
                  "resume workload: each stream is named; after a disconnect the client "
                  "reconnects and resumes (SSE/HTTP/1.1: Last-Event-ID; others: last_seq)");

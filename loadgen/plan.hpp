@@ -34,6 +34,8 @@ struct RunPlan {
   bool resume = false;                    ///< resume workload: reconnect and resume lost streams
   bool chat = false;                      ///< chat workload: clients send at spec.rate, the
                                           ///< server echoes each message as an event
+  bool publish = false;                   ///< publish mode: the load generator publishes one
+                                          ///< stream that every subscriber receives (a broker)
   std::chrono::milliseconds reconnect_delay{1000};  ///< when the server sent no `retry:`
   bool progress = false;                          ///< workers publish progress snapshots
   std::int64_t clock_offset_ns = 0;  ///< server clock minus ours (another host), subtracted from

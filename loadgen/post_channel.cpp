@@ -10,19 +10,30 @@ namespace pushbench::loadgen {
 
 namespace asio = boost::asio;
 
-PostChannel::PostChannel(asio::io_context& ioc, const RunPlan& plan, std::string stream_id,
-                         std::function<void(std::error_code, std::string_view)> on_error)
+namespace {
+/// Largest answer header accepted.
+constexpr std::size_t kAnswerHeaderLimit = 16 << 10;
+}  // namespace
+
+PostTarget PostTarget::chat(const RunPlan& plan, std::string_view stream_id) {
+  return {plan.endpoint, plan.tls, plan.target.host, plan.target.host_header(),
+          "/send?stream=" + url_encode(stream_id)};
+}
+
+PostChannel::PostChannel(asio::io_context& ioc, PostTarget target,
+                         std::function<void(std::error_code, std::string_view)> on_error,
+                         AnswerFn on_answer)
     : ioc_(ioc),
-      plan_(plan),
+      target_(std::move(target)),
       stream_(make_stream()),
-      request_head_("POST /send?stream=" + url_encode(stream_id) + " HTTP/1.1\r\nHost: " +
-                    plan.target.host_header() +
+      request_head_("POST " + target_.request_target + " HTTP/1.1\r\nHost: " + target_.host_header +
                     "\r\nContent-Type: application/json\r\nContent-Length: "),
-      on_error_(std::move(on_error)) {}
+      on_error_(std::move(on_error)),
+      on_answer_(std::move(on_answer)) {}
 
 ConnStream PostChannel::make_stream() {
-  return plan_.tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc_, *plan_.tls))
-                   : ConnStream(asio::ip::tcp::socket(ioc_));
+  return target_.tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc_, *target_.tls))
+                     : ConnStream(asio::ip::tcp::socket(ioc_));
 }
 
 void PostChannel::post(std::string_view message) {
@@ -41,14 +52,14 @@ void PostChannel::post(std::string_view message) {
 void PostChannel::connect() {
   if (connecting_ || closed_) return;
   connecting_ = true;
-  stream_.socket().async_connect(plan_.endpoint, [this](boost::system::error_code ec) {
+  stream_.socket().async_connect(target_.endpoint, [this](boost::system::error_code ec) {
     if (closed_) return;
     if (ec) return fail(LoadErrc::connect_failed, ec.message());
     boost::system::error_code ignored;
     stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     auto* tls = stream_.tls();
     if (!tls) return on_ready();
-    tls::prepare_client(tls->native_handle(), plan_.target.host);
+    tls::prepare_client(tls->native_handle(), target_.host);
     tls->async_handshake(asio::ssl::stream_base::client, [this](boost::system::error_code ec) {
       if (closed_) return;
       if (ec) {
@@ -90,40 +101,67 @@ void PostChannel::do_write() {
 
 void PostChannel::do_read() {
   reading_ = true;
-  stream_.async_read_some(asio::buffer(read_buf_), [this](boost::system::error_code ec,
-                                                          std::size_t n) {
-    reading_ = false;
-    if (closed_) return;
-    if (reopening_) return reopen_when_idle();
-    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-      return on_closed(ec, LoadErrc::unexpected_eof);
-    }
-    if (ec) return on_closed(ec, LoadErrc::read_error);
-    answers_.append(read_buf_.data(), n);
-    // Every answer is a bodiless 204: a status line and headers up to the blank line.
-    for (;;) {
-      const auto end = answers_.find("\r\n\r\n");
-      if (end == std::string::npos) break;
-      if (answers_.compare(0, 13, "HTTP/1.1 204 ") != 0) {
-        return fail(LoadErrc::http_status, answers_.substr(0, answers_.find("\r\n")));
-      }
+  stream_.async_read_some(
+      asio::buffer(read_buf_), [this](boost::system::error_code ec, std::size_t n) {
+        reading_ = false;
+        if (closed_) return;
+        if (reopening_) return reopen_when_idle();
+        if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+          // A close-delimited answer ends here.
+          if (answer_ && answer_->header_done() && !answer_->on_eof() && answer_->body_done()) {
+            if (!parse_answers({})) return;
+          }
+          return on_closed(ec, LoadErrc::unexpected_eof);
+        }
+        if (ec) return on_closed(ec, LoadErrc::read_error);
+        if (!parse_answers(std::string_view(read_buf_.data(), n))) return;
+        do_read();
+      });
+}
+
+bool PostChannel::parse_answers(std::string_view bytes) {
+  for (;;) {
+    if (answer_ && answer_->body_done()) {
+      const int status = answer_->status();
+      answer_.reset();
       if (unanswered_.size() == unwritten_) {
-        return fail(LoadErrc::protocol_error, "an answer to no request");
+        fail(LoadErrc::protocol_error, "an answer to no request");
+        return false;
+      }
+      if (!on_answer_ && status != 204) {
+        fail(LoadErrc::http_status, "HTTP " + std::to_string(status) + " to a POST");
+        return false;
       }
       unanswered_.pop_front();
       ++answered_;
       ++answered_here_;
-      answers_.erase(0, end + 4);
+      if (on_answer_) on_answer_(status);
+      if (closed_) return false;
     }
-    if (answers_.size() > 16 << 10) return fail(LoadErrc::protocol_error, "oversized answer");
-    do_read();
-  });
+    if (bytes.empty()) return true;
+    if (!answer_) {
+      answer_.emplace(kAnswerHeaderLimit, [](std::string_view) { return std::error_code{}; });
+    }
+    std::error_code ec;
+    const std::size_t used = answer_->feed(bytes, ec);
+    if (ec) {
+      fail(LoadErrc::protocol_error, "malformed answer: " + ec.message());
+      return false;
+    }
+    bytes.remove_prefix(std::min(used, bytes.size()));
+    // Chat's server answers 204: anything else fails at its header (its body may never end).
+    if (!on_answer_ && answer_->header_done() && answer_->status() != 204) {
+      fail(LoadErrc::http_status, "HTTP " + std::to_string(answer_->status()) + " to a POST");
+      return false;
+    }
+    if (!answer_->body_done()) return true;
+  }
 }
 
 void PostChannel::on_closed(boost::system::error_code ec, std::error_code as) {
   // A connection that answered before and ends between answers is the server's keep-alive
   // timeout (perhaps racing our next request): what it left unanswered, it never read.
-  if (answered_here_ == 0 || !answers_.empty()) return fail(as, ec.message());
+  if (answered_here_ == 0 || answer_) return fail(as, ec.message());
   reopening_ = true;
   ready_ = false;
   stream_.close();
@@ -133,7 +171,7 @@ void PostChannel::on_closed(boost::system::error_code ec, std::error_code as) {
 void PostChannel::reopen_when_idle() {
   if (reading_ || writing_) return;  // the old connection's operations end first
   stream_ = make_stream();
-  answers_.clear();
+  answer_.reset();
   reopening_ = false;
   resent_ += unanswered_.size() - unwritten_;
   unwritten_ = unanswered_.size();

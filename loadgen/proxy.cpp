@@ -220,7 +220,9 @@ std::string proxy_version(ProxyKind kind) {
   static std::map<ProxyKind, std::string> cache;
   std::lock_guard lock(mutex);
   if (auto it = cache.find(kind); it != cache.end()) return it->second;
-  const char* command = kind == ProxyKind::nghttpx   ? "nghttpx -v 2>&1"
+  const char* command = kind == ProxyKind::nchan
+                            ? "dpkg-query -W -f='nchan ${Version}' libnginx-mod-nchan 2>&1"
+                        : kind == ProxyKind::nghttpx ? "nghttpx -v 2>&1"
                         : kind == ProxyKind::haproxy ? "haproxy -v 2>&1"
                                                      : "nginx -v 2>&1";
   std::string line = "unknown";

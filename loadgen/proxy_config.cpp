@@ -35,6 +35,8 @@ std::string_view to_string(ProxyKind kind) {
       return "nghttpx";
     case ProxyKind::haproxy:
       return "haproxy";
+    case ProxyKind::nchan:
+      return "nchan";
   }
   return "?";
 }
@@ -45,6 +47,18 @@ std::optional<ProxyKind> parse_proxy_kind(std::string_view name) {
     if (to_string(k) == name) return k;
   }
   return std::nullopt;
+}
+
+std::string nginx_preamble(const std::filesystem::path& dir) {
+  const std::string d = str(dir);
+  return "daemon off;\nmaster_process off;\nworker_processes 1;\nworker_rlimit_nofile 65536;\n"
+         "pid " + d + "/nginx.pid;\nerror_log " + d + "/error.log warn;\n"
+         "events { worker_connections 32768; }\n"
+         "http {\n"
+         "  access_log off;\n"
+         "  client_body_temp_path " + d + "/body;\n  proxy_temp_path " + d + "/proxy;\n"
+         "  fastcgi_temp_path " + d + "/fastcgi;\n  uwsgi_temp_path " + d + "/uwsgi;\n"
+         "  scgi_temp_path " + d + "/scgi;\n";
 }
 
 std::string nginx_config(const ProxySetup& s) {
@@ -64,22 +78,7 @@ std::string nginx_config(const ProxySetup& s) {
              "    gzip_comp_level 6;\n    gzip_proxied any;\n    gzip_vary on;\n"
            : "";
   const std::string gzip_location = gzip ? "      proxy_set_header Accept-Encoding \"\";\n" : "";
-  return "daemon off;\nmaster_process off;\nworker_processes 1;\nworker_rlimit_nofile 65536;\n"
-         "pid " +
-         d + "/nginx.pid;\nerror_log " + d +
-         "/error.log warn;\n"
-         "events { worker_connections 32768; }\n"
-         "http {\n"
-         "  access_log off;\n"
-         "  client_body_temp_path " +
-         d + "/body;\n  proxy_temp_path " + d +
-         "/proxy;\n"
-         "  fastcgi_temp_path " +
-         d + "/fastcgi;\n  uwsgi_temp_path " + d +
-         "/uwsgi;\n"
-         "  scgi_temp_path " +
-         d +
-         "/scgi;\n"
+  return nginx_preamble(s.dir) +
          "  upstream backend { server " +
          hostport(s.backend_port) +
          "; keepalive 64; }\n"
@@ -156,6 +155,8 @@ std::pair<std::string, std::string> proxy_config_file(const ProxySetup& s) {
       return {nghttpx_config(s), "nghttpx.conf"};
     case ProxyKind::haproxy:
       return {haproxy_config(s), "haproxy.cfg"};
+    case ProxyKind::nchan:
+      return {nchan_config(s), "nginx.conf"};
     case ProxyKind::none:
       break;
   }
@@ -166,6 +167,7 @@ std::vector<std::string> proxy_command(const ProxySetup& s, const std::filesyste
   switch (s.kind) {
     case ProxyKind::nginx:
     case ProxyKind::nginx_gzip:
+    case ProxyKind::nchan:
       return {"nginx", "-p", str(s.dir), "-c", str(config), "-e", str(s.dir / "error.log")};
     case ProxyKind::nghttpx:
       return {"nghttpx", "--conf=" + str(config)};

@@ -21,6 +21,9 @@ enum class ProxyKind {
   nginx_gzip,  ///< nginx compressing text/event-stream itself; the backend is asked for identity
   nghttpx,     ///< HTTP/2 (h2c and TLS) front end, HTTP/1.1 backends, RFC 8441 at the front
   haproxy,     ///< HTTP/2 front end with WebSockets, HTTP/1.1 backend
+  nchan,       ///< not a proxy: the nchan pub/sub broker (an nginx module, no backend), started
+               ///< by the same machinery for the scenario key `broker` (loadgen/broker.hpp);
+               ///< parse_proxy_kind does not accept it
 };
 std::string_view to_string(ProxyKind kind);
 /// "none", "nginx", "nginx-gzip", "nghttpx" or "haproxy"; nullopt otherwise.
@@ -37,12 +40,21 @@ struct ProxySetup {
   std::filesystem::path dir;       ///< temp dir: config, logs, cert.pem, key.pem, both.pem
 };
 
+/// The start of every nginx.conf we write, up to and including the opening of `http {` with its
+/// logs, pid and temp paths in `dir`: one foreground process (daemon off, master_process off),
+/// one worker.
+std::string nginx_preamble(const std::filesystem::path& dir);
 /// nginx.conf: single foreground process (daemon off, master_process off), one worker.
 std::string nginx_config(const ProxySetup& setup);
 /// nghttpx.conf: single process, one worker thread, Via appended (its default).
 std::string nghttpx_config(const ProxySetup& setup);
 /// haproxy.cfg: one thread, HTTP mode, long client/server/tunnel timeouts.
 std::string haproxy_config(const ProxySetup& setup);
+
+/// nginx.conf of the nchan broker (loadgen/broker_config.cpp): a publisher location /pub and
+/// subscriber locations /sse (EventSource) and /ws (WebSocket), the channel from `?channel=`,
+/// each subscriber getting the raw published body as its event data from the next message on.
+std::string nchan_config(const ProxySetup& setup);
 
 /// The configuration text of `setup.kind` and the file name it goes to in `setup.dir`.
 std::pair<std::string, std::string> proxy_config_file(const ProxySetup& setup);

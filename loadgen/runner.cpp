@@ -6,6 +6,7 @@
 #include "core/text.hpp"
 #include "loadgen/browser_suite.hpp"
 #include "loadgen/progress.hpp"
+#include "loadgen/broker.hpp"
 #include "loadgen/proxy_run.hpp"
 #include "loadgen/repeat.hpp"
 #include "loadgen/server_process.hpp"
@@ -13,6 +14,10 @@
 #include "loadgen/suite_matrix.hpp"
 
 #include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 
 #include <chrono>
 #include <filesystem>
@@ -148,9 +153,33 @@ void check_keys(const json& obj, const std::string& where) {
       "deflate_level", "deflate_window_bits", "deflate_mem_level", "no_context_takeover",
       "pmd_min_size", "http", "tls", "streams", "max_connections_per_origin", "resume",
       "drop_after", "retry_ms", "reconnect_ms", "chat", "slow_fraction", "slow_read_bps",
-      "shared_compression", "phase", "phase_seed", "timer_slack_us", "proxy", "client"};
+      "shared_compression", "phase", "phase_seed", "timer_slack_us", "proxy", "client",
+      "broker"};
   for (const auto& [key, value] : obj.items()) {
     if (!known.count(key)) throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
+  }
+}
+
+/// The `broker` key: the broker takes our server's place, so the scenario must be one the
+/// publish mode runs (SSE or WebSocket subscribers, cleartext HTTP/1.1, time mode).
+void parse_broker_key(const json& s, const json& defaults, SuiteScenario& sc) {
+  const auto name = get_or<std::string>(s, defaults, "broker", "none");
+  const auto kind = parse_broker_kind(name);
+  if (!kind) {
+    throw std::runtime_error("suite: " + sc.group + ": broker must be none or nchan, got '" +
+                             name + "'");
+  }
+  sc.broker = *kind;
+  if (sc.broker == ProxyKind::none) return;
+  const auto& l = sc.load;
+  const bool raw = std::count(sc.transports.begin(), sc.transports.end(), "raw") > 0;
+  if (raw || sc.tls || l.http != HttpVersion::h1 || (sc.proxy && *sc.proxy != ProxyKind::none) ||
+      l.chat || l.resume || l.spec.topic || l.spec.count || l.spec.keepalive_s || sc.find_max ||
+      l.connect_rate > 0 || sc.compression != "none") {
+    throw std::runtime_error("suite: " + sc.group + ": a broker run has SSE or WebSocket "
+                             "subscribers over cleartext HTTP/1.1 in time mode (no raw, tls, "
+                             "http 2, proxy, chat, resume, topic, count, keepalive, find_max, "
+                             "connect_rate or compression)");
   }
 }
 
@@ -252,6 +281,7 @@ Suite parse_suite(const json& doc) {
         throw std::runtime_error("suite: " + sc.group + ": raw speaks no HTTP: no proxy");
       }
     }
+    parse_broker_key(s, defaults, sc);
     if (sc.tls) sc.server_args.push_back("--tls");
     if (get_or<bool>(s, defaults, "shared_compression", false)) {
       sc.server_args.push_back("--pmd-shared-broadcast");
@@ -310,6 +340,40 @@ Suite load_suite(const std::string& name_or_path) {
   return parse_suite(doc);
 }
 
+namespace {
+
+json pinning(const RunOptions& options) {
+  const auto cpus = [](const std::optional<std::string>& c) {
+    return c ? json(*c) : json(nullptr);
+  };
+  return {{"server_cpus", cpus(options.server_cpus)}, {"loadgen_cpus", cpus(options.loadgen_cpus)}};
+}
+
+/// One run of a broker scenario: the broker (pinned where our server would be) instead of our
+/// server, the load generator publishing to it and subscribing from it.
+json run_broker(const SuiteScenario& sc, const std::string& transport, const LoadConfig& base,
+                const std::optional<std::vector<int>>& cpus, const RunOptions& options) {
+  if (options.shards > 1) {
+    throw std::runtime_error("suite: " + sc.group + ": a broker run is driven by one "
+                             "load-generator process (no --shards)");
+  }
+  static std::atomic<unsigned> runs{0};
+  ProxyProcess broker(sc.broker, 0, false, false, cpus);
+  LoadConfig load = base;
+  const auto urls = broker_urls(sc.broker, transport, broker.port(),
+                                "pushbench-" + std::to_string(getpid()) + "-" +
+                                    std::to_string(runs++));
+  load.url = urls.subscribe;
+  load.publish_url = urls.publish;
+  load.server_pid = broker.pid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  json result = run_through_broker(broker, load);
+  result["pinning"] = pinning(options);
+  return result;
+}
+
+}  // namespace
+
 json run_suite(const Suite& suite, const RunOptions& options) {
   std::optional<std::vector<int>> server_cpus;
   if (options.server_cpus) {
@@ -358,6 +422,9 @@ json run_suite(const Suite& suite, const RunOptions& options) {
       const ProxyKind proxy_kind =
           transport == "raw" ? ProxyKind::none : sc.proxy.value_or(options.proxy);
       auto run_fresh = [&](const LoadConfig& base) {
+        if (sc.broker != ProxyKind::none) {
+          return run_broker(sc, transport, base, server_cpus, options);
+        }
         // Behind a proxy, TLS ends at the proxy: the backend is cleartext.
         std::vector<std::string> server_args = sc.server_args;
         if (proxy_kind != ProxyKind::none) std::erase(server_args, std::string("--tls"));
@@ -380,11 +447,7 @@ json run_suite(const Suite& suite, const RunOptions& options) {
                       : proxy ? run_through_proxy(*proxy, server.pid(), server.port(), load)
                       : options.shards > 1 ? run_shards(load, options.shards, shard_cpus)
                                            : run_load(load);
-        const auto cpus = [](const std::optional<std::string>& c) {
-          return c ? json(*c) : json(nullptr);
-        };
-        result["pinning"] = {{"server_cpus", cpus(options.server_cpus)},
-                             {"loadgen_cpus", cpus(options.loadgen_cpus)}};
+        result["pinning"] = pinning(options);
         return result;
       };
       if (sc.find_max && options.shards > 1) {

@@ -29,6 +29,9 @@ struct SuiteScenario {
                                        ///< unset: RunOptions::proxy)
   std::string client = "pushbench";    ///< who subscribes: "pushbench" (the load generator) or
                                        ///< "chromium" (headless Chromium, see browser_suite.hpp)
+  ProxyKind broker = ProxyKind::none;  ///< key `broker`: none (our server) or nchan, started
+                                       ///< instead of our server; the load generator publishes
+                                       ///< to it (publish mode)
 };
 
 struct Suite {
@@ -44,7 +47,8 @@ struct Suite {
 /// connection), max_connections_per_origin, resume, drop_after, retry_ms, reconnect_ms, chat,
 /// slow_fraction, slow_read_bps (slow-consumer workload), shared_compression (a WebSocket
 /// broadcast compressed once for all subscribers), proxy (none | nginx | nginx-gzip | nghttpx |
-/// haproxy), client (pushbench | chromium) (missing keys come from "defaults"). Unknown
+/// haproxy), client (pushbench | chromium), broker (none | nchan: the load generator
+/// publishes, the subscribers receive from the broker) (missing keys come from "defaults"). Unknown
 /// keys are errors. Throws std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
 /// Loads a suite: `name_or_path` is a file path, or the name of a file in bench/suites/ ("quick",

@@ -7,7 +7,7 @@ packages=(
   libbenchmark-dev libcli11-dev nlohmann-json3-dev googletest libgtest-dev
   python3 python3-matplotlib python3-websockets python3-jsonschema
   curl nghttp2-client chromium
-  nginx nghttp2-proxy haproxy
+  nginx libnginx-mod-nchan nghttp2-proxy haproxy
 )
 # Opt-in (PUSHBENCH_WITH_CLANG=1, set by scripts/fuzz.sh and PUSHBENCH_LIBFUZZER=1): clang and its
 # libFuzzer runtime, for the coverage-guided fuzz build. The test build replays the fuzz targets

@@ -189,7 +189,8 @@ TEST(Suite, ScheduleKeysReachTheLoadAndTheServer) {
 
 TEST(Suite, ShippedSuitesParseAndCoverEveryWorkload) {
   std::size_t runs = 0;
-  for (const char* name : {"quick", "full", "compression", "workloads", "schedule"}) {
+  for (const char* name :
+       {"quick", "full", "compression", "workloads", "schedule", "proxies", "brokers"}) {
     const auto suite = load_suite(name);
     EXPECT_FALSE(suite.scenarios.empty()) << name;
     runs = 0;
@@ -199,8 +200,10 @@ TEST(Suite, ShippedSuitesParseAndCoverEveryWorkload) {
   // The full suite measures every workload kind and both HTTP versions, with and without TLS.
   const auto full = load_suite("full");
   bool chat = false, resume = false, slow = false, storm = false, idle = false, topic = false,
-       find_max = false, h2 = false, tls = false, capped = false;
+       find_max = false, h2 = false, tls = false, capped = false, proxy = false, broker = false;
   for (const auto& s : full.scenarios) {
+    proxy |= s.proxy && *s.proxy != ProxyKind::none;
+    broker |= s.broker != ProxyKind::none;
     chat |= s.load.chat;
     resume |= s.load.resume;
     slow |= s.load.slow_fraction > 0;
@@ -213,6 +216,7 @@ TEST(Suite, ShippedSuitesParseAndCoverEveryWorkload) {
     capped |= s.load.max_connections_per_origin > 0;
   }
   EXPECT_TRUE(chat && resume && slow && storm && idle && topic && find_max && h2 && tls && capped);
+  EXPECT_TRUE(proxy && broker);
 }
 
 TEST(ComparisonTable, ShowsEveryTransportOfAGroupAndNulls) {
