@@ -1748,6 +1748,47 @@ def chart_browser_cost(w, scenarios):
     return fig
 
 
+def chart_infra_cost(w, scenarios):
+    """Who pays in front of the subscribers: the backend server's and the reverse proxy's (or the
+    broker's) CPU per event and RSS per connection, for every group that has a proxy or broker run
+    (`proxy` / `broker` sections), beside the same group's runs straight to our server."""
+    groups = {s.group for s in scenarios
+              if isinstance(s.d.get("proxy"), dict) or isinstance(s.d.get("broker"), dict)}
+    items = [s for s in scenarios if s.group in groups]
+    if not items:
+        return None
+
+    def infra(s):
+        return s.d.get("proxy") if isinstance(s.d.get("proxy"), dict) else s.d.get("broker")
+
+    def values(s, key, scale):
+        mid = infra(s)
+        ours = None if isinstance(s.d.get("broker"), dict) else num(dig(s.d, "server", key))
+        front = num(mid.get(key)) if isinstance(mid, dict) else None
+        return [v / scale if v is not None else None for v in (ours, front)]
+
+    def label(s):
+        mid = infra(s)
+        via = "via %s" % mid.get("name") if isinstance(mid, dict) else "direct"
+        size = num(dig(s.d, "workload", "payload_bytes"))
+        return "\n".join([s.label, "%s subs" % fmt_int(s.subscriptions()),
+                          "%s B" % fmt_int(size) if size is not None else "", via])
+
+    fig, axes = plt.subplots(1, 2, figsize=(max(8.0, 1.3 * len(items) + 3), 4.6))
+    metrics = ["our server", "proxy / broker"]
+    for ax, (key, scale, title, unit) in zip(axes, [
+            ("cpu_ns_per_event", 1e3, "CPU per event received", "µs"),
+            ("rss_bytes_per_connection", 1024, "RSS per connection", "KiB")]):
+        bars = [(label(s), s.color, values(s, key, scale)) for s in items]
+        if not metric_bars(ax, bars, metrics, log=True):
+            no_data(ax, "no measurements")
+        ax.set_title(title, fontsize=11)
+        ax.set_ylabel(unit)
+    fig.suptitle("Infrastructure in the path: backend vs reverse proxy or broker", fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
@@ -1789,6 +1830,8 @@ def main(argv=None):
             (lambda: chart_memory_compression(w, scenarios, multi), "memory_compression",
              "Server memory per subscription by transport and compression"),
             (lambda: chart_max_rate(w, groups, scenarios), "max_rate", "Max sustainable rate per transport (find-max)"),
+            (lambda: chart_infra_cost(w, scenarios), "infra_cost",
+             "Backend server vs reverse proxy or broker: CPU per event and RSS per connection"),
             (lambda: chart_browser_cost(w, scenarios), "browser_cost",
              "Headless Chromium: CPU per event and RSS per subscription (renderer, network service)"),
             (lambda: chart_workloads(w, scenarios, multi), "workloads",
