@@ -84,9 +84,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string bytes = h2 ? std::string(kPreface) : std::string();
   bytes.append(in);
 
+  // libFuzzer's timeout timer (SIGALRM) can interrupt the blocking connect and accept: retry.
   tcp::socket client(e.ctx.ioc);
-  client.connect(e.acceptor.local_endpoint());
-  auto accepted = e.acceptor.accept();
+  boost::system::error_code cec;
+  for (int tries = 0; tries < 1000; ++tries) {
+    client.connect(e.acceptor.local_endpoint(), cec);
+    if (cec != asio::error::interrupted && cec != asio::error::already_started) break;
+  }
+  if (cec && cec != asio::error::already_connected) return 0;  // no connection: nothing to test
+  tcp::socket accepted(e.ctx.ioc);
+  for (int tries = 0; tries < 1000; ++tries) {
+    e.acceptor.accept(accepted, cec);
+    if (cec != asio::error::interrupted) break;
+  }
+  if (cec) return 0;
   ++e.accepted;
   e.ctx.stats.add(e.ctx.stats.accepted);
   std::make_shared<server::HttpSession>(e.ctx, std::move(accepted))->start();
