@@ -123,12 +123,16 @@ void ChromiumProcess::stop() {
     reaped_ = true;
   }
   // The crash handlers start process groups of their own; ours name our directory.
-  const std::string mark = dir_.string();
+  // The directory as a whole path component ("…-1" must not match "…-10").
+  const std::string mark_dir = dir_.string() + "/";
+  const std::string mark_end = dir_.string() + std::string(1, '\0');
   for (int round = 0; round < 20; ++round) {
     bool found = false;
     for (pid_t p : all_pids()) {
       const auto cmdline = read_proc(p, "cmdline");
-      if (p == getpid() || cmdline.find(mark) == std::string::npos) continue;
+      const bool ours = cmdline.find(mark_dir) != std::string::npos ||
+                        cmdline.find(mark_end) != std::string::npos;
+      if (p == getpid() || !ours) continue;
       if (process_group(p) == pid_ || cmdline.find("crashpad") != std::string::npos) {
         kill(p, SIGKILL);
         found = true;

@@ -86,6 +86,30 @@ int reap(pid_t pid, Clock::time_point deadline) {
   return status;
 }
 
+/// The healthy loads' process groups: killed and reaped when the soak ends early (a spawn or a
+/// thread start threw), so no load outlives the run; reap_all() is the normal end.
+class LoadGroups {
+ public:
+  LoadGroups() = default;
+  LoadGroups(const LoadGroups&) = delete;
+  LoadGroups& operator=(const LoadGroups&) = delete;
+  ~LoadGroups() {
+    for (pid_t pid : pids_) reap(pid, Clock::now());
+  }
+  void add(pid_t pid) { pids_.push_back(pid); }
+  std::size_t size() const { return pids_.size(); }
+  /// Waits for every load (at most `deadline`, then kills it); their wait statuses in order.
+  std::vector<int> reap_all(Clock::time_point deadline) {
+    std::vector<int> status;
+    for (pid_t pid : pids_) status.push_back(reap(pid, deadline));
+    pids_.clear();
+    return status;
+  }
+
+ private:
+  std::vector<pid_t> pids_;
+};
+
 pid_t spawn_healthy(const SoakOptions& o, const HealthySpec& h, std::uint16_t port,
                     const fs::path& dir) {
   std::string url = h.url;
@@ -268,9 +292,8 @@ int run_soak(const SoakOptions& o) {
   sampler.start();
   FaultClients faults(servers[0]->port(), servers[1]->port(), o.fault_interval_ms);
   faults.start();
-  std::vector<pid_t> loads;
-  for (const auto& h : kHealthy)
-    loads.push_back(spawn_healthy(o, h, servers[h.server]->port(), dir));
+  LoadGroups loads;
+  for (const auto& h : kHealthy) loads.add(spawn_healthy(o, h, servers[h.server]->port(), dir));
   std::fprintf(stderr, "pushbench soak: %u s, %zu servers, %zu healthy loads, faults every %u ms\n",
                o.duration_s, servers.size(), loads.size(), o.fault_interval_ms);
   const double warm_s = std::clamp(o.duration_s / 5.0, 3.0, 30.0);
@@ -282,8 +305,7 @@ int run_soak(const SoakOptions& o) {
   }
   sleep_until(t0 + std::chrono::seconds(o.duration_s));
   faults.stop();
-  std::vector<int> load_status;
-  for (auto pid : loads) load_status.push_back(reap(pid, Clock::now() + std::chrono::seconds(60)));
+  const auto load_status = loads.reap_all(Clock::now() + std::chrono::seconds(60));
   std::this_thread::sleep_for(std::chrono::seconds(2));  // the servers see every close
   sampler.stop();
   for (std::size_t i = 0; i < servers.size(); ++i) {
