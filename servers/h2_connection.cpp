@@ -92,6 +92,8 @@ void H2Connection::go_away() {
   if (closed_ || going_away_) return;
   going_away_ = true;
   nghttp2_session_terminate_session(session_.get(), NGHTTP2_NO_ERROR);
+  // nghttp2 sends no more DATA: events produced now would only fill the queues until they drop.
+  for (auto& [id, s] : streams_) s->stop_events();
   flush();
 }
 

@@ -19,6 +19,11 @@ H2Stream::~H2Stream() { detach(); }
 
 void H2Stream::begin() { source_ = start_events(ctx_, spec_, weak_from_this()); }
 
+void H2Stream::stop_events() {
+  if (source_) source_->stop();
+  source_.reset();
+}
+
 void H2Stream::detach() {
   conn_ = nullptr;
   if (source_) source_->stop();

@@ -39,6 +39,8 @@ class H2Stream : public EventSink, public std::enable_shared_from_this<H2Stream>
   long read(std::uint8_t* buf, std::size_t length, std::uint32_t* flags);
   /// The stream or its connection closed: no more events, no more calls into the connection.
   void detach();
+  /// The connection is going away (GOAWAY sent): no more events; what is queued stays.
+  void stop_events();
 
  protected:
   /// Queues bytes as given; on a full queue the client is dropped: the stream is reset (CANCEL).
