@@ -189,6 +189,11 @@ Suite parse_suite(const json& doc) {
   if (!doc.is_object() || !doc.contains("scenarios") || !doc["scenarios"].is_array()) {
     throw std::runtime_error("suite: expected an object with a \"scenarios\" array");
   }
+  const auto typed = [&](const char* key, bool ok, const char* what) {
+    if (doc.contains(key) && !ok) throw std::runtime_error(std::string("suite: \"") + key + "\" must be " + what);
+  };
+  typed("defaults", doc.contains("defaults") && doc["defaults"].is_object(), "an object");
+  typed("name", doc.contains("name") && doc["name"].is_string(), "a string");
   const json defaults = doc.value("defaults", json::object());
   check_keys(defaults, "defaults");
   Suite suite;

@@ -141,6 +141,13 @@ TEST(Suite, QuickSuiteAndBadSuites) {
   EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g","streams":4}]})")),
                std::runtime_error);
   EXPECT_THROW(parse_suite(nlohmann::json::parse("{}")), std::runtime_error);
+  // Found by fuzz_suite: a name or defaults of the wrong type is a suite error, not a JSON
+  // type_error escaping as an unknown exception.
+  EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"name":{},"scenarios":[{"group":"g"}]})")),
+               std::runtime_error);
+  EXPECT_THROW(
+      parse_suite(nlohmann::json::parse(R"({"defaults":[1],"scenarios":[{"group":"g"}]})")),
+      std::runtime_error);
   EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"rate":5}]})")),
                std::runtime_error);
   EXPECT_THROW(parse_suite(nlohmann::json::parse(R"({"scenarios":[{"group":"g","rate":-5}]})")),
