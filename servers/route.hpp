@@ -1,6 +1,7 @@
 #pragma once
 // Request routing shared by HTTP/1.1 and HTTP/2: which resource a request target names and the
-// stream it asks for; the method and upgrade checks stay with each protocol.
+// stream it asks for. What is done with a routed request is servers/dispatch.hpp; the WebSocket
+// handshake checks stay with each protocol.
 #include <optional>
 #include <string>
 #include <string_view>
