@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "core/deflate.hpp"
-#include "core/event.hpp"
-#include "core/permessage_deflate.hpp"
-#include "core/sse_encoder.hpp"
+#include "core/codec/deflate.hpp"
+#include "core/contract/event.hpp"
+#include "core/codec/permessage_deflate.hpp"
+#include "core/codec/sse_encoder.hpp"
 
 namespace pushbench::compress {
 namespace {

@@ -10,11 +10,11 @@
 #include <string>
 #include <string_view>
 
-#include "core/deflate.hpp"
-#include "core/sse_encoder.hpp"
-#include "core/ws_frame.hpp"
-#include "core/ws_handshake.hpp"
-#include "loadgen/session.hpp"
+#include "core/codec/deflate.hpp"
+#include "core/codec/sse_encoder.hpp"
+#include "core/codec/ws_frame.hpp"
+#include "core/codec/ws_handshake.hpp"
+#include "loadgen/protocol/session.hpp"
 
 namespace pushbench::loadgen {
 namespace {

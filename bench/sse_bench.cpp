@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/sse_encoder.hpp"
-#include "core/sse_parser.hpp"
+#include "core/codec/sse_encoder.hpp"
+#include "core/codec/sse_parser.hpp"
 
 namespace pushbench::sse {
 namespace {

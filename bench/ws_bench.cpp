@@ -1,5 +1,5 @@
 // Micro-benchmarks for the RFC 6455 framing hot path (core/ws_frame).
-#include "core/ws_frame.hpp"
+#include "core/codec/ws_frame.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "core/sysinfo.hpp"
-#include "core/tls.hpp"
+#include "core/measure/sysinfo.hpp"
+#include "core/net/tls.hpp"
 #include "servers/server.hpp"
 
 int main(int argc, char** argv) {

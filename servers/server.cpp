@@ -6,12 +6,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <thread>
 
-#include "servers/http_session.hpp"
-#include "servers/echo_registry.hpp"
-#include "servers/raw_connection.hpp"
-#include "servers/resume_registry.hpp"
-#include "servers/topic.hpp"
-#include "servers/ws_compressor.hpp"
+#include "servers/carrier/http_session.hpp"
+#include "servers/stream/echo_registry.hpp"
+#include "servers/carrier/raw_connection.hpp"
+#include "servers/stream/resume_registry.hpp"
+#include "servers/stream/topic.hpp"
+#include "servers/codec/ws_compressor.hpp"
 
 namespace pushbench::server {
 
@@ -24,7 +24,7 @@ Server::Server(ServerConfig config) : config_(std::move(config)), acceptor_([thi
     auto t = std::make_unique<ThreadContext>();
     t->config = &config_;
     t->index = i;
-    t->server = this;
+    t->server_stats = [this] { return stats_json(); };
     threads_.push_back(std::move(t));
   }
   return threads_[0]->ioc;

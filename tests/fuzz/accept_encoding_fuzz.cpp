@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "servers/content_coding.hpp"
+#include "servers/codec/content_coding.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace {

@@ -19,7 +19,7 @@
 // streams(); (3) on_eof and goodbye work in any state.
 #include <algorithm>
 
-#include "loadgen/session.hpp"
+#include "loadgen/protocol/session.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 #ifndef PUSHBENCH_FUZZ_HTTP2

@@ -30,7 +30,7 @@ def splitmix64(state):
 
 
 def client_key(seed):
-    """core/ws_handshake.cpp make_client_key."""
+    """core/codec/ws_handshake.cpp make_client_key."""
     s, a = splitmix64(seed)
     s, b = splitmix64(s)
     return base64.b64encode(struct.pack("<QQ", a, b)).decode()

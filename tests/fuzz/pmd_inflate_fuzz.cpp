@@ -3,7 +3,7 @@
 // Invariants: (1) the inflater never writes more than its bound into a message; an error is
 // final; (2) round trip: the same bytes as plaintext messages, compressed by PmdDeflater with
 // the same agreement (window 8 included, which zlib compresses with 9), inflate back to themselves.
-#include "core/permessage_deflate.hpp"
+#include "core/codec/permessage_deflate.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace {

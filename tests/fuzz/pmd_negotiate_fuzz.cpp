@@ -7,7 +7,7 @@
 // parameters the server agreed.
 #include <algorithm>
 
-#include "core/permessage_deflate.hpp"
+#include "core/codec/permessage_deflate.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 // Invariants: (1) a query that parses gives a spec inside the documented bounds, and
 // parse_query(spec.to_query()) gives the same spec back; (2) url_decode(url_encode(s)) == s for
 // any bytes; (3) parsing is a pure function (the same input twice, the same result).
-#include "core/workload.hpp"
+#include "core/contract/workload.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 using pushbench::StreamSpec;

@@ -2,7 +2,7 @@
 // parse_raw_handshake, then StreamSpec::parse_query on what it returns.
 // Invariants: a line that parses is a view into the input; a spec read from it, written back
 // with raw_handshake_line(), parses again to the same spec.
-#include "core/workload.hpp"
+#include "core/contract/workload.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 using pushbench::StreamSpec;

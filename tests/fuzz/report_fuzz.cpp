@@ -4,10 +4,10 @@
 // Invariants: (1) a report compared with itself has no regression and no improvement, and every
 // scenario is matched; (2) format_compare's JSON output parses; (3) merging a report with itself
 // either fails with a reason or gives a report with as many scenarios.
-#include "loadgen/compare.hpp"
-#include "loadgen/repeat.hpp"
-#include "loadgen/report_markdown.hpp"
-#include "loadgen/table.hpp"
+#include "loadgen/report/compare.hpp"
+#include "loadgen/report/repeat.hpp"
+#include "loadgen/report/report_markdown.hpp"
+#include "loadgen/report/table.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace loadgen = pushbench::loadgen;

@@ -12,11 +12,11 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 
-#include "servers/echo_registry.hpp"
-#include "servers/http_session.hpp"
-#include "servers/resume_registry.hpp"
-#include "servers/topic.hpp"
-#include "servers/ws_compressor.hpp"
+#include "servers/stream/echo_registry.hpp"
+#include "servers/carrier/http_session.hpp"
+#include "servers/stream/resume_registry.hpp"
+#include "servers/stream/topic.hpp"
+#include "servers/codec/ws_compressor.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace {

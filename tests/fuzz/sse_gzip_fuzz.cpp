@@ -3,8 +3,8 @@
 // never produces more than its bound, and the decoded text and error are the same for every
 // split of the compressed bytes), and the bytes as event-stream text that a server gzips with
 // per-event sync flushes (the events parsed through gzip equal those parsed from the plain text).
-#include "core/deflate.hpp"
-#include "core/sse_parser.hpp"
+#include "core/codec/deflate.hpp"
+#include "core/codec/sse_parser.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace {

@@ -3,8 +3,8 @@
 // chunks, also after reset(); (2) round trip: the dispatched events, encoded again with
 // sse::append_event (ids and types free of CR, LF and NUL, as the encoder requires), parse back to
 // the same events.
-#include "core/sse_encoder.hpp"
-#include "core/sse_parser.hpp"
+#include "core/codec/sse_encoder.hpp"
+#include "core/codec/sse_parser.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "loadgen/runner.hpp"
+#include "loadgen/suite/runner.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 // with a UTF-8 reason; (3) round trip: the delivered messages and control frames, framed again
 // with ws::append_frame (fragmented at random, masked as the peer must), decode to the same
 // callbacks.
-#include "core/ws_frame.hpp"
+#include "core/codec/ws_frame.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace {

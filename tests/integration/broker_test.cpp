@@ -13,7 +13,7 @@
 #include <fstream>
 
 #include "helpers.hpp"
-#include "loadgen/broker.hpp"
+#include "loadgen/infra/broker.hpp"
 
 namespace pushbench::test {
 namespace {

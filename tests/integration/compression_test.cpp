@@ -5,12 +5,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/event.hpp"
-#include "core/sse_parser.hpp"
+#include "core/contract/event.hpp"
+#include "core/codec/sse_parser.hpp"
 #include "helpers.hpp"
 #include <thread>
 
-#include "loadgen/load.hpp"
+#include "loadgen/run/load.hpp"
 
 namespace pushbench::test {
 namespace {

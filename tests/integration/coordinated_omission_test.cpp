@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "helpers.hpp"
-#include "loadgen/load.hpp"
+#include "loadgen/run/load.hpp"
 
 namespace pushbench::test {
 namespace {

@@ -5,7 +5,7 @@
 // Extended CONNECT validation, oversized headers and flow-control stalls are in h2_test.cpp.
 #include <gtest/gtest.h>
 
-#include "core/ws_frame.hpp"
+#include "core/codec/ws_frame.hpp"
 #include "h2_client.hpp"
 #include "helpers.hpp"
 

@@ -19,9 +19,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "core/event.hpp"
-#include "core/sse_parser.hpp"
-#include "core/ws_frame.hpp"
+#include "core/contract/event.hpp"
+#include "core/codec/sse_parser.hpp"
+#include "core/codec/ws_frame.hpp"
 #include "h2_client.hpp"
 #include "helpers.hpp"
 

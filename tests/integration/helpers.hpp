@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "loadgen/server_process.hpp"
+#include "loadgen/run/server_process.hpp"
 
 namespace pushbench::test {
 

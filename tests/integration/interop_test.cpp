@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/event.hpp"
-#include "core/sse_parser.hpp"
+#include "core/contract/event.hpp"
+#include "core/codec/sse_parser.hpp"
 #include "helpers.hpp"
 
 namespace pushbench::test {

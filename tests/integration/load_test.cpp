@@ -6,9 +6,9 @@
 #include <fstream>
 
 #include "helpers.hpp"
-#include "core/sysinfo.hpp"
-#include "core/tls.hpp"
-#include "loadgen/load.hpp"
+#include "core/measure/sysinfo.hpp"
+#include "core/net/tls.hpp"
+#include "loadgen/run/load.hpp"
 
 namespace pushbench::test {
 namespace {

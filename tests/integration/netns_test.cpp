@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "core/clock.hpp"
+#include "core/base/clock.hpp"
 #include "helpers.hpp"
 
 extern char** environ;

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "helpers.hpp"
-#include "loadgen/proxy.hpp"
+#include "loadgen/infra/proxy.hpp"
 
 namespace pushbench::test {
 namespace {

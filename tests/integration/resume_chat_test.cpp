@@ -8,7 +8,7 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
-#include "core/sse_parser.hpp"
+#include "core/codec/sse_parser.hpp"
 #include "helpers.hpp"
 
 namespace pushbench::test {

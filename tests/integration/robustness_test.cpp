@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "helpers.hpp"
-#include "core/sysinfo.hpp"
-#include "loadgen/load.hpp"
+#include "core/measure/sysinfo.hpp"
+#include "loadgen/run/load.hpp"
 
 namespace pushbench::test {
 namespace {

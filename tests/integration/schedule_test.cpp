@@ -4,10 +4,10 @@
 
 #include <regex>
 
-#include "core/clock.hpp"
+#include "core/base/clock.hpp"
 #include "helpers.hpp"
-#include "loadgen/load.hpp"
-#include "loadgen/server_process.hpp"
+#include "loadgen/run/load.hpp"
+#include "loadgen/run/server_process.hpp"
 
 namespace pushbench::test {
 namespace {

@@ -7,11 +7,11 @@
 #include <future>
 #include <iostream>
 
-#include "core/histogram.hpp"
-#include "core/sysinfo.hpp"
+#include "core/measure/histogram.hpp"
+#include "core/measure/sysinfo.hpp"
 #include "helpers.hpp"
-#include "loadgen/load.hpp"
-#include "loadgen/shard_merge.hpp"
+#include "loadgen/run/load.hpp"
+#include "loadgen/report/shard_merge.hpp"
 
 namespace pushbench::test {
 namespace {

@@ -8,8 +8,8 @@
 #include <functional>
 #include <thread>
 
-#include "core/ws_frame.hpp"
-#include "core/ws_handshake.hpp"
+#include "core/codec/ws_frame.hpp"
+#include "core/codec/ws_handshake.hpp"
 #include "h2_client.hpp"
 #include "helpers.hpp"
 

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "helpers.hpp"
-#include "loadgen/tap.hpp"
+#include "loadgen/run/tap.hpp"
 #include "tests/unit/sse_conformance_cases.hpp"
 
 namespace pushbench::test {

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "helpers.hpp"
-#include "loadgen/find_max.hpp"
-#include "loadgen/load.hpp"
+#include "loadgen/run/find_max.hpp"
+#include "loadgen/run/load.hpp"
 
 namespace pushbench::test {
 namespace {

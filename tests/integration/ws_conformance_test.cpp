@@ -8,9 +8,9 @@
 
 #include <chrono>
 
-#include "core/permessage_deflate.hpp"
-#include "core/ws_frame.hpp"
-#include "core/ws_handshake.hpp"
+#include "core/codec/permessage_deflate.hpp"
+#include "core/codec/ws_frame.hpp"
+#include "core/codec/ws_handshake.hpp"
 #include "helpers.hpp"
 
 namespace pushbench::test {

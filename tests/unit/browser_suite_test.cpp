@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "loadgen/runner.hpp"
+#include "loadgen/suite/runner.hpp"
 
 namespace pushbench::loadgen {
 namespace {

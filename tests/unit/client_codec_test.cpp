@@ -5,14 +5,14 @@
 #include <cstdio>
 #include <limits>
 
-#include "core/deflate.hpp"
-#include "core/sse_encoder.hpp"
-#include "core/ws_frame.hpp"
-#include "core/ws_handshake.hpp"
-#include "loadgen/errors.hpp"
-#include "loadgen/session.hpp"
-#include "loadgen/sse_client_codec.hpp"
-#include "loadgen/ws_client_codec.hpp"
+#include "core/codec/deflate.hpp"
+#include "core/codec/sse_encoder.hpp"
+#include "core/codec/ws_frame.hpp"
+#include "core/codec/ws_handshake.hpp"
+#include "loadgen/protocol/errors.hpp"
+#include "loadgen/protocol/session.hpp"
+#include "loadgen/protocol/sse_client_codec.hpp"
+#include "loadgen/protocol/ws_client_codec.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/compare.hpp"
+#include "loadgen/report/compare.hpp"
 
 namespace pushbench::loadgen {
 namespace {

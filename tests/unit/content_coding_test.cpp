@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "servers/content_coding.hpp"
+#include "servers/codec/content_coding.hpp"
 
 namespace pushbench::server {
 namespace {

@@ -10,9 +10,9 @@
 #include <variant>
 #include <vector>
 
-#include "core/deflate.hpp"
-#include "core/event.hpp"
-#include "core/permessage_deflate.hpp"
+#include "core/codec/deflate.hpp"
+#include "core/contract/event.hpp"
+#include "core/codec/permessage_deflate.hpp"
 
 namespace pushbench::compress {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <regex>
 
-#include "core/event.hpp"
-#include "core/workload.hpp"
+#include "core/contract/event.hpp"
+#include "core/contract/workload.hpp"
 
 namespace pushbench {
 namespace {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "loadgen/find_max.hpp"
+#include "loadgen/run/find_max.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -8,10 +8,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/deflate.hpp"
-#include "core/ws_frame.hpp"
-#include "loadgen/errors.hpp"
-#include "loadgen/h2_session.hpp"
+#include "core/codec/deflate.hpp"
+#include "core/codec/ws_frame.hpp"
+#include "loadgen/protocol/errors.hpp"
+#include "loadgen/protocol/h2_session.hpp"
 
 namespace pushbench::loadgen {
 namespace {

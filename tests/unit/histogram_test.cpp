@@ -4,8 +4,8 @@
 #include <cmath>
 #include <random>
 
-#include "core/histogram.hpp"
-#include "loadgen/stats.hpp"
+#include "core/measure/histogram.hpp"
+#include "loadgen/measure/stats.hpp"
 
 namespace pushbench {
 namespace {

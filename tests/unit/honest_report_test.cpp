@@ -2,9 +2,9 @@
 // proxy evidence in response headers.
 #include <gtest/gtest.h>
 
-#include "loadgen/accounting.hpp"
-#include "loadgen/http_response_reader.hpp"
-#include "loadgen/url_workload.hpp"
+#include "loadgen/measure/accounting.hpp"
+#include "loadgen/protocol/http_response_reader.hpp"
+#include "loadgen/run/url_workload.hpp"
 
 namespace pushbench::loadgen {
 namespace {

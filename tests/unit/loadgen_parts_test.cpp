@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
-#include "loadgen/errors.hpp"
-#include "loadgen/http_response_reader.hpp"
-#include "loadgen/runner.hpp"
-#include "loadgen/session.hpp"
-#include "loadgen/table.hpp"
-#include "loadgen/target.hpp"
+#include "loadgen/protocol/errors.hpp"
+#include "loadgen/protocol/http_response_reader.hpp"
+#include "loadgen/suite/runner.hpp"
+#include "loadgen/protocol/session.hpp"
+#include "loadgen/report/table.hpp"
+#include "loadgen/protocol/target.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -1,4 +1,4 @@
-#include "loadgen/progress.hpp"
+#include "loadgen/run/progress.hpp"
 
 #include <gtest/gtest.h>
 

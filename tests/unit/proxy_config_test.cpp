@@ -1,8 +1,8 @@
 // Proxy recipes: what each configuration says, what each proxy cannot do, the suite key.
 #include <gtest/gtest.h>
 
-#include "loadgen/proxy_config.hpp"
-#include "loadgen/runner.hpp"
+#include "loadgen/infra/proxy_config.hpp"
+#include "loadgen/suite/runner.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "loadgen/compare.hpp"
-#include "loadgen/repeat.hpp"
+#include "loadgen/report/compare.hpp"
+#include "loadgen/report/repeat.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/report_markdown.hpp"
+#include "loadgen/report/report_markdown.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -5,8 +5,8 @@
 
 #include <limits>
 
-#include "core/workload.hpp"
-#include "servers/resume_registry.hpp"
+#include "core/contract/workload.hpp"
+#include "servers/stream/resume_registry.hpp"
 
 namespace pushbench {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 
-#include "loadgen/errors.hpp"
-#include "loadgen/schedule.hpp"
+#include "loadgen/protocol/errors.hpp"
+#include "loadgen/measure/schedule.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -2,13 +2,13 @@
 // carrier, and the HTTP/1.1 SSE event framing.
 #include <gtest/gtest.h>
 
-#include "core/deflate.hpp"
-#include "core/sse_encoder.hpp"
-#include "core/ws_frame.hpp"
+#include "core/codec/deflate.hpp"
+#include "core/codec/sse_encoder.hpp"
+#include "core/codec/ws_frame.hpp"
 #include "servers/server.hpp"
-#include "servers/sse_connection.hpp"
-#include "servers/sse_server_codec.hpp"
-#include "servers/ws_server_codec.hpp"
+#include "servers/carrier/sse_connection.hpp"
+#include "servers/codec/sse_server_codec.hpp"
+#include "servers/codec/ws_server_codec.hpp"
 
 namespace pushbench::server {
 namespace {

@@ -1,8 +1,8 @@
 // --shard K/N parsing and slicing, --start-at parsing and the start barrier.
 #include <gtest/gtest.h>
 
-#include "loadgen/shard.hpp"
-#include "loadgen/start_at.hpp"
+#include "loadgen/measure/shard.hpp"
+#include "loadgen/run/start_at.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -2,7 +2,7 @@
 // at every byte position into two feeds, and byte by byte.
 #include <gtest/gtest.h>
 
-#include "core/sse_parser.hpp"
+#include "core/codec/sse_parser.hpp"
 #include "tests/unit/sse_conformance_cases.hpp"
 
 namespace pushbench::test {

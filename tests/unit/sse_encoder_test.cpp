@@ -1,4 +1,4 @@
-#include "core/sse_encoder.hpp"
+#include "core/codec/sse_encoder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/sse_parser.hpp"
+#include "core/codec/sse_parser.hpp"
 
 namespace pushbench::sse {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/sse_parser.hpp"
+#include "core/codec/sse_parser.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/suite_matrix.hpp"
+#include "loadgen/suite/suite_matrix.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -1,5 +1,5 @@
-#include "core/tls.hpp"
-#include "core/openssl_ptr.hpp"
+#include "core/net/tls.hpp"
+#include "core/net/openssl_ptr.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "loadgen/table.hpp"
-#include "loadgen/verdict.hpp"
+#include "loadgen/report/table.hpp"
+#include "loadgen/report/verdict.hpp"
 
 namespace pushbench::loadgen {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/ws_frame.hpp"
+#include "core/codec/ws_frame.hpp"
 
 #include <gtest/gtest.h>
 

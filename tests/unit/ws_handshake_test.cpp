@@ -1,4 +1,4 @@
-#include "core/ws_handshake.hpp"
+#include "core/codec/ws_handshake.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,124 @@
+#include "loadgen/report/repeat.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "loadgen/report/compare.hpp"
+
+namespace pushbench::loadgen {
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  const std::size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + mid, v.end());
+  const double hi = v[mid];
+  if (v.size() % 2) return hi;
+  return (hi + *std::max_element(v.begin(), v.begin() + mid)) / 2;
+}
+
+double median_absolute_deviation(const std::vector<double>& v) {
+  const double m = median(v);
+  std::vector<double> dev;
+  dev.reserve(v.size());
+  for (double x : v) dev.push_back(std::fabs(x - m));
+  return median(dev);
+}
+
+nlohmann::json summarize_repetitions(const std::vector<nlohmann::json>& runs) {
+  if (runs.empty()) throw std::invalid_argument("summarize_repetitions: no runs");
+  if (runs.size() == 1) return runs.front();
+  // The representative: the run closest to the median of the key figure.
+  const char* key = "latency_us.corrected.p99";
+  if (!number_at(runs.front(), key)) key = "throughput.events_per_s";
+  std::vector<double> keys;
+  for (const auto& r : runs) keys.push_back(number_at(r, key).value_or(0));
+  const double key_median = median(keys);
+  std::size_t representative = 0;
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    if (std::fabs(keys[i] - key_median) < std::fabs(keys[representative] - key_median)) {
+      representative = i;
+    }
+  }
+  nlohmann::json reps = {{"runs", runs.size()}, {"representative_run", representative}};
+  for (const auto& fig : compared_figures()) {
+    std::vector<double> values;
+    for (const auto& r : runs) {
+      if (auto v = number_at(r, fig.path)) values.push_back(*v);
+    }
+    if (values.empty()) continue;
+    reps[fig.path] = {{"median", median(values)},
+                      {"mad", median_absolute_deviation(values)},
+                      {"values", values}};
+  }
+  nlohmann::json out = runs[representative];
+  out["repetitions"] = std::move(reps);
+  return out;
+}
+
+nlohmann::json merge_reports(const std::vector<nlohmann::json>& reports) {
+  if (reports.size() < 2) throw std::runtime_error("merge needs at least two reports");
+  const std::string sha = text_at(reports.front(), "tool.git_sha");
+  std::vector<std::map<std::string, const nlohmann::json*>> by_name(reports.size());
+  nlohmann::json merged_from = nlohmann::json::array();
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const auto& r = reports[i];
+    const std::string where = "report " + std::to_string(i + 1);
+    if (!r.is_object() || !r.contains("scenarios") || !r["scenarios"].is_array() ||
+        r["scenarios"].empty()) {
+      throw std::runtime_error(where + " has no scenarios");
+    }
+    if (text_at(r, "tool.git_sha") != sha) {
+      throw std::runtime_error(where + " comes from commit '" + text_at(r, "tool.git_sha") +
+                               "', report 1 from '" + sha + "': merge runs of one build");
+    }
+    if (r["scenarios"].size() != reports.front()["scenarios"].size()) {
+      throw std::runtime_error(where + " has " + std::to_string(r["scenarios"].size()) +
+                               " scenarios, report 1 has " +
+                               std::to_string(reports.front()["scenarios"].size()) +
+                               ": merge complete runs of one suite");
+    }
+    for (const auto& sc : r["scenarios"]) {
+      const std::string name = text_at(sc, "name");
+      if (name.empty()) {
+        throw std::runtime_error(where + " has a scenario without a name");
+      }
+      if (sc.contains("repetitions")) {
+        throw std::runtime_error(where + ": scenario '" + name +
+                                 "' already has repetitions; merge single-run reports");
+      }
+      if (!by_name[i].emplace(name, &sc).second) {
+        throw std::runtime_error(where + ": scenario name '" + name + "' appears twice");
+      }
+    }
+    merged_from.push_back({{"started_at", text_at(r, "started_at")}, {"git_sha", sha}});
+  }
+  nlohmann::json out = reports.front();
+  out["scenarios"] = nlohmann::json::array();
+  for (const auto& sc : reports.front()["scenarios"]) {
+    const std::string name = text_at(sc, "name");
+    std::vector<nlohmann::json> runs;
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      const auto it = by_name[i].find(name);
+      if (it == by_name[i].end()) {
+        throw std::runtime_error("scenario '" + name + "' is missing from report " +
+                                 std::to_string(i + 1));
+      }
+      runs.push_back(*it->second);
+    }
+    out["scenarios"].push_back(summarize_repetitions(runs));
+  }
+  // ISO 8601 UTC timestamps of one format order as strings.
+  for (const auto& r : reports) {
+    const std::string started = text_at(r, "started_at");
+    const std::string finished = text_at(r, "finished_at");
+    if (!started.empty() && started < text_at(out, "started_at")) out["started_at"] = started;
+    if (finished > text_at(out, "finished_at")) out["finished_at"] = finished;
+  }
+  out["merged_from"] = std::move(merged_from);
+  return out;
+}
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,305 @@
+#include "loadgen/report/shard_merge_figures.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/measure/histogram.hpp"
+
+namespace pushbench::loadgen {
+
+namespace {
+
+using json = nlohmann::json;
+using Ptr = json::json_pointer;
+using Shards = std::vector<const json*>;
+
+const json& value_at(const json& j, const Ptr& p) {
+  static const json null_value;
+  return j.contains(p) ? j.at(p) : null_value;
+}
+
+std::int64_t int_or_zero(const json& v) {
+  return v.is_number_integer() ? v.get<std::int64_t>() : 0;
+}
+
+/// Sums the numbers at `path` (integers stay integers); null when any shard's is not a number.
+json sum_at(const Shards& shards, const std::string& path) {
+  const Ptr p(path);
+  bool integral = true;
+  std::uint64_t count = 0;
+  double sum = 0;
+  for (const json* s : shards) {
+    const json& v = value_at(*s, p);
+    if (!v.is_number()) return nullptr;
+    integral = integral && v.is_number_unsigned();
+    if (v.is_number_unsigned()) count += v.get<std::uint64_t>();
+    sum += v.get<double>();
+  }
+  return integral ? json(count) : json(sum);
+}
+
+json max_at(const Shards& shards, const std::string& path) {
+  json best = nullptr;
+  for (const json* s : shards) {
+    const json& v = value_at(*s, Ptr(path));
+    if (v.is_number() && (best.is_null() || v.get<double>() > best.get<double>())) best = v;
+  }
+  return best;
+}
+
+/// Sets `path` of `out` to the sum over the shards, for each of `paths` present in `out`.
+void sum_into(json& out, const Shards& shards, std::initializer_list<const char*> paths) {
+  for (const char* path : paths) {
+    if (out.contains(Ptr(path))) out[Ptr(path)] = sum_at(shards, path);
+  }
+}
+
+/// Adds the count maps at `key` (errors, disconnects).
+json sum_maps(const Shards& shards, const std::string& path) {
+  json out = json::object();
+  for (const json* s : shards) {
+    const json& m = value_at(*s, Ptr(path));
+    if (!m.is_object()) continue;
+    for (const auto& [k, v] : m.items()) {
+      out[k] = out.value(k, std::uint64_t{0}) + v.get<std::uint64_t>();
+    }
+  }
+  return out;
+}
+
+json per_event(const json& amount, double scale, const json& events) {
+  if (!amount.is_number() || !events.is_number() || events.get<double>() <= 0) return nullptr;
+  return amount.get<double>() * scale / events.get<double>();
+}
+
+/// Histogram key -> its summary's path in the scenario.
+const std::vector<std::pair<const char*, const char*>>& histogram_summaries() {
+  static const std::vector<std::pair<const char*, const char*>> map = {
+      {"latency_corrected", "/latency_us/corrected"},
+      {"latency_uncorrected", "/latency_us/uncorrected"},
+      {"connect", "/connect_us"},
+      {"first_event", "/first_event_us"},
+      {"resume_recovery", "/resume/recovery_us"},
+      {"subscription_wait", "/browser/wait_us"},
+      {"latency_slow", "/slow_consumer/slow_latency_us"}};
+  return map;
+}
+
+/// Adds every histogram's bins and recomputes its summary from them.
+void merge_histograms(json& out, const Shards& shards, const std::vector<std::string>& sources) {
+  for (const auto& [key, summary_path] : histogram_summaries()) {
+    if (!out["histograms"].contains(key)) continue;
+    LatencyHistogram merged;
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      const json& bins = value_at(*shards[i], Ptr("/histograms/" + std::string(key)));
+      auto h = LatencyHistogram::from_json(bins, value_at(*shards[i], Ptr(summary_path)));
+      if (!h) {
+        throw std::runtime_error(sources[i] + ": histogram '" + key + "' of scenario '" +
+                                 shards[i]->value("name", "") +
+                                 "' does not fit this build's layout (unit ns, 1 us to 100 s, " +
+                                 std::to_string(LatencyHistogram::kBinsPerDecade) +
+                                 " bins per decade) or its summary: shards must come from one "
+                                 "build");
+      }
+      merged.merge(*h);
+    }
+    out["histograms"][key] = merged.bins_json();
+    out[Ptr(summary_path)] = to_json(merged.summary_us());
+  }
+}
+
+/// The server was sampled by one shard (run --shards passes --server-pid to shard 0): its
+/// figures, divided by the merged totals.
+void merge_server(json& out, const Shards& shards) {
+  for (const json* s : shards) {
+    if (value_at(*s, Ptr("/server/pid")).is_null()) continue;
+    out["server"] = (*s)["server"];
+    break;
+  }
+  json& server = out["server"];
+  const json& events = out["events"]["received"];
+  server["cpu_ns_per_event"] = per_event(server["cpu_s"], 1e9, events);
+  if (server["rss_bytes_peak"].is_number() && server["rss_bytes_idle"].is_number()) {
+    const double grown =
+        server["rss_bytes_peak"].get<double>() - server["rss_bytes_idle"].get<double>();
+    server["rss_bytes_per_connection"] = grown / out["workload"]["connections"].get<double>();
+    server["rss_bytes_per_stream"] = grown / out["workload"]["subscriptions"].get<double>();
+  }
+  // Every shard watched the same server's counters over its own, overlapping span: the widest
+  // span saw the most.
+  json counters = nullptr;
+  for (const json* s : shards) {
+    const json& c = value_at(*s, Ptr("/server_counters"));
+    if (!c.is_object()) continue;
+    if (counters.is_null()) counters = json::object();
+    for (const auto& [k, v] : c.items()) {
+      if (v.is_number() && (!counters.contains(k) || v.get<double>() > counters[k].get<double>()))
+        counters[k] = v;
+    }
+  }
+  if (out.contains("server_counters")) out["server_counters"] = counters;
+  if (out.contains("accounting")) {
+    const json received = sum_at(shards, "/accounting/received");
+    const bool known =
+        counters.is_object() && counters.contains("events_sent") && received.is_number();
+    const json sent = known ? counters["events_sent"] : json(nullptr);
+    out["accounting"] = {
+        {"server_sent", sent},
+        {"received", received},
+        {"in_flight_or_dropped",
+         known ? json(sent.get<std::int64_t>() - received.get<std::int64_t>()) : json(nullptr)}};
+  }
+}
+
+void merge_loadgen(json& out, const Shards& shards) {
+  json& lg = out["loadgen"];
+  lg["cpu_s"] = sum_at(shards, "/loadgen/cpu_s");
+  lg["cpu_ns_per_event"] = per_event(lg["cpu_s"], 1e9, out["events"]["received"]);
+  lg["threads"] = sum_at(shards, "/loadgen/threads");
+  lg["max_thread_busy"] = max_at(shards, "/loadgen/max_thread_busy");
+  bool saturated = false;
+  for (const json* s : shards)
+    saturated = saturated || value_at(*s, Ptr("/loadgen/saturated")) == true;
+  lg["saturated"] = saturated;
+}
+
+/// The worst start skew and clock error of any shard; synchronised only if every shard was.
+void merge_clock(json& out, const Shards& shards) {
+  json& clock = out["clock"];
+  bool same_host = true, synced = true, sync_known = true;
+  for (const json* s : shards) {
+    same_host = same_host && value_at(*s, Ptr("/clock/same_host")) != false;
+    const json& sync = value_at(*s, Ptr("/clock/sync"));
+    sync_known = sync_known && sync.is_object();
+    synced = synced && sync.is_object() && sync.value("synchronized", false);
+  }
+  clock["same_host"] = same_host;
+  json skew = nullptr;
+  for (const json* s : shards) {
+    const json& v = value_at(*s, Ptr("/clock/start_skew_us"));
+    if (v.is_number() &&
+        (skew.is_null() || std::fabs(v.get<double>()) > std::fabs(skew.get<double>())))
+      skew = v;
+  }
+  clock["start_skew_us"] = skew;
+  if (sync_known) {
+    clock["sync"]["synchronized"] = synced;
+    clock["sync"]["est_error_us"] = max_at(shards, "/clock/sync/est_error_us");
+    clock["sync"]["max_error_us"] = max_at(shards, "/clock/sync/max_error_us");
+    if (!synced) clock["sync"]["state"] = "unsynchronized";
+  } else if (clock.contains("sync")) {
+    clock["sync"] = nullptr;
+  }
+}
+
+/// Workload sections whose counts add; storm's rate comes from the connects' time span.
+void merge_sections(json& out, const Shards& shards) {
+  sum_into(
+      out, shards,
+      {"/chat/messages_sent", "/chat/post_connections", "/chat/posts_answered",
+       "/chat/posts_resent", "/resume/reconnects", "/browser/max_connections_per_origin",
+       "/browser/subscriptions", "/browser/subscriptions_waited", "/browser/subscriptions_starved",
+       "/storm/established", "/storm/failed", "/slow_consumer/slow_connections",
+       "/slow_consumer/healthy_connections", "/slow_consumer/slow_events_received",
+       "/slow_consumer/slow_connections_closed_by_server", "/idle/connections_held"});
+  if (out.contains("resume"))
+    out["resume"]["disconnects"] = sum_maps(shards, "/resume/disconnects");
+  if (out.contains("storm")) {
+    std::int64_t first = 0, last = 0;
+    for (const json* s : shards) {
+      // Reports older than these fields give no span: the achieved rate is then unknown.
+      const auto f = int_or_zero(value_at(*s, Ptr("/storm/first_connect_ns")));
+      const auto l = int_or_zero(value_at(*s, Ptr("/storm/last_established_ns")));
+      if (f > 0 && (first == 0 || f < first)) first = f;
+      last = std::max(last, l);
+    }
+    const auto established = int_or_zero(out["storm"]["established"]);
+    const double span_s = first > 0 ? static_cast<double>(last - first) / 1e9 : 0;
+    out["storm"]["first_connect_ns"] = first;
+    out["storm"]["last_established_ns"] = last;
+    out["storm"]["achieved_connects_per_s"] =
+        established > 1 && span_s > 0 ? json(static_cast<double>(established - 1) / span_s)
+                                      : json(nullptr);
+  }
+  if (out.contains("idle")) {
+    json fd = nullptr;
+    for (const json* s : shards) {
+      const json& v = value_at(*s, Ptr("/idle/fd_limit"));
+      if (v.is_number() && (fd.is_null() || v.get<double>() < fd.get<double>())) fd = v;
+    }
+    out["idle"]["fd_limit"] = fd;
+    const json& cpu = out["server"]["cpu_s"];
+    const auto held = out["idle"]["connections_held"];
+    out["idle"]["server_cpu_s_per_connection_per_s"] =
+        cpu.is_number() && held.is_number() && held.get<double>() > 0
+            ? json(cpu.get<double>() / held.get<double>() /
+                   out["workload"]["duration_s"].get<double>())
+            : json(nullptr);
+  }
+}
+
+/// What each shard measured by itself, kept beside the merged figures.
+json shard_summary(const json& s, const std::string& source) {
+  return {{"index", value_at(s, Ptr("/shard/index"))},
+          {"source", source},
+          {"first_connection", value_at(s, Ptr("/shard/first_connection"))},
+          {"connections", value_at(s, Ptr("/shard/connections"))},
+          {"events", value_at(s, Ptr("/events"))},
+          {"events_per_s", value_at(s, Ptr("/throughput/events_per_s"))},
+          {"latency_us", value_at(s, Ptr("/latency_us/corrected"))},
+          {"loadgen", value_at(s, Ptr("/loadgen"))},
+          {"errors", value_at(s, Ptr("/errors"))},
+          {"clock", value_at(s, Ptr("/clock"))}};
+}
+
+}  // namespace
+
+json merge_shard_figures(const Shards& shards, const std::vector<std::string>& sources) {
+  json out = *shards.front();
+  sum_into(out, shards,
+           {"/workload/connections", "/workload/subscriptions", "/workload/tcp_connections",
+            "/events/received", "/events/lost", "/events/duplicated", "/events/out_of_order",
+            "/throughput/events_per_s", "/throughput/payload_bytes_per_s",
+            "/throughput/wire_bytes_per_s", "/wire/bytes_received", "/wire/bytes_sent",
+            "/wire/segments_received", "/compression/negotiated_connections"});
+  out["events"]["expected"] = sum_at(shards, "/events/expected");  // null if any shard's is
+  out["workload"]["duration_s"] = max_at(shards, "/workload/duration_s");
+  // bytes/event: events on the wire per shard are its bytes over its bytes per event.
+  double wire_events = 0;
+  for (const json* s : shards) {
+    const json& bpe = value_at(*s, Ptr("/wire/bytes_per_event"));
+    const double bytes = value_at(*s, Ptr("/wire/bytes_received")).get<double>();
+    if (bpe.is_number() && bpe.get<double>() > 0) wire_events += bytes / bpe.get<double>();
+  }
+  out["wire"]["bytes_per_event"] = per_event(out["wire"]["bytes_received"], 1, json(wire_events));
+  merge_histograms(out, shards, sources);
+  merge_loadgen(out, shards);
+  merge_server(out, shards);
+  merge_clock(out, shards);
+  merge_sections(out, shards);
+  out["errors"] = sum_maps(shards, "/errors");
+  json causes = json::object();
+  json warnings = json::array();
+  json summaries = json::array();
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    const json& s = *shards[i];
+    for (const auto& [k, v] : value_at(s, Ptr("/error_causes")).items()) {
+      if (!causes.contains(k)) causes[k] = v;
+    }
+    const std::string prefix = "shard " + std::to_string(i) + ": ";
+    for (const auto& w : value_at(s, Ptr("/warnings")))
+      warnings.push_back(prefix + w.get<std::string>());
+    summaries.push_back(shard_summary(s, sources[i]));
+  }
+  out["error_causes"] = causes;
+  out["warnings"] = warnings;
+  out.erase("shard");
+  out["shards"] = {
+      {"count", shards.size()},
+      {"connections_total", value_at(*shards.front(), Ptr("/shard/connections_total"))},
+      {"seed", value_at(*shards.front(), Ptr("/shard/seed"))},
+      {"each", summaries}};
+  return out;
+}
+
+}  // namespace pushbench::loadgen

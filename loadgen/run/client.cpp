@@ -1,0 +1,522 @@
+#include "loadgen/run/client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
+#include <sys/socket.h>
+
+#include <sstream>
+
+#include "core/contract/event.hpp"
+#include "core/net/tls.hpp"
+#include "loadgen/protocol/errors.hpp"
+
+namespace pushbench::loadgen {
+
+namespace asio = boost::asio;
+
+namespace {
+/// Bytes of a response kept to explain a rejected handshake.
+constexpr std::size_t kHeadBytes = 512;
+
+/// Ceiling of a / b for b > 0, any sign of a.
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+}
+}  // namespace
+
+Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, std::uint64_t id)
+    : ioc_(ioc),
+      plan_(plan),
+      stats_(stats),
+      id_(id),
+      stream_(make_stream()),
+      connect_timer_(ioc),
+      spec_(plan.spec),
+      send_timer_(ioc),
+      slow_(plan.is_slow(id)),
+      read_timer_(ioc) {
+  if (slow_) {
+    ++stats_.slow_connections;
+    slow_read_max_ = std::max<std::size_t>(512, static_cast<std::size_t>(plan.slow_read_bps / 20));
+  }
+  // Resumable and chat streams are named uniquely per run and client.
+  if (plan.resume || plan.chat) spec_.stream_id = std::to_string(plan.session.seed % 1000000007) + "-" + std::to_string(id);
+  spec_.epoch_ns = plan.epoch_ns(id * plan.session.streams);
+  session_ = make_session(plan.target, spec_, session_options(), *this);
+  streams_.resize(session_->streams());
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    if (session_->stream_is_slow(i)) ++stats_.slow_connections;
+  }
+}
+
+ConnStream Client::make_stream() {
+  return plan_.tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc_, *plan_.tls))
+                   : ConnStream(asio::ip::tcp::socket(ioc_));
+}
+
+SessionOptions Client::session_options() const {
+  SessionOptions options = plan_.session;
+  options.seed = plan_.session.seed ^ ((id_ + 1000003 * gen_) * 0x9E3779B97F4A7C15ull);
+  if (gen_ > 0 && !streams_.empty()) options.resume_after = streams_[0].last_seq;
+  if (options.streams > 1 && spec_.epoch_ns) {
+    options.stream_epochs_ns.reserve(options.streams);
+    for (std::size_t i = 0; i < options.streams; ++i) {
+      options.stream_epochs_ns.push_back(*plan_.epoch_ns(id_ * options.streams + i));
+    }
+  }
+  if (plan_.slow_streams()) {
+    options.slow_fraction = plan_.slow_fraction;
+    options.slow_read_bps = plan_.slow_read_bps;
+  }
+  return options;
+}
+
+Client::~Client() = default;
+
+void Client::start_at(SteadyClock::time_point when) {
+  connect_timer_.expires_at(when);
+  connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
+    if (!ec && !closed_ && g == gen_) start();
+  });
+}
+
+void Client::start() {
+  started_ = true;
+  connect_start_ = SteadyClock::now();
+  const std::int64_t start_rt = plan_.anchor.realtime_ns_at(connect_start_);
+  if (stats_.first_connect_ns == 0 || start_rt < stats_.first_connect_ns) {
+    stats_.first_connect_ns = start_rt;
+  }
+  connect_timer_.expires_after(plan_.connect_timeout);
+  connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
+    if (!ec && !established_ && g == gen_) fail(LoadErrc::connect_timeout);
+  });
+  if (slow_ && !stream_.socket().is_open()) {
+    // A small receive window keeps the backlog at the server, where its drop policy acts.
+    boost::system::error_code ignored;
+    stream_.socket().open(plan_.endpoint.protocol(), ignored);
+    stream_.socket().set_option(asio::socket_base::receive_buffer_size(16 << 10), ignored);
+  }
+  stream_.socket().async_connect(plan_.endpoint, [this, g = gen_](boost::system::error_code ec) {
+    if (g == gen_) on_connect(ec);
+  });
+}
+
+void Client::on_connect(boost::system::error_code ec) {
+  if (closed_) return;
+  if (ec) {
+    std::ostringstream cause;
+    cause << ec.message() << " (" << plan_.endpoint << ")";
+    return fail(LoadErrc::connect_failed, cause.str());
+  }
+  connected_ = true;
+  boost::system::error_code ignored;
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  // Connected after the window began: every byte of this connection is in the window.
+  if (realtime_ns() >= plan_.window_start_ns) wire_start_ = TcpCounters{};
+  auto* tls = stream_.tls();
+  if (!tls) return begin_session();
+  tls::prepare_client(tls->native_handle(), plan_.target.host);
+  tls->async_handshake(asio::ssl::stream_base::client,
+                       [this, g = gen_](boost::system::error_code ec) {
+                         if (g == gen_) on_tls_handshake(ec);
+                       });
+}
+
+void Client::on_tls_handshake(boost::system::error_code ec) {
+  if (closed_) return;
+  if (ec) {
+    SSL* ssl = stream_.tls()->native_handle();
+    const std::string cause = tls::handshake_error_text(ssl, ec.message());
+    if (SSL_get_verify_result(ssl) != X509_V_OK) {
+      // A certificate that fails verification fails again: an error even when resuming.
+      count_error(LoadErrc::tls_handshake, cause);
+      return finalize();
+    }
+    return fail(LoadErrc::tls_handshake, cause);
+  }
+  const unsigned char* alpn = nullptr;
+  unsigned len = 0;
+  SSL_get0_alpn_selected(stream_.tls()->native_handle(), &alpn, &len);
+  const std::string_view selected(reinterpret_cast<const char*>(alpn), len);
+  const bool h2 = plan_.session.http == HttpVersion::h2;
+  if (h2 ? selected != "h2" : !(selected.empty() || selected == "http/1.1")) {
+    return fail(LoadErrc::alpn_mismatch, "the server selected \"" + std::string(selected) + "\"");
+  }
+  begin_session();
+}
+
+void Client::begin_session() {
+  // Every operation of earlier attempts has completed by now (a connect and maybe a handshake
+  // ran since): their TLS streams can go.
+  retired_.clear();
+  // connect_us: TCP connect, plus the TLS handshake when there is one.
+  stats_.connect.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            SteadyClock::now() - connect_start_)
+                            .count());
+  flush(session_->initial_request());
+  do_read();
+}
+
+void Client::on_established() {
+  established_ = true;
+  ++stats_.connections_established;
+  stats_.last_established_ns = std::max(stats_.last_established_ns, realtime_ns());
+  if (session_->compressed()) ++stats_.compressed_connections;
+  stats_.record_peer(session_->peer_headers());
+  connect_timer_.cancel();
+  if (plan_.chat && chat_start_ns_ == 0) {
+    // Not from inside the session's read (an HTTP/2 session must not send from its callbacks).
+    chat_start_ns_ = realtime_ns();
+    asio::post(ioc_, [this, g = gen_] {
+      if (g == gen_ && !closed_) on_send_timer();
+    });
+  }
+}
+
+void Client::on_send_timer() {
+  if (closed_) return;
+  const std::int64_t now = realtime_ns();
+  std::int64_t due = spec_.intended_ns(chat_start_ns_, next_message_);
+  for (int batch = 0; batch < 256 && due <= now && due < plan_.window_end_ns; ++batch) {
+    message_.clear();
+    append_event_data(message_, EventHeader{next_message_, due, realtime_ns()}, spec_.payload,
+                      spec_.size, plan_.payload_lines.get());
+    for (std::size_t i = 0; i < streams_.size(); ++i) {
+      if (session_->send_message(i, message_, out_)) continue;
+      if (!posts_) {
+        posts_ = std::make_unique<PostChannel>(
+            ioc_, PostTarget::chat(plan_, *spec_.stream_id),
+            [this](std::error_code ec, std::string_view cause) { count_error(ec, cause); });
+      }
+      posts_->post(message_);
+    }
+    ++stats_.messages_sent;
+    ++next_message_;
+    due = spec_.intended_ns(chat_start_ns_, next_message_);
+  }
+  if (!out_.empty()) flush(std::exchange(out_, {}));
+  if (due >= plan_.window_end_ns) return;
+  send_timer_.expires_at(plan_.anchor.steady_at(due));
+  send_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) on_send_timer();
+  });
+}
+
+void Client::flush(std::string bytes) {
+  if (bytes.empty() || closed_) return;
+  if (writing_) {
+    // The buffer in flight must not move: later bytes wait in their own buffer.
+    pending_ += bytes;
+    return;
+  }
+  write_buf_ = std::move(bytes);
+  writing_ = true;
+  asio::async_write(stream_, asio::buffer(write_buf_),
+                    [this, g = gen_](boost::system::error_code ec, std::size_t) {
+                      if (g != gen_) return;
+                      writing_ = false;
+                      if (ec) return fail(LoadErrc::write_error, ec.message());
+                      if (!pending_.empty()) flush(std::exchange(pending_, {}));
+                    });
+}
+
+void Client::do_read() {
+  stream_.async_read_some(slow_ ? asio::buffer(read_buf_, slow_read_max_) : asio::buffer(read_buf_),
+                          [this, g = gen_](boost::system::error_code ec, std::size_t n) {
+                            if (g == gen_) on_read(ec, n);
+                          });
+}
+
+void Client::on_read(boost::system::error_code ec, std::size_t n) {
+  if (closed_) return;
+  // Our servers end TLS streams with a TCP close after the stream's own end (no close_notify).
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+    if (auto e = session_->on_eof()) return slow_ ? end_slow(e) : fail(e, session_->close_cause());
+    return end_cleanly();
+  }
+  // A peer (e.g. nginx) may reset the connection after the stream ended by its own framing
+  // (close frame, last chunk), when our close reply crosses its close: nothing was lost.
+  if (ec == asio::error::connection_reset && session_->finished()) return end_cleanly();
+  if (ec) return slow_ ? end_slow(LoadErrc::read_error) : fail(LoadErrc::read_error, ec.message());
+  read_time_ns_ = realtime_ns();
+  if (!established_ && head_.size() < kHeadBytes) {
+    head_.append(read_buf_.data(), std::min(n, kHeadBytes - head_.size()));
+  }
+  if (auto e = session_->on_read(std::string_view(read_buf_.data(), n), out_)) {
+    const bool rejected = e == LoadErrc::http_status || e == LoadErrc::bad_handshake;
+    return fail(e, rejected && !established_ ? describe_rejection(head_) : std::string());
+  }
+  if (!out_.empty()) flush(std::exchange(out_, {}));
+  if (session_->finished() && session_->connection_persists()) return end_cleanly();
+  if (slow_) return pace_read(n);
+  do_read();
+}
+
+void Client::end_slow(std::error_code ec) {
+  ++stats_.slow_connections_closed_by_server;
+  if (plan_.resume) return fail(ec);
+  finalize();
+}
+
+void Client::pace_read(std::size_t n) {
+  read_timer_.expires_after(std::chrono::nanoseconds(
+      static_cast<std::int64_t>(static_cast<double>(n) * 1e9 / plan_.slow_read_bps)));
+  read_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
+    if (ec || g != gen_ || closed_) return;
+    // A reset counts when it arrives, not once the slow reads have drained the bytes before it.
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(stream_.socket().native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+        err != 0) {
+      return end_slow(LoadErrc::read_error);
+    }
+    do_read();
+  });
+}
+
+void Client::end_cleanly() {
+  if (may_resume() && !session_->end_is_framed()) {
+    // Raw lines: an end before the stream's last event can only be a dropped connection.
+    const bool incomplete = !plan_.count_mode || std::any_of(streams_.begin(), streams_.end(), [&](const StreamState& st) {
+      return st.seq.next() < *plan_.spec.count;
+    });
+    if (incomplete) {
+      ++stats_.disconnects[std::string(error_kind(LoadErrc::server_closed))];
+      return reconnect();
+    }
+  }
+  bool any_live = false;
+  for (const auto& st : streams_) {
+    if (!st.failed) ++stats_.streams_finished;
+    any_live |= !st.failed;
+  }
+  // An early end is an error, unless every stream already ended with its own counted reason.
+  if (!plan_.count_mode && realtime_ns() < plan_.window_end_ns && any_live && !slow_) {
+    ++stats_.errors[std::string(error_kind(LoadErrc::server_closed))];
+  }
+  finalize();
+}
+
+void Client::on_event(std::size_t stream, std::string_view data, std::string_view,
+                      std::string_view) {
+  if (stream >= streams_.size()) return;
+  auto& st = streams_[stream];
+  // Events read between this connection's two counter snapshots share its wire bytes.
+  if (wire_start_ && !window_counted_) ++stats_.wire_events;
+  if (!st.first_event_seen) {
+    st.first_event_seen = true;
+    stats_.first_event.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  SteadyClock::now() - connect_start_)
+                                  .count());
+  }
+  auto h = parse_event_header(data);
+  if (!h) {
+    if (plan_.in_window(read_time_ns_)) {
+      ++stats_.foreign_events;
+      ++stats_.events_received;
+      stats_.payload_bytes += data.size();
+    }
+    return;
+  }
+  // The server's clock read on ours (0 on one host: both read the same CLOCK_REALTIME).
+  h->ts -= plan_.clock_offset_ns;
+  if (h->st) *h->st -= plan_.clock_offset_ns;
+  if (!st.start_ns) {
+    st.start_ns = h->ts - static_cast<std::int64_t>(h->seq) * plan_.spec.period_ns();
+    st.base_seq = plan_.spec.topic || plan_.publish ? h->seq : 0;
+  }
+  st.last_seq = h->seq;
+  if (recovering_since_) {
+    stats_.resume_recovery.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      SteadyClock::now() - *recovering_since_)
+                                      .count());
+    recovering_since_.reset();
+  }
+  const auto seen = st.seq.record(h->seq);
+  ++stats_.events_total;
+  if (seen == SeqTracker::Seen::duplicate) ++stats_.duplicates_total;
+  if (!plan_.in_window(h->ts) || h->seq < st.base_seq) return;
+  ++stats_.events_received;
+  if (seen == SeqTracker::Seen::duplicate) {
+    ++stats_.duplicated;
+    return;
+  }
+  if (seen == SeqTracker::Seen::out_of_order) ++stats_.out_of_order;
+  ++stats_.events_unique;
+  stats_.payload_bytes += data.size();
+  if (slow_ || session_->stream_is_slow(stream)) {
+    ++stats_.slow_events;
+    stats_.latency_slow.record(read_time_ns_ - h->ts);
+  } else {
+    stats_.latency_corrected.record(read_time_ns_ - h->ts);
+    if (h->st) stats_.latency_uncorrected.record(read_time_ns_ - *h->st);
+  }
+  if (plan_.verify_payload && !verify_event_data(data, plan_.spec.payload, plan_.spec.size,
+                                                 plan_.payload_lines.get())) {
+    ++stats_.errors[std::string(error_kind(LoadErrc::payload_mismatch))];
+  }
+}
+
+void Client::on_stream_failed(std::size_t stream, std::error_code ec) {
+  if (stream >= streams_.size() || streams_[stream].failed) return;
+  streams_[stream].failed = true;
+  // The server dropping a slow stream is the workload's point, not an error.
+  if ((slow_ || session_->stream_is_slow(stream)) && ec == LoadErrc::stream_reset) {
+    ++stats_.slow_connections_closed_by_server;
+    return;
+  }
+  count_error(ec);
+}
+
+void Client::on_window_start() {
+  if (!connected_ || closed_ || wire_start_) return;
+  wire_start_ = read_tcp_counters(stream_.socket().native_handle());
+}
+
+void Client::on_window_end() { end_window_counters(); }
+
+void Client::end_window_counters() {
+  if (window_counted_ || !wire_start_ || !stream_.socket().is_open()) return;
+  const auto end = read_tcp_counters(stream_.socket().native_handle());
+  if (!end) return;
+  window_counted_ = true;
+  stats_.wire.bytes_received += end->bytes_received - wire_start_->bytes_received;
+  stats_.wire.bytes_acked += end->bytes_acked - wire_start_->bytes_acked;
+  stats_.wire.segments_in += end->segments_in - wire_start_->segments_in;
+  stats_.wire.segments_out += end->segments_out - wire_start_->segments_out;
+}
+
+bool Client::done() const {
+  // Never started: a browser-model subscription still waiting, or a storm's late connection.
+  if (!started_ || closed_ || session_->finished()) return true;
+  if (plan_.count_mode) return false;
+  for (const auto& st : streams_) {
+    if (st.failed) continue;
+    if (!st.start_ns) return false;
+    const std::int64_t hi = ceil_div(plan_.window_end_ns - *st.start_ns, plan_.spec.period_ns());
+    if (static_cast<std::int64_t>(st.seq.next()) < hi) return false;
+  }
+  return true;
+}
+
+void Client::count_error(std::error_code ec, std::string_view cause) {
+  std::string kind = ec.category() == load_category()
+                         ? std::string(error_kind(static_cast<LoadErrc>(ec.value())))
+                         : ec.message();
+  if (!cause.empty()) stats_.error_causes.emplace(kind, cause);
+  ++stats_.errors[std::move(kind)];
+}
+
+void Client::fail(std::error_code ec, std::string_view cause) {
+  if (closed_) return;
+  if (plan_.resume && !stopping_) {
+    // Expected in this workload (the server drops connections): counted apart from errors.
+    ++stats_.disconnects[ec.category() == load_category()
+                             ? std::string(error_kind(static_cast<LoadErrc>(ec.value())))
+                             : ec.message()];
+    if (may_resume()) return reconnect();
+    return finalize();
+  }
+  count_error(ec, cause);
+  finalize();
+}
+
+bool Client::may_resume() const {
+  return plan_.resume && !stopping_ && (plan_.count_mode || realtime_ns() < plan_.window_end_ns);
+}
+
+void Client::reconnect() {
+  ++stats_.reconnects;
+  // This connection's in-window bytes pair with the events read on it.
+  end_window_counters();
+  const auto delay_ms = static_cast<double>(session_->retry_ms().value_or(
+      static_cast<std::uint64_t>(plan_.reconnect_delay.count())));
+  ++gen_;
+  connect_timer_.cancel();
+  read_timer_.cancel();
+  stream_.close();
+  // A TLS stream is kept until the client is destroyed: its aborted operations still refer to it.
+  if (stream_.tls()) retired_.push_back(std::move(stream_));
+  stream_ = make_stream();
+  connected_ = established_ = writing_ = false;
+  head_.clear();
+  write_buf_.clear();
+  pending_.clear();
+  out_.clear();
+  wire_start_.reset();
+  window_counted_ = false;
+  recovering_since_ = SteadyClock::now();
+  session_ = make_session(plan_.target, spec_, session_options(), *this);
+  // Jitter of +-50 %, so that dropped clients do not reconnect in lockstep.
+  std::uint64_t x = (id_ + 1) * 0x9E3779B97F4A7C15ull ^ gen_ * 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 31;
+  const double jitter = 0.5 + static_cast<double>(x % 1000) / 1000.0;
+  connect_timer_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(delay_ms * jitter * 1000)));
+  connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
+    if (!ec && g == gen_ && !closed_) start();
+  });
+}
+
+void Client::stop() {
+  if (closed_) return;
+  stopping_ = true;
+  if (!started_) {
+    // A storm's connection whose turn never came (the run is validated so that this is rare).
+    closed_ = finalized_ = true;
+    connect_timer_.cancel();
+    return;
+  }
+  // Still connecting or handshaking when the run ended: the server never answered in time.
+  if (!established_) return fail(LoadErrc::connect_timeout);
+  const auto bye = session_->goodbye();
+  // Best effort, cleartext only: a TLS record cannot be written without blocking here.
+  if (!bye.empty() && connected_ && !stream_.tls()) {
+    boost::system::error_code ignored;
+    stream_.socket().non_blocking(true, ignored);
+    stream_.socket().write_some(asio::buffer(bye), ignored);
+  }
+  finalize();
+}
+
+void Client::finalize() {
+  if (finalized_) return;
+  finalized_ = true;
+  // The bytes up to now pair with the events counted up to now (a no-op after the window end).
+  end_window_counters();
+  closed_ = true;
+  connect_timer_.cancel();
+  read_timer_.cancel();
+  send_timer_.cancel();
+  if (posts_) {
+    stats_.posts_answered += posts_->answered();
+    stats_.post_connections += posts_->connections();
+    stats_.posts_resent += posts_->resent();
+    posts_->close();
+  }
+  stream_.close();
+  // Expected in-window events of each stream from its schedule: seq in [lo, hi).
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    const auto& st = streams_[i];
+    const std::int64_t period = plan_.spec.period_ns();
+    // A stream that never delivered an event is assumed to have started when we connected, on
+    // its schedule grid when it asked for one (the server waits for the next grid point).
+    StreamSpec grid = plan_.spec;
+    grid.epoch_ns = plan_.epoch_ns(id_ * streams_.size() + i);
+    const std::int64_t start = st.start_ns.value_or(
+        grid.first_due_ns(plan_.anchor.realtime_ns_at(connect_start_)));
+    std::int64_t lo = std::max<std::int64_t>(static_cast<std::int64_t>(st.base_seq),
+                                             ceil_div(plan_.window_start_ns - start, period));
+    std::int64_t hi = plan_.count_mode ? std::numeric_limits<std::int64_t>::max()
+                                       : ceil_div(plan_.window_end_ns - start, period);
+    if (plan_.spec.count) hi = std::min(hi, static_cast<std::int64_t>(*plan_.spec.count));
+    if (plan_.spec.duration_s)
+      hi = std::min(hi, ceil_div(static_cast<std::int64_t>(*plan_.spec.duration_s * 1e9), period));
+    lo = std::max<std::int64_t>(lo, 0);
+    if (hi > lo) stats_.events_expected += static_cast<std::uint64_t>(hi - lo);
+  }
+  if (on_closed_) std::exchange(on_closed_, nullptr)();
+}
+
+}  // namespace pushbench::loadgen

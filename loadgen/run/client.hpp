@@ -1,0 +1,137 @@
+#pragma once
+// One connection of the load generator: owns the socket, drives its Session, measures its events.
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/net/conn_stream.hpp"
+
+#include "loadgen/run/plan.hpp"
+#include "loadgen/run/post_channel.hpp"
+#include "loadgen/protocol/session.hpp"
+#include "loadgen/measure/stats.hpp"
+
+namespace pushbench::loadgen {
+
+class Client final : private SessionHandler {
+ public:
+  Client(boost::asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, std::uint64_t id);
+  ~Client() override;
+  /// Starts connecting.
+  void start();
+  /// Starts connecting at `when` (a connect storm paces the connections).
+  void start_at(SteadyClock::time_point when);
+  /// Called once when the connection closes (for whoever waits for a free connection slot).
+  void on_closed(std::function<void()> fn) { on_closed_ = std::move(fn); }
+  /// Subscriptions this connection carries (HTTP/2 streams; 1 otherwise).
+  std::size_t streams() const { return streams_.size(); }
+  /// Takes the window-start snapshot of the kernel counters.
+  void on_window_start();
+  /// Takes the window-end snapshot (unless the connection already ended) .
+  void on_window_end();
+  /// True when nothing more is expected: closed, ended by the server, or every in-window event
+  /// (by the stream's schedule) has arrived.
+  bool done() const;
+  /// True once the connection is closed (failed, ended by the server, or stopped).
+  bool closed() const { return closed_; }
+  /// Closes politely (WebSocket close frame) and folds this stream's accounting into the stats.
+  void stop();
+
+ private:
+  ConnStream make_stream();
+  /// Options of the next session (a reconnect resumes after the last event received).
+  SessionOptions session_options() const;
+  /// Resume workload: a lost connection is reopened (after the server's retry time or
+  /// --reconnect-ms, with jitter) while the run is on.
+  bool may_resume() const;
+  void reconnect();
+  /// Chat: sends every message that is due (open loop), then waits for the next one.
+  void on_send_timer();
+  void on_connect(boost::system::error_code ec);
+  void on_tls_handshake(boost::system::error_code ec);
+  /// The transport is ready (TCP connected, TLS done): send the session's first bytes.
+  void begin_session();
+  void do_read();
+  void on_read(boost::system::error_code ec, std::size_t n);
+  /// Slow client: waits n / slow_read_bps seconds after a read of n bytes, then reads again.
+  void pace_read(std::size_t n);
+  /// A slow client's connection ended by the server before its stream did (its slow-client
+  /// policy): counted in slow_connections_closed_by_server rather than as an error.
+  void end_slow(std::error_code ec);
+  void flush(std::string bytes);
+  /// Counts `ec` (with `cause`, the system's or library's words, when known) and ends the
+  /// connection, or reconnects it in the resume workload.
+  void fail(std::error_code ec, std::string_view cause = {});
+  /// The server ended every stream cleanly: count them and close.
+  void end_cleanly();
+  void end_window_counters();
+  /// Closes the socket and folds the stream's accounting (expected events) into the stats.
+  void finalize();
+
+  void on_event(std::size_t stream, std::string_view data, std::string_view type,
+                std::string_view id) override;
+  void on_established() override;
+  void on_stream_failed(std::size_t stream, std::error_code ec) override;
+  /// Counts an error by kind, keeping the first `cause` given for that kind.
+  void count_error(std::error_code ec, std::string_view cause = {});
+
+  /// Accounting of one stream (subscription) of this connection.
+  struct StreamState {
+    SeqTracker seq;
+    std::optional<std::int64_t> start_ns;  ///< intended time of seq 0 (derived)
+    std::uint64_t base_seq = 0;            ///< first seq this stream could receive
+    bool first_event_seen = false;
+    bool failed = false;                   ///< ended by a stream error (others may go on)
+    std::optional<std::uint64_t> last_seq;  ///< the last event received (Last-Event-ID)
+  };
+
+  boost::asio::io_context& ioc_;
+  const RunPlan& plan_;
+  WorkerStats& stats_;
+  std::uint64_t id_;
+  ConnStream stream_;
+  boost::asio::steady_timer connect_timer_;
+  std::unique_ptr<Session> session_;
+  std::array<char, 16 << 10> read_buf_{};
+  std::string write_buf_;                     ///< bytes being written (must not change meanwhile)
+  std::string pending_;                       ///< bytes to write after the write in flight
+  std::string out_;                           ///< bytes the session produced while reading
+  std::string head_;                          ///< the first bytes received before the stream
+                                              ///< was established (a rejection's words)
+  bool started_ = false;                      ///< connecting began
+  bool writing_ = false;
+  bool connected_ = false;
+  bool established_ = false;
+  bool closed_ = false;
+  bool finalized_ = false;
+  SteadyClock::time_point connect_start_;
+  std::int64_t read_time_ns_ = 0;             ///< realtime of the read being processed
+  std::vector<StreamState> streams_;           ///< one per subscription on this connection
+  StreamSpec spec_;                            ///< what the streams ask for (with a stream id
+                                               ///< when resumable)
+  std::uint64_t gen_ = 0;                      ///< connection attempt; stale handlers ignore
+  std::vector<ConnStream> retired_;            ///< closed connections of earlier attempts
+  std::optional<SteadyClock::time_point> recovering_since_;  ///< disconnected, no event since
+  bool stopping_ = false;                      ///< stop() was called: no more reconnects
+  // Chat (request-reply): message n is due at chat_start_ns_ + n / rate.
+  boost::asio::steady_timer send_timer_;
+  std::unique_ptr<PostChannel> posts_;         ///< SSE over HTTP/1.1: the POST connection
+  std::int64_t chat_start_ns_ = 0;
+  std::uint64_t next_message_ = 0;
+  std::string message_;                        ///< reused message buffer
+  std::function<void()> on_closed_;
+  // Kernel counters at window start/end.
+  std::optional<TcpCounters> wire_start_;
+  bool window_counted_ = false;
+  // Slow-consumer workload.
+  bool slow_ = false;                          ///< this client reads slowly (token bucket)
+  std::size_t slow_read_max_ = 0;              ///< largest read of a slow client, in bytes
+  boost::asio::steady_timer read_timer_;       ///< a slow client's pause between reads
+};
+
+}  // namespace pushbench::loadgen

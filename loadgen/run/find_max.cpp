@@ -1,0 +1,97 @@
+#include "loadgen/run/find_max.hpp"
+
+#include <stdexcept>
+
+namespace pushbench::loadgen {
+
+using json = nlohmann::json;
+
+namespace {
+
+/// Why a step is not sustainable; empty when it is.
+std::string verdict(const json& s, double offered, double bound_us) {
+  if (s["loadgen"]["saturated"].get<bool>()) {
+    return "the load generator saturated (the server was not shown to be the limit)";
+  }
+  std::uint64_t errors = 0;
+  for (const auto& [k, v] : s["errors"].items()) errors += v.get<std::uint64_t>();
+  if (errors > 0) {
+    std::string text = "connection errors: " + s["errors"].dump();
+    if (s.contains("error_causes") && !s["error_causes"].empty()) {
+      text += " (" + s["error_causes"].dump() + ")";
+    }
+    return text;
+  }
+  if (s["events"]["lost"].get<std::uint64_t>() > 0) return "events were lost";
+  const auto& lat = s["latency_us"]["corrected"];
+  if (lat.is_null()) return "no latency measured";
+  if (lat["p99"].get<double>() > bound_us) return "p99 latency above the bound";
+  if (s["throughput"]["events_per_s"].get<double>() < 0.95 * offered) {
+    return "throughput fell below 95% of the offered rate";
+  }
+  return {};
+}
+
+}  // namespace
+
+json find_max(const LoadConfig& base, const FindMaxOptions& options,
+              const std::function<json(const LoadConfig&)>& run_step) {
+  if (options.step_factor <= 1 || options.max_steps == 0 || options.p99_bound_ms <= 0) {
+    throw std::runtime_error("find-max needs a step factor > 1, steps > 0 and a positive bound");
+  }
+  json steps = json::array();
+  json best, first;
+  std::string stopped = "reached the step limit";
+  LoadConfig cfg = base;
+  bool retried = false;
+  // A step is one rate; a retried rate is still one step.
+  for (unsigned step = 0; step < options.max_steps;) {
+    if (cfg.spec.rate > StreamSpec::max_rate) {
+      stopped = "reached the maximum rate per stream";
+      break;
+    }
+    json s = run_step(cfg);
+    const double offered = cfg.spec.rate * cfg.connections;
+    const std::string why = verdict(s, offered, options.p99_bound_ms * 1000);
+    const auto& lat = s["latency_us"]["corrected"];
+    steps.push_back({{"rate_per_stream", cfg.spec.rate},
+                     {"offered_events_per_s", offered},
+                     {"events_per_s", s["throughput"]["events_per_s"]},
+                     {"p99_us", lat.is_null() ? json(nullptr) : lat["p99"]},
+                     {"lost", s["events"]["lost"]},
+                     {"errors", s["errors"]},
+                     {"sustainable", why.empty()},
+                     {"retry", retried}});
+    if (first.is_null()) first = s;
+    if (!why.empty()) {
+      // One noisy run (a scheduling hiccup on a shared machine) must not end the search: a rate
+      // fails only when it fails twice in a row.
+      if (!retried) {
+        retried = true;
+        continue;
+      }
+      stopped = "at " + std::to_string(cfg.spec.rate) + " events/s per stream, twice: " + why;
+      break;
+    }
+    retried = false;
+    best = std::move(s);
+    cfg.spec.rate *= options.step_factor;
+    ++step;
+  }
+  json out = best.is_null() ? first : best;
+  out["workload"]["kind"] = "find-max";
+  out["find_max"] = {
+      {"p99_bound_ms", options.p99_bound_ms},
+      {"steps", steps},
+      {"max_sustainable_rate_per_stream",
+       best.is_null() ? json(nullptr) : best["workload"]["rate_per_stream"]},
+      {"max_sustainable_events_per_s",
+       best.is_null() ? json(nullptr) : best["throughput"]["events_per_s"]},
+      {"stopped_because", stopped}};
+  if (best.is_null()) {
+    out["warnings"].push_back("find-max: even the first rate was not sustainable (" + stopped + ")");
+  }
+  return out;
+}
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,153 @@
+#include "loadgen/run/worker.hpp"
+
+#include "loadgen/run/progress.hpp"
+
+namespace pushbench::loadgen {
+
+namespace {
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+}
+
+Worker::Worker(const RunPlan& plan, std::size_t first_id, std::size_t connections,
+               std::size_t max_open)
+    : plan_(plan), first_id_(first_id), max_open_(max_open), phase_timer_(ioc_), poll_timer_(ioc_),
+      progress_timer_(ioc_) {
+  clients_.reserve(connections);
+  for (std::size_t i = 0; i < connections; ++i) {
+    clients_.push_back(std::make_unique<Client>(ioc_, plan_, stats_, first_id + i));
+  }
+}
+
+void Worker::run() {
+  if (max_open_ > 0) {
+    // Browser model: a subscription beyond the cap starts when an open connection closes.
+    for (auto& c : clients_) c->on_closed([this] { start_waiting(); });
+    next_waiting_ = std::min(max_open_, clients_.size());
+  }
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    if (max_open_ > 0 && i >= next_waiting_) break;
+    if (plan_.connect_rate > 0) {
+      const double at_s = static_cast<double>(first_id_ + i) / plan_.connect_rate;
+      clients_[i]->start_at(plan_.anchor.steady +
+                            std::chrono::nanoseconds(static_cast<std::int64_t>(at_s * 1e9)));
+    } else {
+      clients_[i]->start();
+    }
+  }
+  phase_timer_.expires_at(plan_.anchor.steady_at(plan_.window_start_ns));
+  phase_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) on_window_start();
+  });
+  // Until the window ends, the run ends early only if every connection has ended.
+  drain_deadline_ = plan_.hard_deadline;
+  if (plan_.progress) {
+    // On a grid from the run's start, which the reporter reads half an interval later.
+    progress_at_ = SteadyClock::now();
+    progress_timer_.expires_at(plan_.anchor.steady + kProgressInterval);
+    progress_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) publish_progress();
+    });
+  }
+  check_done();
+  ioc_.run();
+  exited_.store(true, std::memory_order_release);
+}
+
+void Worker::publish_progress() {
+  const auto now = SteadyClock::now();
+  const double dt = std::chrono::duration<double>(now - progress_at_).count();
+  std::uint64_t errors = 0;
+  for (const auto& [kind, n] : stats_.errors) errors += n;
+  {
+    std::lock_guard lock(progress_mutex_);
+    progress_.events_per_s =
+        dt > 0 ? static_cast<double>(stats_.events_unique - progress_.events) / dt : 0;
+    progress_.events = stats_.events_unique;
+    progress_.connections = stats_.connections_established;
+    progress_.errors = errors;
+    progress_.latency_corrected = stats_.latency_corrected;
+  }
+  progress_at_ = now;
+  if (finished_) return;
+  auto next = progress_timer_.expiry() + kProgressInterval;
+  if (next <= now) next = now + kProgressInterval;
+  progress_timer_.expires_at(next);
+  progress_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) publish_progress();
+  });
+}
+
+void Worker::read_progress(WorkerProgress& total) const {
+  std::lock_guard lock(progress_mutex_);
+  total.events += progress_.events;
+  if (!exited()) total.events_per_s += progress_.events_per_s;
+  total.connections += progress_.connections;
+  total.errors += progress_.errors;
+  total.latency_corrected.merge(progress_.latency_corrected);
+}
+
+void Worker::on_window_start() {
+  window_started_ = true;
+  busy_start_ns_ = thread_cpu_ns();
+  for (auto& c : clients_) c->on_window_start();
+  if (plan_.count_mode) return;
+  phase_timer_.expires_at(plan_.anchor.steady_at(plan_.window_end_ns));
+  phase_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) on_window_end();
+  });
+}
+
+void Worker::on_window_end() {
+  if (window_ended_) return;
+  window_ended_ = true;
+  stats_.busy_ns = thread_cpu_ns() - busy_start_ns_;
+  for (auto& c : clients_) c->on_window_end();
+  drain_deadline_ = std::min(SteadyClock::now() + plan_.drain, plan_.hard_deadline);
+}
+
+void Worker::check_done() {
+  // Before the window ends, a time-mode run holds its connections (an idle stream expects no
+  // events, yet is measured); only when every connection is closed can it end early.
+  // Subscriptions still waiting for a connection slot (browser model) are not done either.
+  const bool holding = (!plan_.count_mode && !window_ended_) ||
+                       (max_open_ > 0 && next_waiting_ < clients_.size() && !window_ended_);
+  bool all_done = true;
+  for (auto& c : clients_) {
+    if (holding ? !c->closed() : !c->done()) {
+      all_done = false;
+      break;
+    }
+  }
+  if (all_done || SteadyClock::now() >= drain_deadline_) return finish();
+  poll_timer_.expires_after(kPollInterval);
+  poll_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) check_done();
+  });
+}
+
+void Worker::start_waiting() {
+  if (finished_ || next_waiting_ >= clients_.size()) return;
+  auto& c = clients_[next_waiting_++];
+  stats_.subscriptions_waited += c->streams();
+  stats_.subscription_wait.record(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - plan_.anchor.steady)
+          .count());
+  c->start();
+}
+
+void Worker::finish() {
+  if (finished_) return;
+  finished_ = true;
+  for (std::size_t i = next_waiting_; max_open_ > 0 && i < clients_.size(); ++i) {
+    stats_.subscriptions_starved += clients_[i]->streams();
+  }
+  // Count mode, or the drain poll ran before the window-end timer: close the window now.
+  if (window_started_) on_window_end();
+  for (auto& c : clients_) c->stop();
+  if (plan_.progress) publish_progress();
+  phase_timer_.cancel();
+  poll_timer_.cancel();
+  progress_timer_.cancel();
+}
+
+}  // namespace pushbench::loadgen

@@ -1,0 +1,117 @@
+#include "servers/carrier/stream_connection.hpp"
+
+#include <boost/asio/write.hpp>
+
+#include "servers/carrier/fail.hpp"
+
+namespace pushbench::server {
+
+namespace {
+/// The most queued messages gathered into one write.
+constexpr std::size_t kMaxGather = 64;
+}  // namespace
+
+StreamConnection::StreamConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec)
+    : ctx_(ctx),
+      stream_(std::move(stream)),
+      spec_(std::move(spec)),
+      queue_(ctx.config->max_queue_bytes) {
+  boost::system::error_code ignored;
+  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+}
+
+StreamConnection::~StreamConnection() { ctx_.stats.add(ctx_.stats.closed); }
+
+void StreamConnection::begin_stream(std::string preamble) {
+  enlist();
+  if (!preamble.empty()) enqueue(std::make_shared<const std::string>(std::move(preamble)));
+  do_watch();
+  if (closed_) return;
+  source_ = start_events(ctx_, spec_, weak_from_this());
+  // Only now may the response head go out: a chat stream's id must be registered before the
+  // client, seeing the head, POSTs to it on a connection another I/O thread may serve.
+  started_ = true;
+  if (!closed_ && in_flight_ == 0 && !queue_.empty()) do_write();
+}
+
+SendResult StreamConnection::send(SharedBuffer framed) { return enqueue(std::move(framed)); }
+
+SendResult StreamConnection::enqueue(SharedBuffer framed) {
+  if (closed_) return SendResult::dropped;
+  const auto r = queue_.push(std::move(framed));
+  if (r == SendResult::dropped) {
+    ctx_.stats.add(ctx_.stats.slow_clients_dropped);
+    // Abortive close: the kernel discards the backlog (megabytes of send buffer on loopback)
+    // instead of trickling it to a client that cannot keep up; the client sees a reset.
+    boost::system::error_code ignored;
+    stream_.socket().set_option(boost::asio::socket_base::linger(true, 0), ignored);
+    close({});
+    return r;
+  }
+  if (in_flight_ == 0 && started_) do_write();
+  return r;
+}
+
+void StreamConnection::finish() {
+  finishing_ = true;
+  const auto t = trailer();
+  if (!t.empty()) {
+    enqueue(std::make_shared<const std::string>(t));
+  } else if (in_flight_ == 0 && queue_.empty()) {
+    close({});
+  }
+}
+
+void StreamConnection::go_away() {
+  if (closed_ || finishing_) return;
+  if (source_) source_->stop();
+  finish();
+}
+
+void StreamConnection::do_write() {
+  gather_.clear();
+  for (const auto& item : queue_.items()) {
+    if (gather_.size() == kMaxGather) break;
+    gather_.emplace_back(item->data(), item->size());
+  }
+  in_flight_ = gather_.size();
+  boost::asio::async_write(
+      stream_, gather_,
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+        self->on_write(ec, n);
+      });
+}
+
+void StreamConnection::on_write(boost::system::error_code ec, std::size_t) {
+  if (ec) return close(ec);
+  queue_.pop(in_flight_);
+  in_flight_ = 0;
+  if (closed_) return;
+  if (!queue_.empty()) return do_write();
+  if (finishing_) {
+    // Half-close: the client sees a clean end of stream after every byte.
+    stream_.shutdown_send();
+  }
+}
+
+void StreamConnection::do_watch() {
+  stream_.async_read_some(
+      boost::asio::buffer(discard_),
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+        if (ec) return self->close(ec);
+        if (!self->on_client_bytes(std::string_view(self->discard_.data(), n))) {
+          return self->close({});
+        }
+        self->do_watch();
+      });
+}
+
+void StreamConnection::close(boost::system::error_code ec) {
+  if (closed_) return;
+  closed_ = true;
+  if (ec && !is_normal_close(ec)) ctx_.stats.add(ctx_.stats.io_errors);
+  if (source_) source_->stop();
+  stream_.close();
+}
+
+}  // namespace pushbench::server

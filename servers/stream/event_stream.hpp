@@ -1,0 +1,85 @@
+#pragma once
+// The workload engine: paces one stream of events open-loop from their intended send times.
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/base/clock.hpp"
+#include "core/contract/workload.hpp"
+#include "servers/stream/send_queue.hpp"
+#include "servers/stream/context.hpp"
+
+namespace pushbench::server {
+
+/// Encodes one event's data for a transport (SSE fields and chunk, a raw line, ...). A plain
+/// function, so a broadcast can encode each event once per framing in use, on any thread.
+using FrameFn = SharedBuffer (*)(std::uint64_t seq, std::string_view data);
+
+/// A connection that events are delivered to; implemented once per transport.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  /// This connection's framing.
+  virtual FrameFn framer() const = 0;
+  /// Queues an encoded event. On `dropped` the sink has already begun closing itself.
+  virtual SendResult send(SharedBuffer framed) = 0;
+  /// The stream is complete (count or duration reached): flush the queue, then end it cleanly.
+  virtual void finish() = 0;
+  /// Sends a keep-alive that carries no event (SSE comment, WebSocket ping, raw empty line).
+  virtual void keepalive() = 0;
+  /// Fault injection (drop_after): ends the connection (or HTTP/2 stream) abruptly, as a server
+  /// crash or a proxy timeout would; the client resumes if it can.
+  virtual void drop() = 0;
+};
+
+/// Produces events for one sink: a private paced stream or a broadcast topic subscription.
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  /// No more events are delivered to the sink after this returns (on the sink's thread).
+  virtual void stop() = 0;
+};
+
+/// What this server cannot serve of a valid `spec` (payload=file without --payload-file).
+std::optional<std::string> check_spec(const ServerConfig& config, const StreamSpec& spec);
+
+/// Starts the events `spec` asks for (a private stream, or the topic `spec.topic`) for `sink`,
+/// which lives on `ctx`'s thread.
+std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& spec,
+                                          std::weak_ptr<EventSink> sink);
+
+/// Produces a private stream of events for one sink, on the sink's thread.
+///
+/// Event n is due at start + n / rate; when the thread falls behind, every overdue event is sent at
+/// once with its original intended `ts` (so coordinated omission shows in the client's corrected
+/// latency) and the actual production time in `st`. A resumed stream keeps its original start
+/// (`spec.start_ns`) and begins at `spec.first_seq`: the overdue events it replays show the
+/// outage in their latency.
+class StreamPacer final : public EventSource, public std::enable_shared_from_this<StreamPacer> {
+ public:
+  StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<EventSink> sink);
+  /// Begins pacing; event 0 is due now, or at the first point of the spec's epoch grid from now.
+  void start();
+  /// Cancels pending work; no more events are produced.
+  void stop() override;
+
+ private:
+  void schedule();
+  void on_timer(boost::system::error_code ec);
+  void schedule_keepalive();
+  ThreadContext& ctx_;
+  StreamSpec spec_;
+  std::weak_ptr<EventSink> sink_;
+  boost::asio::steady_timer timer_;
+  boost::asio::steady_timer keepalive_timer_;  ///< armed when spec_.keepalive_s is set
+  ClockAnchor anchor_{};
+  std::int64_t start_ns_ = 0;       ///< intended time of event 0 (realtime ns)
+  std::int64_t end_ns_ = 0;         ///< no event intended at or after this (duration), or max
+  std::int64_t drop_ns_ = 0;        ///< drop the connection at this time (drop_after), or max
+  std::uint64_t next_seq_ = 0;
+  std::string scratch_;             ///< reused event data buffer
+  bool stopped_ = false;
+};
+
+}  // namespace pushbench::server
