@@ -26,7 +26,8 @@ def _curve_handle(ax, s, max_x):
                 marker="o" if len(xs) == 1 else None)
         have_any = True
     if not have_any:
-        return Line2D([], [], color="#bbbbbb", linewidth=2, linestyle=":", label=s.label + " – no latency data"), False
+        missing = Line2D([], [], color="#bbbbbb", linewidth=2, linestyle=":", label=s.label + " – no latency data")
+        return missing, False
     ov = s.dist["corrected"].overflow
     note = " (%s above histogram range)" % fmt_int(ov) if ov else ""
     return Line2D([], [], color=s.color, linewidth=2, label=s.label + note), True

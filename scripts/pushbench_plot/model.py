@@ -5,8 +5,9 @@ fallbacks of FALLBACKS (for reports that predate a field) and Scenario.offered_r
 
 Fallbacks, keyed on schema_version. Every committed report is schema_version 1 (core/report.schema.json has
 `"schema_version": {"const": 1}`); fields added to version 1 later are declared there without being required,
-and the reports written before them (tests/data/sample_report.json, and `pushbench browser` reports such as
-results/browser.json) lack them. For such a report, and only when the field is absent (not when it is null):
+and reports written before them (tests/data/sample_report.json has neither) or by a command that does not
+write them (`pushbench browser`: results/browser.json has no server.rss_bytes_per_stream) lack them. For such a
+report, and only when the field is absent (not when it is null):
   workload.subscriptions       = workload.connections × workload.streams_per_connection
   server.rss_bytes_per_stream  = server.rss_bytes_per_connection / workload.streams_per_connection
 A report without schema_version is read as version 1; a report of another version gets no fallback (whoever
@@ -66,7 +67,10 @@ def fallbacks_for(schema_version):
 
 
 class Scenario:
-    """One scenario's figures as plain attributes (None: absent or null in the report)."""
+    """One scenario's figures as plain attributes (None: absent or null in the report).
+
+    Units as in the report: latency_us µs, server_cpu_ns ns per event, rss_* and bytes_per_event bytes,
+    events_per_s and rate_per_stream per second. sections holds the optional sections as their JSON objects."""
 
     def __init__(self, data, report_index, report_tag, schema_version):
         self.report_index = report_index
@@ -77,9 +81,9 @@ class Scenario:
         self.transport = t if isinstance(t, str) and t else "?"
         self.url = data.get("url") or ""
         self.client = data.get("client")
-        self.series = None  # transport variant label shared across groups (set by build_model)
-        self.label = None  # unique label within the group (set by build_model)
-        self.color = None  # (set by build_model)
+        self.series = None  # transport variant label shared across groups (set by Model)
+        self.label = None  # unique label within the group (set by Model)
+        self.color = None  # matplotlib colour of the series (set by Model)
         self._read_protocol(data)
         self._read_workload(dict_or_none(data.get("workload")) or {})
         self._read_figures(data)
