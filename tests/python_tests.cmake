@@ -94,6 +94,14 @@ add_test(NAME schema_rejects_bad
          COMMAND ${PUSHBENCH_PYTHON} ${PUSHBENCH_VALIDATE_REPORT}
                  ${PUSHBENCH_REPORT_SCHEMA} ${PUSHBENCH_TEST_DATA}/bad_report.json)
 
+# The plot model (scripts/pushbench_plot/model.py) on committed reports: figures read as written, and the
+# schema_version fallbacks for a report that predates workload.subscriptions / server.rss_bytes_per_stream.
+add_test(NAME plot_model_fallbacks
+         COMMAND ${PUSHBENCH_PYTHON} ${CMAKE_SOURCE_DIR}/tests/plot_model_test.py)
+set_tests_properties(plot_model_fallbacks PROPERTIES
+  LABELS "python" TIMEOUT 60
+  ENVIRONMENT "${PUSHBENCH_PYTHON_TEST_ENV}")
+
 # plot.py on the sample into a scratch directory, then check every PNG/SVG/HTML file it should write.
 add_test(NAME plot_sample
          COMMAND ${PUSHBENCH_PYTHON} ${CMAKE_SOURCE_DIR}/tests/check_plot_output.py
