@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 
+#include "servers/server.hpp"
 #include "servers/stream/echo_registry.hpp"
 #include "servers/carrier/http_session.hpp"
 #include "servers/stream/resume_registry.hpp"
@@ -42,7 +43,7 @@ struct Env {
     ctx.topics = &topics;
     ctx.resumes = &resumes;
     ctx.echoes = &echoes;
-    ctx.server = stats_source.get();
+    ctx.server_stats = [s = stats_source.get()] { return s->stats_json(); };
     acceptor.open(tcp::v4());
     acceptor.bind({asio::ip::address_v4::loopback(), 0});
     acceptor.listen();
