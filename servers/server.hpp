@@ -1,20 +1,13 @@
 #pragma once
 // pushbench-server: one transport per process, N threads each running its own io_context.
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
-#include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
-
-#include "core/contract/event.hpp"
-#include "core/contract/transport.hpp"
 
 #include "servers/stream/context.hpp"
 
