@@ -171,12 +171,12 @@ json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs
       "bytes and segments are 0");
   const bool ws = obs.target.transport == Transport::ws;
   json scenario = {
-      {"name", config.name.empty() ? "chromium-" + std::string(ws ? "ws" : "sse") + "-" +
+      {"name", config.name.empty() ? "chromium-" + std::string(to_string(obs.target.transport)) + "-" +
                                          std::to_string(config.subscriptions)
                                    : config.name},
       {"group", config.group.empty() ? "browser" : config.group},
       {"client", "chromium"},
-      {"transport", ws ? "ws" : "sse"},
+      {"transport", to_string(obs.target.transport)},
       {"url", obs.target.url},
       {"http_version", totals["http_version"]},
       {"tls", obs.target.tls},

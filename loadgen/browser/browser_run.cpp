@@ -32,7 +32,7 @@ std::string random_token() {
 
 /// Checks what a browser can do with `config` and `target`; throws the reason it cannot.
 void check_config(const BrowserConfig& config, const Target& target) {
-  if (target.transport != Transport::sse && target.transport != Transport::ws) {
+  if (!transport_info(target.transport).http) {
     throw std::runtime_error(
         "a browser speaks EventSource (http://, https://) and WebSocket "
         "(ws://, wss://) only, not " +
@@ -150,7 +150,7 @@ nlohmann::json run_browser(const BrowserConfig& given) {
   const bool count_mode = obs.spec.count.has_value();
   const auto token = random_token();
   const nlohmann::json page_config = {
-      {"mode", obs.target.transport == Transport::ws ? "ws" : "sse"},
+      {"mode", to_string(obs.target.transport)},
       {"urls", stream_urls(config, obs.target, obs.spec, token)},
       {"count", count_mode ? nlohmann::json(*obs.spec.count) : nlohmann::json(nullptr)},
       {"settle_ms", config.settle_s * 1e3},

@@ -12,9 +12,8 @@ BrokerUrls broker_urls(ProxyKind, const std::string& transport, std::uint16_t po
                        const std::string& channel) {
   const std::string origin = "127.0.0.1:" + std::to_string(port);
   const std::string query = "?channel=" + url_encode(channel);
-  const bool ws = transport == "ws";
-  return {(ws ? "ws://" : "http://") + origin + (ws ? "/ws" : "/sse") + query,
-          "http://" + origin + "/pub" + query};
+  const Transport subscriber = parse_transport(transport).value_or(Transport::sse);
+  return {endpoint_url(subscriber, origin, false) + query, "http://" + origin + "/pub" + query};
 }
 
 nlohmann::json run_through_broker(ProxyProcess& broker, const LoadConfig& load) {

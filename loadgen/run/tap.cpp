@@ -13,6 +13,7 @@
 #include "core/net/tls.hpp"
 #include "loadgen/protocol/errors.hpp"
 #include "loadgen/protocol/session.hpp"
+#include "loadgen/run/load_plan.hpp"
 
 namespace pushbench::loadgen {
 
@@ -55,8 +56,8 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
   SessionOptions session_options;
   session_options.add_workload_query = false;
   session_options.http = options.http2 ? HttpVersion::h2 : HttpVersion::h1;
-  if (options.http2 && !transport_info(target.transport).http2) {
-    err << "pushbench tap: tcp:// has no HTTP/2\n";
+  if (auto e = check_target(target, session_options.http, options.ca_file)) {
+    err << "pushbench tap: " << *e << "\n";
     return 1;
   }
   session_options.seed = static_cast<std::uint64_t>(
@@ -64,14 +65,7 @@ int run_tap(const TapOptions& options, std::ostream& out, std::ostream& err) {
   auto session = make_session(target, StreamSpec{}, session_options, printer);
 
   asio::io_context ioc;
-  std::shared_ptr<asio::ssl::context> tls;
-  if (!options.ca_file.empty() && !target.tls) {
-    err << "pushbench tap: --cacert needs an https:// or wss:// URL\n";
-    return 1;
-  }
-  if (target.tls) {
-    tls = tls::make_client_context({options.http2 ? "h2" : "http/1.1"}, false, options.ca_file);
-  }
+  const auto tls = client_tls(target, session_options.http, false, options.ca_file);
   ConnStream stream(tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc, *tls))
                         : ConnStream(asio::ip::tcp::socket(ioc)));
   auto& socket = stream.socket();
