@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "loadgen/run/progress.hpp"
 
@@ -56,6 +57,24 @@ void add_progress_option(CLI::App& sub, std::string& mode) {
                  "live progress line on stderr: auto (when stderr is a terminal), always or never")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+void add_setting_option(CLI::App& sub, const Setting& row, WorkloadSettings& values) {
+  std::visit(
+      [&](auto ref) {
+        auto& value = ref(values);
+        using T = typename SettingValue<std::decay_t<decltype(value)>>::type;
+        CLI::Option* option = sub.add_option(row.flag, value, row.help);
+        if (row.show_default) option->capture_default_str();
+        if constexpr (std::is_arithmetic_v<T>) {
+          if (row.range) {
+            option->check(
+                CLI::Range(static_cast<T>(row.range->first), static_cast<T>(row.range->second)));
+          }
+        }
+        if (row.choices) option->check(CLI::IsMember(row.choices()));
+      },
+      row.field);
 }
 
 bool progress_enabled(const std::string& mode) {

@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "loadgen/run/settings_table.hpp"
+
 namespace pushbench::loadgen::cli {
 
 /// One registered subcommand. Its options write into state the `run` closure owns.
@@ -42,6 +44,9 @@ std::string sibling_server();
 
 /// Adds `--progress auto|always|never` (load and run) writing into `mode`.
 void add_progress_option(CLI::App& sub, std::string& mode);
+
+/// Adds the option of a workload settings row to `sub`, writing into `values`.
+void add_setting_option(CLI::App& sub, const Setting& row, WorkloadSettings& values);
 
 /// Whether `--progress` `mode` asks for the live line (auto: when stderr is a terminal).
 bool progress_enabled(const std::string& mode);

@@ -19,26 +19,21 @@ namespace {
 /// The load options: what goes straight into the LoadConfig, and what is typed as text or left
 /// unset until the run checks and converts it.
 struct LoadArgs {
-  CLI::App* app = nullptr;                ///< the subcommand, to ask which options were given
-  LoadConfig lc;                          ///< the run's configuration
-  std::string http_version = "1.1";       ///< --http
-  std::string payload = "json";           ///< --payload
-  std::string payload_file;               ///< --payload-file
-  std::string compression = "none";       ///< --compression
-  std::optional<std::uint64_t> count;     ///< --count
-  std::optional<std::string> topic;       ///< --topic
-  std::optional<double> keepalive;        ///< --keepalive seconds
-  std::optional<double> drop_after;       ///< --drop-after seconds
-  std::optional<std::uint64_t> retry_ms;  ///< --retry-ms
-  bool find_max = false;                  ///< --find-max
-  FindMaxOptions find_max_options;        ///< --p99-bound-ms, --step-factor
-  std::optional<std::string> phase;       ///< --phase
-  std::optional<int> server_pid;          ///< --server-pid
-  std::string shard;                      ///< --shard K/N
-  std::string start_at;                   ///< --start-at
-  std::string out;                        ///< --out
-  bool json = false;                      ///< --json
-  std::string progress_mode = "auto";     ///< --progress
+  CLI::App* app = nullptr;             ///< the subcommand, to ask which options were given
+  LoadConfig lc;                       ///< the run's configuration
+  std::string http_version = "1.1";    ///< --http
+  WorkloadSettings workload;           ///< the workload query's settings (rate, size, ...)
+  std::string payload_file;            ///< --payload-file
+  std::string compression = "none";    ///< --compression
+  bool find_max = false;               ///< --find-max
+  FindMaxOptions find_max_options;     ///< --p99-bound-ms, --step-factor
+  std::optional<std::string> phase;    ///< --phase
+  std::optional<int> server_pid;       ///< --server-pid
+  std::string shard;                   ///< --shard K/N
+  std::string start_at;                ///< --start-at
+  std::string out;                     ///< --out
+  bool json = false;                   ///< --json
+  std::string progress_mode = "auto";  ///< --progress
 };
 
 /// Target and connection options: --url to --clock-offset-us.
@@ -88,11 +83,8 @@ void add_mode_options(CLI::App& load, LoadArgs& a) {
   load.add_flag("--resume", lc.resume,
                 "resume workload: each stream is named; after a disconnect the client "
                 "reconnects and resumes (SSE/HTTP/1.1: Last-Event-ID; others: last_seq)");
-  load.add_option("--drop-after", a.drop_after,
-                  "fault injection: ask the server to drop each connection after S seconds")
-      ->check(CLI::Range(0.001, 86400.0));
-  load.add_option("--retry-ms", a.retry_ms, "ask the SSE server to send `retry: MS`")
-      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{3600000}));
+  add_setting_option(load, workload_setting("drop_after"), a.workload);
+  add_setting_option(load, workload_setting("retry_ms"), a.workload);
   load.add_option("--reconnect-ms", lc.reconnect_ms,
                   "reconnection delay without a `retry:` field (jittered +-50%)")
       ->capture_default_str()
@@ -112,15 +104,9 @@ void add_stream_options(CLI::App& load, LoadArgs& a) {
   load.add_option("--threads,-t", lc.threads, "worker threads")
       ->capture_default_str()
       ->check(CLI::Range(1u, 256u));
-  load.add_option("--rate,-r", lc.spec.rate, "events/s per stream (open loop)")
-      ->capture_default_str()
-      ->check(CLI::Range(1e-3, 1e6));
-  load.add_option("--size,-s", lc.spec.size, "event data bytes")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{0}, StreamSpec::max_event_bytes));
-  load.add_option("--payload", a.payload, "json | text | random | file (see --payload-file)")
-      ->capture_default_str()
-      ->check(CLI::IsMember(payload_kind_names()));
+  for (const char* key : {"rate", "size", "payload"}) {
+    add_setting_option(load, workload_setting(key), a.workload);
+  }
   load.add_option("--payload-file", a.payload_file,
                   "your own sample messages, one per line, cycled (implies --payload file; the "
                   "server must be started with the same --payload-file)");
@@ -134,12 +120,9 @@ void add_stream_options(CLI::App& load, LoadArgs& a) {
       ->check(CLI::Range(9, 15));
   load.add_flag("--no-context-takeover", lc.compression.no_context_takeover,
                 "permessage-deflate: request server_ and client_no_context_takeover");
-  load.add_option("--count", a.count, "events per stream; the run ends when every stream ends");
-  load.add_option("--topic", a.topic, "subscribe to a broadcast topic instead of private streams");
-  load.add_option("--keepalive", a.keepalive,
-                  "idle workload: ask for a keep-alive (SSE comment, WebSocket ping) every S "
-                  "seconds; use with a low --rate")
-      ->check(CLI::Range(0.01, 3600.0));
+  for (const char* key : {"count", "topic", "keepalive"}) {
+    add_setting_option(load, workload_setting(key), a.workload);
+  }
 }
 
 /// Timing: --duration to --connect-rate.
@@ -215,18 +198,11 @@ T value_or_throw(std::variant<T, std::string> parsed) {
   return std::get<T>(std::move(parsed));
 }
 
-/// The options that set a workload query parameter, and that parameter.
-constexpr std::pair<const char*, const char*> workload_query_options[] = {
-    {"--rate", "rate"},           {"--size", "size"},
-    {"--payload", "payload"},     {"--payload-file", "payload"},
-    {"--count", "count"},         {"--topic", "topic"},
-    {"--keepalive", "keepalive"}, {"--drop-after", "drop_after"},
-    {"--retry-ms", "retry"}};
-
 /// The workload settings typed as text or optional, into `a.lc`.
 void apply_workload_args(LoadArgs& a) {
   auto& lc = a.lc;
-  lc.spec.payload = *parse_payload_kind(a.payload);
+  lc.spec = a.workload.spec;
+  lc.spec.payload = *parse_payload_kind(a.workload.payload);
   lc.compression.algorithm = *parse_compression(a.compression);
   if (!a.payload_file.empty()) {
     lc.payload_lines =
@@ -234,16 +210,12 @@ void apply_workload_args(LoadArgs& a) {
     lc.spec.payload = PayloadKind::file;
   }
   lc.http = a.http_version == "2" ? HttpVersion::h2 : HttpVersion::h1;
-  lc.spec.drop_after_s = a.drop_after;
-  lc.spec.retry_ms = a.retry_ms;
-  lc.spec.count = a.count;
-  lc.spec.topic = a.topic;
-  lc.spec.keepalive_s = a.keepalive;
   if (a.phase) lc.phase = parse_phase(*a.phase);
   // Options given explicitly must agree with the URL's workload parameters.
-  for (const auto& [option, key] : workload_query_options) {
-    if (a.app->count(option) > 0) lc.cli_workload_keys.insert(key);
+  for (const auto& row : workload_settings()) {
+    if (a.app->count(std::string(long_flag(row))) > 0) lc.cli_workload_keys.insert(row.query_key);
   }
+  if (a.app->count("--payload-file") > 0) lc.cli_workload_keys.insert("payload");
 }
 
 /// The run's settings typed as text, into `a.lc`; throws on a bad value or combination.
