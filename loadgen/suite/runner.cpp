@@ -2,10 +2,12 @@
 
 #include <limits>
 #include <type_traits>
+#include <variant>
 
 #include "core/base/text.hpp"
 #include "loadgen/suite/browser_suite.hpp"
 #include "loadgen/run/progress.hpp"
+#include "loadgen/run/settings_table.hpp"
 #include "loadgen/infra/broker.hpp"
 #include "loadgen/infra/proxy_run.hpp"
 #include "loadgen/report/repeat.hpp"
@@ -183,6 +185,184 @@ void parse_broker_key(const json& s, const json& defaults, SuiteScenario& sc) {
   }
 }
 
+/// `transports`: each a known transport; all of them when missing.
+void parse_transport_keys(const json& s, const json& defaults, SuiteScenario& sc) {
+  std::vector<std::string> all;
+  for (const auto& row : transports()) all.emplace_back(row.name);
+  sc.transports = get_or<std::vector<std::string>>(s, defaults, "transports", all);
+  for (const auto& t : sc.transports) {
+    if (!parse_transport(t))
+      throw std::runtime_error("suite: unknown transport '" + t + "' in " + sc.group);
+  }
+}
+
+/// The run's size and timing, the find-max search and the server's threads.
+void parse_run_keys(const json& s, const json& defaults, SuiteScenario& sc) {
+  auto& l = sc.load;
+  l.group = sc.group;
+  l.connections = get_or<unsigned>(s, defaults, "connections", 10);
+  l.threads = get_or<unsigned>(s, defaults, "threads", 1);
+  l.duration_s = get_or<double>(s, defaults, "duration", 5);
+  l.warmup_s = get_or<double>(s, defaults, "warmup", 1);
+  l.drain_s = get_or<double>(s, defaults, "drain", 2);
+  l.connect_rate = get_or<double>(s, defaults, "connect_rate", 0);
+  if (get_or<bool>(s, defaults, "find_max", false)) {
+    FindMaxOptions fo;
+    fo.p99_bound_ms = get_or<double>(s, defaults, "p99_bound_ms", fo.p99_bound_ms);
+    fo.step_factor = get_or<double>(s, defaults, "step_factor", fo.step_factor);
+    fo.max_steps = get_or<unsigned>(s, defaults, "max_steps", fo.max_steps);
+    sc.find_max = fo;
+  }
+  sc.server_threads = get_or<unsigned>(s, defaults, "server_threads", 1);
+}
+
+/// `http`, `tls`, `streams` and `max_connections_per_origin`, checked against the transports.
+void parse_http_keys(const json& s, const json& defaults, SuiteScenario& sc) {
+  auto& l = sc.load;
+  const auto http = get_or<std::string>(s, defaults, "http", "1.1");
+  if (http != "1.1" && http != "2") {
+    throw std::runtime_error("suite: " + sc.group + ": http must be \"1.1\" or \"2\"");
+  }
+  l.http = http == "2" ? HttpVersion::h2 : HttpVersion::h1;
+  sc.tls = get_or<bool>(s, defaults, "tls", false);
+  l.streams = get_or<std::size_t>(s, defaults, "streams", 1);
+  l.max_connections_per_origin = get_or<std::size_t>(s, defaults, "max_connections_per_origin", 0);
+  if (l.streams == 0) throw std::runtime_error("suite: " + sc.group + ": streams must be >= 1");
+  if (l.streams > 1 && l.http != HttpVersion::h2) {
+    throw std::runtime_error("suite: " + sc.group + ": streams above 1 need \"http\": \"2\"");
+  }
+  for (const auto& t : sc.transports) {
+    const auto& info = transport_info(*parse_transport(t));
+    if ((l.http == HttpVersion::h2 && !info.http2) || (sc.tls && !info.tls)) {
+      throw std::runtime_error("suite: " + sc.group +
+                               ": raw is the cleartext TCP baseline (no HTTP/2, no TLS); list "
+                               "\"transports\": [\"sse\", \"ws\"]");
+    }
+  }
+}
+
+/// The rows of the workload settings table (rate, size, payload, count, ...): each within its
+/// range, then the query they make through the same validation as a server's.
+void parse_stream_keys(const json& s, const json& defaults, SuiteScenario& sc) {
+  WorkloadSettings settings;
+  for (const auto& row : workload_settings()) {
+    if (!s.contains(row.suite_key) && !defaults.contains(row.suite_key)) continue;
+    std::visit(
+        [&](auto ref) {
+          auto& value = ref(settings);
+          using T = typename SettingValue<std::decay_t<decltype(value)>>::type;
+          const T v = get_or<T>(s, defaults, row.suite_key, T{});
+          if constexpr (std::is_arithmetic_v<T>) {
+            const auto d = static_cast<double>(v);
+            if (row.range && (d < row.range->first || d > row.range->second)) {
+              throw std::runtime_error("suite: " + sc.group + ": " + row.suite_key +
+                                       " must be in [" + format_number(row.range->first) + ", " +
+                                       format_number(row.range->second) + "]");
+            }
+          }
+          value = v;
+        },
+        row.field);
+  }
+  auto spec = StreamSpec::parse_query(workload_query(settings));
+  if (auto* err = std::get_if<std::string>(&spec))
+    throw std::runtime_error("suite: " + sc.group + ": " + *err);
+  sc.load.spec = std::get<StreamSpec>(spec);
+}
+
+/// The clients' behaviour: resume, chat, reconnection and the slow consumers.
+void parse_client_keys(const json& s, const json& defaults, SuiteScenario& sc) {
+  auto& l = sc.load;
+  l.resume = get_or<bool>(s, defaults, "resume", false);
+  l.chat = get_or<bool>(s, defaults, "chat", false);
+  l.reconnect_ms = get_or<double>(s, defaults, "reconnect_ms", l.reconnect_ms);
+  l.slow_fraction = get_or<double>(s, defaults, "slow_fraction", 0);
+  l.slow_read_bps = get_or<double>(s, defaults, "slow_read_bps", l.slow_read_bps);
+  if (l.slow_fraction < 0 || l.slow_fraction >= 1 || !(l.slow_read_bps > 0)) {
+    throw std::runtime_error("suite: " + sc.group +
+                             ": slow_fraction must be in [0, 1), slow_read_bps positive");
+  }
+}
+
+/// `proxy`: a known reverse proxy, and none in front of raw.
+void parse_proxy_key(const json& s, const json& defaults, SuiteScenario& sc) {
+  if (s.contains("proxy") || defaults.contains("proxy")) {
+    const auto name = get_or<std::string>(s, defaults, "proxy", "none");
+    sc.proxy = parse_proxy_kind(name);
+    if (!sc.proxy) {
+      throw std::runtime_error("suite: " + sc.group + ": proxy must be none, nginx, " +
+                               "nginx-gzip, nghttpx or haproxy, got '" + name + "'");
+    }
+  }
+  for (const auto& t : sc.transports) {
+    if (t == "raw" && sc.proxy && *sc.proxy != ProxyKind::none) {
+      throw std::runtime_error("suite: " + sc.group + ": raw speaks no HTTP: no proxy");
+    }
+  }
+}
+
+/// The server's flags (tls, shared compression, timer slack, payload file) and the phase.
+void parse_server_keys(const json& s, const json& defaults, SuiteScenario& sc) {
+  auto& l = sc.load;
+  if (sc.tls) sc.server_args.push_back("--tls");
+  if (get_or<bool>(s, defaults, "shared_compression", false)) {
+    sc.server_args.push_back("--pmd-shared-broadcast");
+    sc.load.compression_details["shared_broadcast"] = true;
+  }
+  for (const auto& t : sc.transports) compression_for(sc.compression, t);  // throws if unfit
+  if (auto p = get_or<std::string>(s, defaults, "phase", ""); !p.empty()) {
+    l.phase = parse_phase(p);
+    if (!l.phase) {
+      throw std::runtime_error("suite: " + sc.group + ": phase must be one of " +
+                               join(phase_names(), ", ") + ", got '" + p + "'");
+    }
+  }
+  l.phase_seed = get_or<std::uint64_t>(s, defaults, "phase_seed", l.phase_seed);
+  const auto slack = get_or<unsigned>(s, defaults, "timer_slack_us", 0);
+  if (slack > 1'000'000) {
+    throw std::runtime_error("suite: " + sc.group + ": timer_slack_us must be at most 1000000");
+  }
+  l.server_timer_slack_us = slack;
+  if (slack > 0)
+    sc.server_args.insert(sc.server_args.end(), {"--timer-slack-us", std::to_string(slack)});
+  if (auto file = get_or<std::string>(s, defaults, "payload_file", ""); !file.empty()) {
+    auto lines = read_payload_lines(file);
+    if (auto* err = std::get_if<std::string>(&lines))
+      throw std::runtime_error("suite: " + sc.group + ": " + *err);
+    l.payload_lines =
+        std::make_shared<const PayloadLines>(std::get<PayloadLines>(std::move(lines)));
+    l.spec.payload = PayloadKind::file;
+    sc.server_args.insert(sc.server_args.end(), {"--payload-file", file});
+  }
+}
+
+/// One scenario of the suite, its missing keys taken from `defaults`.
+SuiteScenario parse_scenario(const json& s, const json& defaults) {
+  SuiteScenario sc;
+  sc.group = get_or<std::string>(s, json::object(), "group", "");
+  if (sc.group.empty()) throw std::runtime_error("suite: every scenario needs a \"group\"");
+  check_keys(s, sc.group);
+  parse_transport_keys(s, defaults, sc);
+  parse_run_keys(s, defaults, sc);
+  parse_http_keys(s, defaults, sc);
+  parse_stream_keys(s, defaults, sc);
+  parse_client_keys(s, defaults, sc);
+  parse_compression_keys(s, defaults, sc);
+  parse_proxy_key(s, defaults, sc);
+  parse_broker_key(s, defaults, sc);
+  parse_server_keys(s, defaults, sc);
+  sc.client = get_or<std::string>(s, defaults, "client", "pushbench");
+  if (sc.client != "pushbench" && sc.client != "chromium") {
+    throw std::runtime_error("suite: " + sc.group + ": client must be pushbench or chromium");
+  }
+  if (sc.client == "chromium") prepare_browser_scenario(sc);
+  const auto& l = sc.load;
+  if (l.connections == 0 || l.threads == 0 || l.duration_s <= 0 || l.warmup_s < 0)
+    throw std::runtime_error("suite: " + sc.group +
+                             ": connections, threads and duration must be positive");
+  return sc;
+}
+
 }  // namespace
 
 Suite parse_suite(const json& doc) {
@@ -190,7 +370,8 @@ Suite parse_suite(const json& doc) {
     throw std::runtime_error("suite: expected an object with a \"scenarios\" array");
   }
   const auto typed = [&](const char* key, bool ok, const char* what) {
-    if (doc.contains(key) && !ok) throw std::runtime_error(std::string("suite: \"") + key + "\" must be " + what);
+    if (doc.contains(key) && !ok)
+      throw std::runtime_error(std::string("suite: \"") + key + "\" must be " + what);
   };
   typed("defaults", doc.contains("defaults") && doc["defaults"].is_object(), "an object");
   typed("name", doc.contains("name") && doc["name"].is_string(), "a string");
@@ -198,133 +379,7 @@ Suite parse_suite(const json& doc) {
   check_keys(defaults, "defaults");
   Suite suite;
   suite.name = doc.value("name", "custom");
-  for (const auto& s : doc["scenarios"]) {
-    SuiteScenario sc;
-    sc.group = get_or<std::string>(s, json::object(), "group", "");
-    if (sc.group.empty()) throw std::runtime_error("suite: every scenario needs a \"group\"");
-    check_keys(s, sc.group);
-    std::vector<std::string> all;
-    for (const auto& row : transports()) all.emplace_back(row.name);
-    sc.transports = get_or<std::vector<std::string>>(s, defaults, "transports", all);
-    for (const auto& t : sc.transports) {
-      if (!parse_transport(t))
-        throw std::runtime_error("suite: unknown transport '" + t + "' in " + sc.group);
-    }
-    auto& l = sc.load;
-    l.group = sc.group;
-    l.connections = get_or<unsigned>(s, defaults, "connections", 10);
-    l.threads = get_or<unsigned>(s, defaults, "threads", 1);
-    l.duration_s = get_or<double>(s, defaults, "duration", 5);
-    l.warmup_s = get_or<double>(s, defaults, "warmup", 1);
-    l.drain_s = get_or<double>(s, defaults, "drain", 2);
-    l.connect_rate = get_or<double>(s, defaults, "connect_rate", 0);
-    if (get_or<bool>(s, defaults, "find_max", false)) {
-      FindMaxOptions fo;
-      fo.p99_bound_ms = get_or<double>(s, defaults, "p99_bound_ms", fo.p99_bound_ms);
-      fo.step_factor = get_or<double>(s, defaults, "step_factor", fo.step_factor);
-      fo.max_steps = get_or<unsigned>(s, defaults, "max_steps", fo.max_steps);
-      sc.find_max = fo;
-    }
-    sc.server_threads = get_or<unsigned>(s, defaults, "server_threads", 1);
-    const auto http = get_or<std::string>(s, defaults, "http", "1.1");
-    if (http != "1.1" && http != "2") {
-      throw std::runtime_error("suite: " + sc.group + ": http must be \"1.1\" or \"2\"");
-    }
-    l.http = http == "2" ? HttpVersion::h2 : HttpVersion::h1;
-    sc.tls = get_or<bool>(s, defaults, "tls", false);
-    l.streams = get_or<std::size_t>(s, defaults, "streams", 1);
-    l.max_connections_per_origin = get_or<std::size_t>(s, defaults, "max_connections_per_origin", 0);
-    if (l.streams == 0) throw std::runtime_error("suite: " + sc.group + ": streams must be >= 1");
-    if (l.streams > 1 && l.http != HttpVersion::h2) {
-      throw std::runtime_error("suite: " + sc.group + ": streams above 1 need \"http\": \"2\"");
-    }
-    for (const auto& t : sc.transports) {
-      const auto& info = transport_info(*parse_transport(t));
-      if ((l.http == HttpVersion::h2 && !info.http2) || (sc.tls && !info.tls)) {
-        throw std::runtime_error("suite: " + sc.group +
-                                 ": raw is the cleartext TCP baseline (no HTTP/2, no TLS); list "
-                                 "\"transports\": [\"sse\", \"ws\"]");
-      }
-    }
-    // The stream parameters go through the same validation as a server's query string.
-    std::string query = "rate=" + std::to_string(get_or<double>(s, defaults, "rate", 100)) +
-                        "&size=" + std::to_string(get_or<std::size_t>(s, defaults, "size", 256)) +
-                        "&payload=" + get_or<std::string>(s, defaults, "payload", "json");
-    if (auto c = get_or<std::int64_t>(s, defaults, "count", -1); c >= 0)
-      query += "&count=" + std::to_string(c);
-    if (auto t = get_or<std::string>(s, defaults, "topic", ""); !t.empty()) query += "&topic=" + t;
-    if (auto k = get_or<double>(s, defaults, "keepalive", 0); k > 0)
-      query += "&keepalive=" + std::to_string(k);
-    if (auto d = get_or<double>(s, defaults, "drop_after", 0); d > 0)
-      query += "&drop_after=" + std::to_string(d);
-    if (auto r = get_or<std::int64_t>(s, defaults, "retry_ms", -1); r >= 0)
-      query += "&retry=" + std::to_string(r);
-    l.resume = get_or<bool>(s, defaults, "resume", false);
-    l.chat = get_or<bool>(s, defaults, "chat", false);
-    l.reconnect_ms = get_or<double>(s, defaults, "reconnect_ms", l.reconnect_ms);
-    l.slow_fraction = get_or<double>(s, defaults, "slow_fraction", 0);
-    l.slow_read_bps = get_or<double>(s, defaults, "slow_read_bps", l.slow_read_bps);
-    if (l.slow_fraction < 0 || l.slow_fraction >= 1 || !(l.slow_read_bps > 0)) {
-      throw std::runtime_error("suite: " + sc.group +
-                               ": slow_fraction must be in [0, 1), slow_read_bps positive");
-    }
-    auto spec = StreamSpec::parse_query(query);
-    if (auto* err = std::get_if<std::string>(&spec))
-      throw std::runtime_error("suite: " + sc.group + ": " + *err);
-    l.spec = std::get<StreamSpec>(spec);
-    parse_compression_keys(s, defaults, sc);
-    if (s.contains("proxy") || defaults.contains("proxy")) {
-      const auto name = get_or<std::string>(s, defaults, "proxy", "none");
-      sc.proxy = parse_proxy_kind(name);
-      if (!sc.proxy) {
-        throw std::runtime_error("suite: " + sc.group + ": proxy must be none, nginx, " +
-                                 "nginx-gzip, nghttpx or haproxy, got '" + name + "'");
-      }
-    }
-    for (const auto& t : sc.transports) {
-      if (t == "raw" && sc.proxy && *sc.proxy != ProxyKind::none) {
-        throw std::runtime_error("suite: " + sc.group + ": raw speaks no HTTP: no proxy");
-      }
-    }
-    parse_broker_key(s, defaults, sc);
-    if (sc.tls) sc.server_args.push_back("--tls");
-    if (get_or<bool>(s, defaults, "shared_compression", false)) {
-      sc.server_args.push_back("--pmd-shared-broadcast");
-      sc.load.compression_details["shared_broadcast"] = true;
-    }
-    for (const auto& t : sc.transports) compression_for(sc.compression, t);  // throws if unfit
-    if (auto p = get_or<std::string>(s, defaults, "phase", ""); !p.empty()) {
-      l.phase = parse_phase(p);
-      if (!l.phase) {
-        throw std::runtime_error("suite: " + sc.group +
-                                 ": phase must be one of " + join(phase_names(), ", ") + ", got '" + p + "'");
-      }
-    }
-    l.phase_seed = get_or<std::uint64_t>(s, defaults, "phase_seed", l.phase_seed);
-    const auto slack = get_or<unsigned>(s, defaults, "timer_slack_us", 0);
-    if (slack > 1'000'000) {
-      throw std::runtime_error("suite: " + sc.group + ": timer_slack_us must be at most 1000000");
-    }
-    l.server_timer_slack_us = slack;
-    if (slack > 0) sc.server_args.insert(sc.server_args.end(), {"--timer-slack-us", std::to_string(slack)});
-    if (auto file = get_or<std::string>(s, defaults, "payload_file", ""); !file.empty()) {
-      auto lines = read_payload_lines(file);
-      if (auto* err = std::get_if<std::string>(&lines))
-        throw std::runtime_error("suite: " + sc.group + ": " + *err);
-      l.payload_lines = std::make_shared<const PayloadLines>(std::get<PayloadLines>(std::move(lines)));
-      l.spec.payload = PayloadKind::file;
-      sc.server_args.insert(sc.server_args.end(), {"--payload-file", file});
-    }
-    sc.client = get_or<std::string>(s, defaults, "client", "pushbench");
-    if (sc.client != "pushbench" && sc.client != "chromium") {
-      throw std::runtime_error("suite: " + sc.group + ": client must be pushbench or chromium");
-    }
-    if (sc.client == "chromium") prepare_browser_scenario(sc);
-    if (l.connections == 0 || l.threads == 0 || l.duration_s <= 0 || l.warmup_s < 0)
-      throw std::runtime_error("suite: " + sc.group +
-                               ": connections, threads and duration must be positive");
-    suite.scenarios.push_back(std::move(sc));
-  }
+  for (const auto& s : doc["scenarios"]) suite.scenarios.push_back(parse_scenario(s, defaults));
   return suite;
 }
 

@@ -1,0 +1,101 @@
+// The workload settings table: the rows `pushbench load` and suite scenarios share, the query
+// they make, and what shipped suites parse to through it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "loadgen/run/settings_table.hpp"
+#include "loadgen/suite/runner.hpp"
+
+using namespace pushbench;
+using namespace pushbench::loadgen;
+
+namespace {
+
+const SuiteScenario& scenario(const Suite& suite, const std::string& group) {
+  const auto it = std::find_if(suite.scenarios.begin(), suite.scenarios.end(),
+                               [&](const SuiteScenario& s) { return s.group == group; });
+  if (it == suite.scenarios.end()) throw std::runtime_error("no group " + group);
+  return *it;
+}
+
+/// The message parse_suite throws for `text`, or "" when it parses.
+std::string suite_error(const char* text) {
+  try {
+    parse_suite(nlohmann::json::parse(text));
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(SettingsTable, RowsNameTheOptionTheSuiteKeyAndTheQueryParameter) {
+  EXPECT_EQ(workload_settings().size(), 8u);
+  const auto& retry = workload_setting("retry_ms");
+  EXPECT_EQ(long_flag(retry), "--retry-ms");
+  EXPECT_STREQ(retry.query_key, "retry");
+  EXPECT_EQ(long_flag(workload_setting("rate")), "--rate");
+  EXPECT_STREQ(workload_setting("rate").flag, "--rate,-r");
+  EXPECT_STREQ(workload_setting("drop_after").query_key, "drop_after");
+  ASSERT_TRUE(workload_setting("keepalive").range);
+  EXPECT_EQ(workload_setting("keepalive").range->first, 0.01);
+  EXPECT_EQ(workload_setting("keepalive").range->second, 3600.0);
+  EXPECT_THROW(workload_setting("connections"), std::out_of_range);
+}
+
+TEST(SettingsTable, QueryHoldsRateSizePayloadAndTheSetOptionalRows) {
+  WorkloadSettings s;
+  EXPECT_EQ(workload_query(s), "rate=100&size=256&payload=json");
+  s.spec.rate = 0.5;
+  s.spec.topic = "a b";
+  s.spec.keepalive_s = 5;
+  s.spec.retry_ms = 200;
+  s.payload = "text";
+  EXPECT_EQ(workload_query(s), "retry=200&rate=0.5&size=256&payload=text&topic=a%20b&keepalive=5");
+}
+
+TEST(SettingsTable, ShippedSuitesParseToTheirValues) {
+  const auto quick = load_suite("quick");
+  const auto& broadcast = scenario(quick, "broadcast-200x50/s-512B");
+  EXPECT_EQ(broadcast.load.connections, 200u);
+  EXPECT_EQ(broadcast.load.spec.rate, 50);
+  EXPECT_EQ(broadcast.load.spec.size, 512u);
+  EXPECT_EQ(broadcast.load.spec.payload, PayloadKind::json);
+  EXPECT_EQ(broadcast.load.spec.topic, "quick");
+  EXPECT_FALSE(broadcast.load.spec.count);
+  EXPECT_FALSE(broadcast.load.spec.keepalive_s);
+
+  const auto workloads = load_suite("workloads");
+  const auto& idle = scenario(workloads, "idle-10000-keepalive-5s");
+  EXPECT_EQ(idle.load.connections, 10000u);
+  EXPECT_EQ(idle.load.spec.rate, 0.001);
+  EXPECT_EQ(idle.load.spec.size, 64u);
+  EXPECT_EQ(idle.load.spec.keepalive_s, 5.0);
+  EXPECT_EQ(idle.load.duration_s, 10);
+  EXPECT_EQ(idle.load.warmup_s, 4);
+  EXPECT_FALSE(idle.load.spec.topic);
+}
+
+TEST(SettingsTable, SuiteValuesOutsideTheRowRangeAreErrors) {
+  EXPECT_EQ(suite_error(R"({"scenarios":[{"group":"g","rate":2000000}]})"),
+            "suite: g: rate must be in [0.001, 1000000]");
+  EXPECT_EQ(suite_error(R"({"scenarios":[{"group":"g","keepalive":0.001}]})"),
+            "suite: g: keepalive must be in [0.01, 3600]");
+  EXPECT_EQ(suite_error(R"({"scenarios":[{"group":"g","retry_ms":3600001}]})"),
+            "suite: g: retry_ms must be in [0, 3600000]");
+  EXPECT_EQ(suite_error(R"({"scenarios":[{"group":"g","size":1048577}]})"),
+            "suite: g: size must be in [0, 1048576]");
+  EXPECT_EQ(suite_error(R"({"defaults":{"drop_after":0},"scenarios":[{"group":"g"}]})"),
+            "suite: g: drop_after must be in [0.001, 86400]");
+  // The query's own validation still judges what the rows do not check.
+  EXPECT_NE(suite_error(R"({"scenarios":[{"group":"g","payload":"bogus"}]})"), "");
+  EXPECT_EQ(suite_error(R"({"scenarios":[{"group":"g","rate":1000000,"drop_after":86400}]})"), "");
+  const auto s = parse_suite(nlohmann::json::parse(
+      R"({"defaults":{"retry_ms":0,"count":3},"scenarios":[{"group":"g","drop_after":2}]})"));
+  EXPECT_EQ(s.scenarios[0].load.spec.retry_ms, 0u);
+  EXPECT_EQ(s.scenarios[0].load.spec.count, 3u);
+  EXPECT_EQ(s.scenarios[0].load.spec.drop_after_s, 2.0);
+}
