@@ -344,4 +344,13 @@ std::string version_name(const SSL* ssl) {
   return ssl == nullptr ? std::string() : std::string(SSL_get_version(ssl));
 }
 
+std::optional<std::string> alpn_mismatch(const SSL* ssl, bool h2) {
+  const unsigned char* alpn = nullptr;
+  unsigned len = 0;
+  SSL_get0_alpn_selected(ssl, &alpn, &len);
+  const std::string_view selected(reinterpret_cast<const char*>(alpn), len);
+  if (h2 ? selected == "h2" : selected.empty() || selected == "http/1.1") return std::nullopt;
+  return "the server selected \"" + std::string(selected) + "\"";
+}
+
 }  // namespace pushbench::tls

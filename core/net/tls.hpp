@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,11 @@ void prepare_client(SSL* ssl, const std::string& host);
 /// `message` (a failed handshake's error text) with the certificate verification result appended
 /// when verification failed, e.g. "certificate verify failed (SSL routines): hostname mismatch".
 std::string handshake_error_text(const SSL* ssl, const std::string& message);
+
+/// After a client handshake that offered ALPN "h2" (`h2`) or "http/1.1": nullopt when the server
+/// selected what was asked (for http/1.1 also no ALPN at all), else the reason in words (the
+/// protocol it selected).
+std::optional<std::string> alpn_mismatch(const SSL* ssl, bool h2);
 
 /// The ALPN protocol the handshake selected ("" when none, or when `ssl` is null).
 std::string negotiated_alpn(const SSL* ssl);

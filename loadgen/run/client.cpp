@@ -9,6 +9,7 @@
 
 #include "core/contract/event.hpp"
 #include "core/net/tls.hpp"
+#include "loadgen/measure/expected.hpp"
 #include "loadgen/protocol/errors.hpp"
 
 namespace pushbench::loadgen {
@@ -18,11 +19,6 @@ namespace asio = boost::asio;
 namespace {
 /// Bytes of a response kept to explain a rejected handshake.
 constexpr std::size_t kHeadBytes = 512;
-
-/// Ceiling of a / b for b > 0, any sign of a.
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
-}
 }  // namespace
 
 Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, std::uint64_t id)
@@ -33,7 +29,6 @@ Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, s
       stream_(make_stream()),
       connect_timer_(ioc),
       spec_(plan.spec),
-      send_timer_(ioc),
       slow_(plan.is_slow(id)),
       read_timer_(ioc) {
   if (slow_) {
@@ -136,13 +131,9 @@ void Client::on_tls_handshake(boost::system::error_code ec) {
     }
     return fail(LoadErrc::tls_handshake, cause);
   }
-  const unsigned char* alpn = nullptr;
-  unsigned len = 0;
-  SSL_get0_alpn_selected(stream_.tls()->native_handle(), &alpn, &len);
-  const std::string_view selected(reinterpret_cast<const char*>(alpn), len);
   const bool h2 = plan_.session.http == HttpVersion::h2;
-  if (h2 ? selected != "h2" : !(selected.empty() || selected == "http/1.1")) {
-    return fail(LoadErrc::alpn_mismatch, "the server selected \"" + std::string(selected) + "\"");
+  if (auto wrong = tls::alpn_mismatch(stream_.tls()->native_handle(), h2)) {
+    return fail(LoadErrc::alpn_mismatch, *wrong);
   }
   begin_session();
 }
@@ -166,42 +157,13 @@ void Client::on_established() {
   if (session_->compressed()) ++stats_.compressed_connections;
   stats_.record_peer(session_->peer_headers());
   connect_timer_.cancel();
-  if (plan_.chat && chat_start_ns_ == 0) {
-    // Not from inside the session's read (an HTTP/2 session must not send from its callbacks).
-    chat_start_ns_ = realtime_ns();
-    asio::post(ioc_, [this, g = gen_] {
-      if (g == gen_ && !closed_) on_send_timer();
-    });
+  if (plan_.chat && !chat_) {
+    chat_ = std::make_unique<ChatSender>(
+        ioc_, plan_, spec_, *session_, streams_.size(), stats_,
+        [this](std::string bytes) { flush(std::move(bytes)); },
+        [this](std::error_code ec, std::string_view cause) { count_error(ec, cause); });
+    chat_->start();
   }
-}
-
-void Client::on_send_timer() {
-  if (closed_) return;
-  const std::int64_t now = realtime_ns();
-  std::int64_t due = spec_.intended_ns(chat_start_ns_, next_message_);
-  for (int batch = 0; batch < 256 && due <= now && due < plan_.window_end_ns; ++batch) {
-    message_.clear();
-    append_event_data(message_, EventHeader{next_message_, due, realtime_ns()}, spec_.payload,
-                      spec_.size, plan_.payload_lines.get());
-    for (std::size_t i = 0; i < streams_.size(); ++i) {
-      if (session_->send_message(i, message_, out_)) continue;
-      if (!posts_) {
-        posts_ = std::make_unique<PostChannel>(
-            ioc_, PostTarget::chat(plan_, *spec_.stream_id),
-            [this](std::error_code ec, std::string_view cause) { count_error(ec, cause); });
-      }
-      posts_->post(message_);
-    }
-    ++stats_.messages_sent;
-    ++next_message_;
-    due = spec_.intended_ns(chat_start_ns_, next_message_);
-  }
-  if (!out_.empty()) flush(std::exchange(out_, {}));
-  if (due >= plan_.window_end_ns) return;
-  send_timer_.expires_at(plan_.anchor.steady_at(due));
-  send_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) on_send_timer();
-  });
 }
 
 void Client::flush(std::string bytes) {
@@ -395,7 +357,7 @@ bool Client::done() const {
   for (const auto& st : streams_) {
     if (st.failed) continue;
     if (!st.start_ns) return false;
-    const std::int64_t hi = ceil_div(plan_.window_end_ns - *st.start_ns, plan_.spec.period_ns());
+    const std::int64_t hi = first_seq_due(*st.start_ns, plan_.spec.period_ns(), plan_.window_end_ns);
     if (static_cast<std::int64_t>(st.seq.next()) < hi) return false;
   }
   return true;
@@ -488,33 +450,20 @@ void Client::finalize() {
   closed_ = true;
   connect_timer_.cancel();
   read_timer_.cancel();
-  send_timer_.cancel();
-  if (posts_) {
-    stats_.posts_answered += posts_->answered();
-    stats_.post_connections += posts_->connections();
-    stats_.posts_resent += posts_->resent();
-    posts_->close();
-  }
+  if (chat_) chat_->close();
   stream_.close();
   // Expected in-window events of each stream from its schedule: seq in [lo, hi).
   for (std::size_t i = 0; i < streams_.size(); ++i) {
     const auto& st = streams_[i];
-    const std::int64_t period = plan_.spec.period_ns();
     // A stream that never delivered an event is assumed to have started when we connected, on
     // its schedule grid when it asked for one (the server waits for the next grid point).
     StreamSpec grid = plan_.spec;
     grid.epoch_ns = plan_.epoch_ns(id_ * streams_.size() + i);
     const std::int64_t start = st.start_ns.value_or(
         grid.first_due_ns(plan_.anchor.realtime_ns_at(connect_start_)));
-    std::int64_t lo = std::max<std::int64_t>(static_cast<std::int64_t>(st.base_seq),
-                                             ceil_div(plan_.window_start_ns - start, period));
-    std::int64_t hi = plan_.count_mode ? std::numeric_limits<std::int64_t>::max()
-                                       : ceil_div(plan_.window_end_ns - start, period);
-    if (plan_.spec.count) hi = std::min(hi, static_cast<std::int64_t>(*plan_.spec.count));
-    if (plan_.spec.duration_s)
-      hi = std::min(hi, ceil_div(static_cast<std::int64_t>(*plan_.spec.duration_s * 1e9), period));
-    lo = std::max<std::int64_t>(lo, 0);
-    if (hi > lo) stats_.events_expected += static_cast<std::uint64_t>(hi - lo);
+    stats_.events_expected += expected_in_window(plan_.spec, start, st.base_seq,
+                                                 plan_.window_start_ns, plan_.window_end_ns,
+                                                 plan_.count_mode);
   }
   if (on_closed_) std::exchange(on_closed_, nullptr)();
 }

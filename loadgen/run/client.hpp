@@ -12,7 +12,7 @@
 #include "core/net/conn_stream.hpp"
 
 #include "loadgen/run/plan.hpp"
-#include "loadgen/run/post_channel.hpp"
+#include "loadgen/run/chat_sender.hpp"
 #include "loadgen/protocol/session.hpp"
 #include "loadgen/measure/stats.hpp"
 
@@ -50,8 +50,6 @@ class Client final : private SessionHandler {
   /// --reconnect-ms, with jitter) while the run is on.
   bool may_resume() const;
   void reconnect();
-  /// Chat: sends every message that is due (open loop), then waits for the next one.
-  void on_send_timer();
   void on_connect(boost::system::error_code ec);
   void on_tls_handshake(boost::system::error_code ec);
   /// The transport is ready (TCP connected, TLS done): send the session's first bytes.
@@ -118,12 +116,7 @@ class Client final : private SessionHandler {
   std::vector<ConnStream> retired_;            ///< closed connections of earlier attempts
   std::optional<SteadyClock::time_point> recovering_since_;  ///< disconnected, no event since
   bool stopping_ = false;                      ///< stop() was called: no more reconnects
-  // Chat (request-reply): message n is due at chat_start_ns_ + n / rate.
-  boost::asio::steady_timer send_timer_;
-  std::unique_ptr<PostChannel> posts_;         ///< SSE over HTTP/1.1: the POST connection
-  std::int64_t chat_start_ns_ = 0;
-  std::uint64_t next_message_ = 0;
-  std::string message_;                        ///< reused message buffer
+  std::unique_ptr<ChatSender> chat_;           ///< chat workload: the sending side
   std::function<void()> on_closed_;
   // Kernel counters at window start/end.
   std::optional<TcpCounters> wire_start_;
