@@ -430,26 +430,23 @@ TEST(H2SessionWs, NoExtendedConnectIsAConnectionError) {
 // A refused request names its status and the first line of its body (as HTTP/1.1 names the
 // status line and body), a reset stream its RST_STREAM code.
 TEST(H2SessionSse, StreamFailuresNameTheirCause) {
-  std::map<std::size_t, std::int32_t> ids;
+  std::int32_t reset_id = 0;  // the stream the server resets after its first event
   Recorder rec;
   TestServer srv(false, [&](TestServer& srv, std::int32_t id, std::size_t index) {
-    ids[index] = id;
-    switch (index) {
-      case 0:
-        srv.reply(id, "400", {{"content-type", "text/plain; charset=utf-8"}});
-        srv.send(id, "payload=file needs a server ");
-        srv.send(id, "started with --payload-file\nsecond line\n");
-        return srv.end(id);
-      case 1:
-        return srv.reply(id, "503", {}, false);
-      default:
-        srv.reply(id, "200", {{"content-type", "text/event-stream"}});
-        return srv.send(id, "data: before reset\n\n");
+    if (index == 1) return srv.reply(id, "503", {}, false);
+    if (index == 0) {
+      srv.reply(id, "400", {{"content-type", "text/plain; charset=utf-8"}});
+      srv.send(id, "payload=file needs a server ");
+      srv.send(id, "started with --payload-file\nsecond line\n");
+      return srv.end(id);
     }
+    reset_id = id;
+    srv.reply(id, "200", {{"content-type", "text/event-stream"}});
+    srv.send(id, "data: before reset\n\n");
   });
   H2Session client(target_of("http://127.0.0.1:8080/sse"), {}, h2_options(3), rec);
   ASSERT_FALSE(pump(srv, client, client.initial_request()));
-  nghttp2_submit_rst_stream(srv.s, NGHTTP2_FLAG_NONE, ids[2], NGHTTP2_CANCEL);
+  nghttp2_submit_rst_stream(srv.s, NGHTTP2_FLAG_NONE, reset_id, NGHTTP2_CANCEL);
   ASSERT_FALSE(pump(srv, client, ""));
   ASSERT_EQ(rec.failed.size(), 3u);
   EXPECT_EQ(rec.failed[0], LoadErrc::http_status);
