@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "loadgen/protocol/client_codec.hpp"
+#include "loadgen/protocol/h2_slow_reader.hpp"
 #include "loadgen/protocol/session.hpp"
 
 struct nghttp2_session;
+struct nghttp2_session_callbacks;
 
 namespace pushbench::loadgen {
 
@@ -36,7 +38,8 @@ class H2Session final : public Session {
   std::error_code on_read(std::string_view bytes, std::string& out) override;
   /// Success when every stream has ended, else unexpected_eof.
   std::error_code on_eof() override;
-  /// "GOAWAY <code> last_stream_id=<n>" once the server sent GOAWAY.
+  /// "GOAWAY <code> last_stream_id=<n>" once the server sent GOAWAY; for no_extended_connect,
+  /// that the server's SETTINGS lack SETTINGS_ENABLE_CONNECT_PROTOCOL.
   std::string close_cause() const override;
   /// True when every stream ended, cleanly or with an error.
   bool finished() const override;
@@ -51,9 +54,10 @@ class H2Session final : public Session {
   /// The server keeps the connection after the streams end: the client closes it.
   bool connection_persists() const override { return true; }
   /// True for the slow streams of the head-of-line workload (options.slow_fraction).
-  bool stream_is_slow(std::size_t stream) const override {
-    return stream < slow_.size() && slow_[stream];
-  }
+  bool stream_is_slow(std::size_t stream) const override { return slow_ && slow_->is_slow(stream); }
+  /// Why `stream` failed: "HTTP/2 <status>: <first body line>" for a refused request,
+  /// "RST_STREAM <code>" when the server reset it; empty when not known.
+  std::string stream_cause(std::size_t stream) const override;
   /// The first stream's `retry:` value (SSE).
   std::optional<std::uint64_t> retry_ms() const override;
   PeerHeaders peer_headers() const override { return peer_; }
@@ -69,6 +73,8 @@ class H2Session final : public Session {
     void operator()(nghttp2_session* s) const noexcept;
   };
 
+  /// Installs the nghttp2 callbacks (h2_session_callbacks.cpp).
+  static void set_callbacks(nghttp2_session_callbacks* callbacks);
   /// Submits the GET or extended CONNECT request of every stream.
   void submit_requests();
   /// Judges a stream's final response header; fails the stream or tells the handler.
@@ -77,8 +83,14 @@ class H2Session final : public Session {
   void on_data(Stream& st, std::string_view data);
   /// The server sent END_STREAM.
   void on_remote_end(Stream& st);
-  /// Reports `ec` for a stream once and cancels it if it is still open.
-  void fail_stream(Stream& st, std::error_code ec);
+  /// Reports `ec` (with `cause`, in words, when known) for a stream once and cancels it if it is
+  /// still open.
+  void fail_stream(Stream& st, std::error_code ec, std::string cause = {});
+  /// Body bytes of a refused request (non-success :status): kept until its first line is
+  /// complete, then the stream fails with "HTTP/2 <status>: <line>".
+  void on_refused_body(Stream& st, std::string_view data);
+  /// Fails a refused stream with its status and what arrived of its body.
+  void fail_refused(Stream& st);
   /// Appends everything nghttp2 has to send to `out`.
   void send_pending(std::string& out);
   /// Rethrows an exception caught inside an nghttp2 callback.
@@ -91,30 +103,22 @@ class H2Session final : public Session {
   std::string authority_;                         ///< :authority
   std::vector<std::string> paths_;                ///< :path of each stream (its own epoch)
   std::string send_path_;                         ///< SSE chat: :path of POST /send requests
-  // Head-of-line workload: slow streams' flow-control windows reopen at slow_read_bps only;
-  // everything else is consumed at once (the connection window always).
-  std::vector<bool> slow_;                        ///< by stream index
-  std::vector<std::size_t> owed_;                 ///< slow streams' received, unconsumed bytes
-  double slow_read_bps_ = 0;
-  double allowance_ = 0;                          ///< bytes slow streams may consume now
-  std::int64_t last_read_ns_ = 0;                 ///< steady time of the previous on_read
-  /// Marks `len` bytes of stream `index` (nghttp2 id `id`) as read, per the workload.
-  void consume(std::size_t index, std::int32_t id, std::size_t len);
-  /// Reopens slow streams' windows by the time passed since the previous read.
-  void consume_slow();
+  /// Head-of-line workload (options.slow_fraction): slow streams' windows reopen at
+  /// slow_read_bps only; absent otherwise (nghttp2 then updates the windows itself).
+  std::optional<H2SlowReader> slow_;
   /// SSE chat: bodies of POST requests not yet sent, by nghttp2 stream id.
   std::unordered_map<std::int32_t, std::pair<std::string, std::size_t>> posts_;
-  std::string_view tunnel_;                       ///< the codecs' tunnel protocol, or empty
-  std::error_code conn_error_;                    ///< sticky connection-level error
-  std::exception_ptr pending_exception_;          ///< thrown inside an nghttp2 callback
-  bool settings_received_ = false;                ///< the server's first SETTINGS arrived
-  bool requests_submitted_ = false;               ///< the stream requests were submitted
-  bool established_ = false;                      ///< on_established() was called
-  bool compressed_ = false;                       ///< the first established stream is compressed
-  bool goaway_sent_ = false;                      ///< goodbye() submitted our GOAWAY
+  std::string_view tunnel_;               ///< the codecs' tunnel protocol, or empty
+  std::error_code conn_error_;            ///< sticky connection-level error
+  std::exception_ptr pending_exception_;  ///< thrown inside an nghttp2 callback
+  bool settings_received_ = false;        ///< the server's first SETTINGS arrived
+  bool requests_submitted_ = false;       ///< the stream requests were submitted
+  bool established_ = false;              ///< on_established() was called
+  bool compressed_ = false;               ///< the first established stream is compressed
+  bool goaway_sent_ = false;              ///< goodbye() submitted our GOAWAY
   /// The server's GOAWAY (error code, last stream id), once received.
   std::optional<std::pair<std::uint32_t, std::int32_t>> goaway_received_;
-  PeerHeaders peer_;                              ///< via / server of the first response
+  PeerHeaders peer_;  ///< via / server of the first response
 };
 
 }  // namespace pushbench::loadgen

@@ -1,6 +1,6 @@
 #pragma once
-// A Session translates bytes for one protocol (as in h2load): it produces the bytes to send and turns
-// received bytes into events. It never touches a socket; the Client does.
+// A Session translates bytes for one protocol (as in h2load): it produces the bytes to send and
+// turns received bytes into events. It never touches a socket; the Client does.
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +52,9 @@ class Session {
   /// Why the peer ended the connection, in words, when the protocol said so (an HTTP/2 GOAWAY
   /// with its error code and last stream id); empty otherwise.
   virtual std::string close_cause() const { return {}; }
+  /// Why stream `stream` failed, in words, once SessionHandler::on_stream_failed() reported it
+  /// (an HTTP/2 status and the first line of its body, an RST_STREAM code); empty when unknown.
+  virtual std::string stream_cause(std::size_t stream) const { return {}; }
   /// True once the server ended the stream cleanly (last chunk, close frame, ...).
   virtual bool finished() const = 0;
   /// Bytes that close the stream politely from our side (e.g. a WebSocket close frame).
@@ -94,10 +97,10 @@ struct SessionOptions {
   CompressionOptions compression;          ///< what to offer; the server may decline
   HttpVersion http = HttpVersion::h1;      ///< h2: prior knowledge on http/ws, ALPN h2 on TLS
   std::size_t streams = 1;                 ///< HTTP/2: streams opened on each connection
-  double slow_fraction = 0;   ///< HTTP/2 head-of-line workload: share of slow streams on the
-                              ///< connection (stream i is slow iff floor((i+1)F) > floor(iF))
-  double slow_read_bps = 0;   ///< a slow stream's read rate (its flow-control window reopens
-                              ///< at this pace), bytes per second
+  double slow_fraction = 0;  ///< HTTP/2 head-of-line workload: share of slow streams on the
+                             ///< connection (stream i is slow iff floor((i+1)F) > floor(iF))
+  double slow_read_bps = 0;  ///< a slow stream's read rate (its flow-control window reopens
+                             ///< at this pace), bytes per second
   std::optional<std::uint64_t> resume_after;  ///< a reconnect: the last event received (SSE over
                                               ///< HTTP/1.1 sends Last-Event-ID, others last_seq)
   /// Per-stream schedule epochs for a multiplexed connection: stream i asks for

@@ -12,12 +12,17 @@ H2Stream::H2Stream(H2Connection& conn, std::int32_t id, StreamSpec spec)
     : ctx_(conn.ctx()),
       conn_(&conn),
       id_(id),
-      spec_(std::move(spec)),
+      spec_(std::make_unique<StreamSpec>(std::move(spec))),
       queue_(conn.ctx().config->max_queue_bytes) {}
 
-H2Stream::~H2Stream() { detach(); }
+H2Stream::~H2Stream() {
+  detach();
+}
 
-void H2Stream::begin() { source_ = start_events(ctx_, spec_, weak_from_this()); }
+void H2Stream::begin() {
+  source_ = start_events(ctx_, *spec_, weak_from_this());
+  spec_.reset();
+}
 
 void H2Stream::stop_events() {
   if (source_) source_->stop();
@@ -65,7 +70,7 @@ void H2Stream::drop() {
 long H2Stream::read(std::uint8_t* buf, std::size_t length, std::uint32_t* flags) {
   std::size_t n = 0;
   while (n < length && !queue_.empty()) {
-    const std::string& front = *queue_.items().front();
+    const std::string& front = queue_.front();
     const std::size_t take = std::min(length - n, front.size() - front_offset_);
     std::memcpy(buf + n, front.data() + front_offset_, take);
     n += take;
@@ -101,7 +106,7 @@ void H2SseStream::abort_stream(bool) {
 
 H2WsStream::H2WsStream(H2Connection& conn, std::int32_t id, StreamSpec spec,
                        std::string_view pmd_offer)
-    : H2Stream(conn, id, std::move(spec)), codec_(ctx_, spec_, pmd_offer, *this) {}
+    : H2Stream(conn, id, std::move(spec)), codec_(ctx_, *spec_, pmd_offer, *this) {}
 
 void H2WsStream::abort_stream(bool client_error) {
   if (conn_) conn_->reset(id_, client_error ? NGHTTP2_PROTOCOL_ERROR : NGHTTP2_INTERNAL_ERROR);

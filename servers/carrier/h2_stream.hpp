@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "servers/stream/event_stream.hpp"
 #include "servers/codec/sse_server_codec.hpp"
 #include "servers/codec/ws_server_codec.hpp"
+#include "servers/stream/event_stream.hpp"
 
 namespace pushbench::server {
 
@@ -21,8 +21,9 @@ class H2Stream : public EventSink, public std::enable_shared_from_this<H2Stream>
   H2Stream(H2Connection& conn, std::int32_t id, StreamSpec spec);
   ~H2Stream() override;
   std::int32_t id() const { return id_; }
-  const StreamSpec& spec() const { return spec_; }
-  /// Starts the event stream (after the response header was submitted).
+  /// The stream's parameters; valid until begin().
+  const StreamSpec& spec() const { return *spec_; }
+  /// Starts the event stream (after the response header was submitted) and frees the spec.
   void begin();
   SendResult send(SharedBuffer framed) override { return enqueue(std::move(framed)); }
   /// Queues the trailer; the stream ends (END_STREAM) once the queue is drained.
@@ -51,7 +52,7 @@ class H2Stream : public EventSink, public std::enable_shared_from_this<H2Stream>
   ThreadContext& ctx_;
   H2Connection* conn_;  ///< null once detached
   std::int32_t id_;
-  StreamSpec spec_;
+  std::unique_ptr<StreamSpec> spec_;  ///< until begin() (the event source keeps what it needs)
 
  private:
   SendQueue queue_;

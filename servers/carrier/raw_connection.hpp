@@ -1,6 +1,9 @@
 #pragma once
 // The raw-TCP baseline: after a one-line handshake, each event's data is sent as one line.
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
+#include <memory>
+#include <optional>
 
 #include "servers/carrier/stream_connection.hpp"
 
@@ -21,8 +24,10 @@ class RawConnection final : public StreamConnection {
  private:
   void on_handshake(boost::system::error_code ec, std::size_t n);
   void reject(std::string reason);
-  boost::asio::streambuf handshake_{4096};
-  boost::asio::steady_timer handshake_timer_;
+  /// The handshake line being read; freed once it is parsed, as is the timer.
+  std::unique_ptr<boost::asio::streambuf> handshake_ =
+      std::make_unique<boost::asio::streambuf>(4096);
+  std::optional<boost::asio::steady_timer> handshake_timer_;  ///< closes a silent client
 };
 
 }  // namespace pushbench::server

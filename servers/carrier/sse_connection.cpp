@@ -42,10 +42,10 @@ void SseConnection::start() {
     header += "Content-Encoding: " + std::string(content_coding_name(*coding)) +
               "\r\nVary: Accept-Encoding\r\n";
   }
-  if (spec_.retry_ms) {
+  if (spec_->retry_ms) {
     // The reconnection time comes first, before any event (WHATWG "retry" field).
     enqueue(std::make_shared<const std::string>(header + "\r\n"));
-    codec_.send_text("retry: " + std::to_string(*spec_.retry_ms) + "\n\n");
+    codec_.send_text("retry: " + std::to_string(*spec_->retry_ms) + "\n\n");
     return begin_stream({});
   }
   begin_stream(header + "\r\n");

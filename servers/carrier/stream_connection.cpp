@@ -14,27 +14,34 @@ constexpr std::size_t kMaxGather = 64;
 StreamConnection::StreamConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec)
     : ctx_(ctx),
       stream_(std::move(stream)),
-      spec_(std::move(spec)),
+      spec_(std::make_unique<StreamSpec>(std::move(spec))),
       queue_(ctx.config->max_queue_bytes) {
   boost::system::error_code ignored;
   stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+  // The read watch reads synchronously once the socket is readable (do_watch): never block.
+  if (!stream_.tls()) stream_.socket().non_blocking(true, ignored);
 }
 
-StreamConnection::~StreamConnection() { ctx_.stats.add(ctx_.stats.closed); }
+StreamConnection::~StreamConnection() {
+  ctx_.stats.add(ctx_.stats.closed);
+}
 
 void StreamConnection::begin_stream(std::string preamble) {
   enlist();
   if (!preamble.empty()) enqueue(std::make_shared<const std::string>(std::move(preamble)));
   do_watch();
   if (closed_) return;
-  source_ = start_events(ctx_, spec_, weak_from_this());
+  source_ = start_events(ctx_, *spec_, weak_from_this());
+  spec_.reset();
   // Only now may the response head go out: a chat stream's id must be registered before the
   // client, seeing the head, POSTs to it on a connection another I/O thread may serve.
   started_ = true;
   if (!closed_ && in_flight_ == 0 && !queue_.empty()) do_write();
 }
 
-SendResult StreamConnection::send(SharedBuffer framed) { return enqueue(std::move(framed)); }
+SendResult StreamConnection::send(SharedBuffer framed) {
+  return enqueue(std::move(framed));
+}
 
 SendResult StreamConnection::enqueue(SharedBuffer framed) {
   if (closed_) return SendResult::dropped;
@@ -70,14 +77,14 @@ void StreamConnection::go_away() {
 
 void StreamConnection::do_write() {
   gather_.clear();
-  for (const auto& item : queue_.items()) {
-    if (gather_.size() == kMaxGather) break;
-    gather_.emplace_back(item->data(), item->size());
+  const std::size_t n = std::min(queue_.size(), kMaxGather);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& item = queue_[i];
+    gather_.emplace_back(item.data(), item.size());
   }
   in_flight_ = gather_.size();
   boost::asio::async_write(
-      stream_, gather_,
-      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+      stream_, gather_, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
         self->on_write(ec, n);
       });
 }
@@ -95,15 +102,41 @@ void StreamConnection::on_write(boost::system::error_code ec, std::size_t) {
 }
 
 void StreamConnection::do_watch() {
-  stream_.async_read_some(
-      boost::asio::buffer(discard_),
-      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-        if (ec) return self->close(ec);
-        if (!self->on_client_bytes(std::string_view(self->discard_.data(), n))) {
-          return self->close({});
-        }
-        self->do_watch();
-      });
+  if (stream_.tls()) {
+    // TLS reads through the stream's own record buffers: the bytes land in a buffer of ours,
+    // allocated once (OpenSSL holds far more per connection anyway).
+    if (!tls_read_) tls_read_ = std::make_unique<std::array<char, 512>>();
+    stream_.async_read_some(
+        boost::asio::buffer(*tls_read_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (ec) return self->close(ec);
+          self->on_watched(std::string_view(self->tls_read_->data(), n));
+        });
+    return;
+  }
+  // Cleartext: wait for readability, then read into the thread's scratch buffer, so an idle
+  // connection holds no read buffer.
+  stream_.socket().async_wait(boost::asio::ip::tcp::socket::wait_read,
+                              [self = shared_from_this()](boost::system::error_code ec) {
+                                if (ec) return self->close(ec);
+                                self->on_readable();
+                              });
+}
+
+void StreamConnection::on_readable() {
+  boost::system::error_code ec;
+  auto& scratch = ctx_.read_scratch;
+  const std::size_t n = stream_.socket().read_some(boost::asio::buffer(scratch), ec);
+  if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+    return do_watch();
+  }
+  if (ec) return close(ec);
+  on_watched(std::string_view(scratch.data(), n));
+}
+
+void StreamConnection::on_watched(std::string_view bytes) {
+  if (!on_client_bytes(bytes)) return close({});
+  do_watch();
 }
 
 void StreamConnection::close(boost::system::error_code ec) {

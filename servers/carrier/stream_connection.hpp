@@ -2,11 +2,12 @@
 // A byte-stream connection that writes queued, pre-encoded events with one gather write in flight
 // and watches the read side for the client going away. Shared by the SSE/HTTP/1.1 and raw
 // transports, which differ only in their preamble and framing.
-#include "core/net/conn_stream.hpp"
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/net/conn_stream.hpp"
 #include "servers/stream/drain.hpp"
 #include "servers/stream/event_stream.hpp"
 
@@ -43,22 +44,31 @@ class StreamConnection : public EventSink,
 
   ThreadContext& ctx_;
   ConnStream stream_;
-  StreamSpec spec_;
+  /// The stream's parameters until begin_stream() starts its events (then freed: the event
+  /// source keeps what it needs).
+  std::unique_ptr<StreamSpec> spec_;
 
  private:
   void do_write();
   void on_write(boost::system::error_code ec, std::size_t n);
+  /// Watches the read side: a cleartext connection waits for readability (no buffer held while
+  /// idle), TLS reads into tls_read_.
   void do_watch();
+  /// The cleartext socket is readable: reads what is there into the thread's scratch buffer.
+  void on_readable();
+  /// Hands bytes the client sent to on_client_bytes(), then watches again.
+  void on_watched(std::string_view bytes);
 
   SendQueue queue_;
   std::vector<boost::asio::const_buffer> gather_;
-  std::size_t in_flight_ = 0;         ///< messages of the queue's front being written
-  bool started_ = false;              ///< begin_stream() started the events: writes may go out
-  bool finishing_ = false;            ///< end the stream once the queue is empty
+  std::size_t in_flight_ = 0;  ///< messages of the queue's front being written
+  bool started_ = false;       ///< begin_stream() started the events: writes may go out
+  bool finishing_ = false;     ///< end the stream once the queue is empty
   bool closed_ = false;
   std::shared_ptr<EventSource> source_;
-  std::array<char, 512> discard_{};   ///< what the client sends, for on_client_bytes()
-  DrainEntry drain_;                  ///< membership of the thread's DrainSet
+  /// TLS only: what the client sends, for on_client_bytes() (allocated on the first watch).
+  std::unique_ptr<std::array<char, 512>> tls_read_;
+  DrainEntry drain_;  ///< membership of the thread's DrainSet
 };
 
 }  // namespace pushbench::server

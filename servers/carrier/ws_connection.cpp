@@ -19,14 +19,15 @@ WsConnection::WsConnection(ThreadContext& ctx, beast::tcp_stream stream, StreamS
   beast::get_lowest_layer(ws_).socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
 }
 
-WsConnection::~WsConnection() { ctx_.stats.add(ctx_.stats.closed); }
+WsConnection::~WsConnection() {
+  ctx_.stats.add(ctx_.stats.closed);
+}
 
 void WsConnection::start(beast::http::request<beast::http::string_body> req) {
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(beast::http::field::server, "pushbench");
-  }));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "pushbench"); }));
   ws_.read_message_max(ctx_.config->max_message_bytes);
   if (const auto& c = *ctx_.config; c.compression) {
     // Accepted only when the client offers it (RFC 7692 negotiation inside Beast).
@@ -102,15 +103,14 @@ void WsConnection::do_write() {
     // Beast allows one ping or close at a time: a ping in flight defers the close.
     if (!finishing_ || closed_ || pinging_) return;
     writing_ = true;
-    ws_.async_close(close_code_,
-                    [self = shared_from_this()](beast::error_code ec) {
-                      self->writing_ = false;
-                      if (ec) self->close(ec);
-                    });
+    ws_.async_close(close_code_, [self = shared_from_this()](beast::error_code ec) {
+      self->writing_ = false;
+      if (ec) self->close(ec);
+    });
     return;
   }
   writing_ = true;
-  const auto& msg = *queue_.items().front();
+  const auto& msg = queue_.front();
   ws_.async_write(boost::asio::buffer(msg),
                   beast::bind_front_handler(&WsConnection::on_write, shared_from_this()));
 }

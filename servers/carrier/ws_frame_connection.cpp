@@ -5,7 +5,7 @@ namespace pushbench::server {
 WsFrameConnection::WsFrameConnection(ThreadContext& ctx, ConnStream stream, StreamSpec spec,
                                      std::string_view pmd_offer)
     : StreamConnection(ctx, std::move(stream), std::move(spec)),
-      codec_(ctx, spec_, pmd_offer, *this) {}
+      codec_(ctx, *spec_, pmd_offer, *this) {}
 
 void WsFrameConnection::start(std::string response) {
   if (const auto extensions = codec_.extensions(); !extensions.empty()) {

@@ -50,41 +50,43 @@ WsCompressor::WsCompressor(const ServerConfig& config, std::string_view offer, b
   preferences.server_no_context_takeover = config.pmd_server_no_context_takeover;
   preferences.client_no_context_takeover = config.pmd_client_no_context_takeover;
   preferences.server_max_window_bits = config.deflate_window_bits;
-  agreed_ = compress::negotiate_pmd_offer(offer, preferences);
-  if (agreed_) {
-    deflater_.emplace(*agreed_, false, config.deflate_level, config.deflate_mem_level);
-    shared_ = broadcast && config.pmd_shared_broadcast && agreed_->server_no_context_takeover &&
-              agreed_->server_max_window_bits == config.deflate_window_bits;
+  const auto agreed = compress::negotiate_pmd_offer(offer, preferences);
+  if (agreed) {
+    agreed_ = std::make_unique<Agreed>(*agreed, config.deflate_level, config.deflate_mem_level);
+    shared_ = broadcast && config.pmd_shared_broadcast && agreed->server_no_context_takeover &&
+              agreed->server_max_window_bits == config.deflate_window_bits;
   }
 }
 
 std::optional<std::string_view> WsCompressor::message(std::string_view payload, bool compressed) {
   if (!compressed) return payload;
   if (!agreed_) return std::nullopt;
-  if (!inflater_) inflater_.emplace(*agreed_, false, max_message_bytes_);
-  if (inflater_->decompress(payload, inflated_)) return std::nullopt;
-  return std::string_view(inflated_);
+  auto& a = *agreed_;
+  if (!a.inflater) a.inflater.emplace(a.params, false, max_message_bytes_);
+  if (a.inflater->decompress(payload, a.inflated)) return std::nullopt;
+  return std::string_view(a.inflated);
 }
 
 SharedBuffer WsCompressor::encode(SharedBuffer framed) {
-  if (!deflater_ || shared_) return framed;
+  if (!agreed_ || shared_) return framed;
   return frame(*framed);
 }
 
 std::string WsCompressor::response() const {
-  return agreed_ ? compress::make_pmd_response(*agreed_) : std::string();
+  return agreed_ ? compress::make_pmd_response(agreed_->params) : std::string();
 }
 
 SharedBuffer WsCompressor::frame(std::string_view data) {
   auto out = std::make_shared<std::string>();
-  if (!deflater_ || data.size() < min_size_) {
+  if (!agreed_ || data.size() < min_size_) {
     out->reserve(data.size() + ws::max_header_bytes);
     ws::append_frame(*out, ws::Opcode::text, data);
     return out;
   }
-  if (deflater_->compress(data, compressed_)) return nullptr;
-  out->reserve(compressed_.size() + ws::max_header_bytes);
-  ws::append_frame(*out, ws::Opcode::text, compressed_, true, std::nullopt, true);
+  auto& compressed = agreed_->compressed;
+  if (agreed_->deflater.compress(data, compressed)) return nullptr;
+  out->reserve(compressed.size() + ws::max_header_bytes);
+  ws::append_frame(*out, ws::Opcode::text, compressed, true, std::nullopt, true);
   return out;
 }
 

@@ -2,14 +2,15 @@
 // permessage-deflate (RFC 7692) on our own RFC 6455 framing, for WebSockets over HTTP/1.1 and
 // over HTTP/2 (RFC 8441): negotiation from the client's offer, then one compressor per
 // connection with the server's configured level, window, memLevel and context takeover.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/codec/permessage_deflate.hpp"
+#include "servers/stream/context.hpp"
 #include "servers/stream/event_stream.hpp"
 #include "servers/stream/send_queue.hpp"
-#include "servers/stream/context.hpp"
 
 namespace pushbench::server {
 
@@ -19,13 +20,13 @@ class WsCompressor {
   /// off in `config` or no acceptable permessage-deflate offer was made. `broadcast`: the stream
   /// is a topic subscription (its events may share one compressed encoding).
   WsCompressor(const ServerConfig& config, std::string_view offer, bool broadcast);
-  bool active() const { return deflater_.has_value(); }
+  bool active() const { return agreed_ != nullptr; }
   /// True when events arrive already compressed and framed by frame_shared() (see framer()).
   bool shared() const { return shared_; }
   /// The framing events are produced with: frame_shared when shared(), frame_data when active
   /// (frame() then compresses per connection), else `plain`.
   FrameFn framer(FrameFn plain) const {
-    return shared_ ? &frame_shared : deflater_ ? &frame_data : plain;
+    return shared_ ? &frame_shared : agreed_ ? &frame_data : plain;
   }
   /// The Sec-WebSocket-Extensions response value; empty when inactive.
   std::string response() const;
@@ -51,14 +52,22 @@ class WsCompressor {
   static void configure_shared(const ServerConfig& config);
 
  private:
-  std::size_t min_size_ = 0;
-  bool shared_ = false;
-  std::optional<compress::PmdParams> agreed_;
-  std::optional<compress::PmdDeflater> deflater_;
-  std::optional<compress::PmdInflater> inflater_;  ///< created on the first compressed message
-  std::string inflated_;                           ///< the last inflated client message
-  std::size_t max_message_bytes_ = 0;
-  std::string compressed_;  ///< reused output buffer
+  /// The state of an agreed permessage-deflate (allocated only then, so that an uncompressed
+  /// stream holds none of it).
+  struct Agreed {
+    Agreed(const compress::PmdParams& p, int level, int mem_level)
+        : params(p), deflater(p, false, level, mem_level) {}
+    compress::PmdParams params;                     ///< what was negotiated
+    compress::PmdDeflater deflater;                 ///< our messages
+    std::optional<compress::PmdInflater> inflater;  ///< created on the first compressed message
+    std::string inflated;                           ///< the last inflated client message
+    std::string compressed;                         ///< reused output buffer
+  };
+
+  std::size_t min_size_ = 0;           ///< smaller messages are sent uncompressed
+  std::size_t max_message_bytes_ = 0;  ///< the inflated size limit of a client message
+  std::unique_ptr<Agreed> agreed_;     ///< null when inactive
+  bool shared_ = false;                ///< see shared()
 };
 
 }  // namespace pushbench::server

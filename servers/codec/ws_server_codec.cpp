@@ -14,14 +14,14 @@ std::string normal_close(std::uint16_t code = 1000) {
 
 }  // namespace
 
-WsServerCodec::WsServerCodec(ThreadContext& ctx, const StreamSpec& spec,
-                             std::string_view pmd_offer, WsCarrier& carrier)
+WsServerCodec::WsServerCodec(ThreadContext& ctx, const StreamSpec& spec, std::string_view pmd_offer,
+                             WsCarrier& carrier)
     : ctx_(ctx),
-      spec_(spec),
       carrier_(carrier),
       compressor_(*ctx.config, pmd_offer, spec.topic.has_value()),
       decoder_(static_cast<ws::Handler&>(*this), ws::Role::server, ctx.config->max_message_bytes,
-               compressor_.active()) {}
+               compressor_.active()),
+      echo_(spec.echo) {}
 
 SendResult WsServerCodec::send(SharedBuffer framed) {
   if (close_sent_) return SendResult::dropped;
@@ -72,7 +72,7 @@ std::string WsServerCodec::trailer() {
 }
 
 void WsServerCodec::on_message(ws::Opcode, std::string_view payload, bool compressed) {
-  if (!spec_.echo) return;
+  if (!echo_) return;
   const auto text = compressor_.message(payload, compressed);
   if (!text) return carrier_.abort_stream(true);
   if (send(framer()(0, *text)) != SendResult::dropped) ctx_.stats.add(ctx_.stats.events_sent);

@@ -23,7 +23,7 @@ class WsCarrier : public CodecCarrier {
 class WsServerCodec final : private ws::Handler {
  public:
   /// `pmd_offer`: the client's Sec-WebSocket-Extensions (permessage-deflate is negotiated from
-  /// it); `spec`: the stream's parameters (topic, echo); both carriers outlive the codec.
+  /// it); `spec`: the stream's parameters (topic, echo), read here; the carrier outlives the codec.
   WsServerCodec(ThreadContext& ctx, const StreamSpec& spec, std::string_view pmd_offer,
                 WsCarrier& carrier);
   /// The event framer (shared per broadcast when the compressed frame can be shared).
@@ -58,13 +58,13 @@ class WsServerCodec final : private ws::Handler {
   void on_control(ws::Opcode op, std::string_view payload) override;
 
   ThreadContext& ctx_;
-  const StreamSpec& spec_;
   WsCarrier& carrier_;
   WsCompressor compressor_;
   ws::Decoder decoder_;
-  bool close_sent_ = false;  ///< our close frame is queued
+  bool echo_;  ///< request-reply (spec.echo): the client's messages come back as events
+  bool close_sent_ = false;        ///< our close frame is queued
   std::uint16_t end_code_ = 1000;  ///< the status code of trailer()'s close frame
-  bool failed_ = false;      ///< the client violated the protocol: its further bytes are ignored
+  bool failed_ = false;  ///< the client violated the protocol: its further bytes are ignored
 };
 
 }  // namespace pushbench::server

@@ -1,5 +1,7 @@
 #include "servers/stream/event_stream.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <limits>
 
@@ -33,47 +35,40 @@ std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& 
   return pacer;
 }
 
-StreamPacer::StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<EventSink> sink)
+StreamPacer::StreamPacer(ThreadContext& ctx, const StreamSpec& spec, std::weak_ptr<EventSink> sink)
     : ctx_(ctx),
-      spec_(std::move(spec)),
       sink_(std::move(sink)),
       timer_(ctx.ioc),
-      keepalive_timer_(ctx.ioc) {}
+      anchor_(ClockAnchor::now()),
+      period_ns_(spec.period_ns()),
+      next_seq_(spec.first_seq),
+      size_(static_cast<std::uint32_t>(spec.size)),
+      payload_(spec.payload),
+      echo_(spec.echo) {
+  start_ns_ = spec.start_ns.value_or(spec.first_due_ns(anchor_.realtime));
+  if (spec.duration_s) end_ns_ = start_ns_ + static_cast<std::int64_t>(*spec.duration_s * 1e9);
+  if (spec.drop_after_s) {
+    drop_ns_ = anchor_.realtime + static_cast<std::int64_t>(*spec.drop_after_s * 1e9);
+  }
+  if (spec.count) count_ = *spec.count;
+  if (spec.keepalive_s) {
+    keepalive_ns_ = std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                  std::chrono::duration<double>(*spec.keepalive_s))
+                                                  .count());
+    next_keepalive_ = anchor_.realtime + keepalive_ns_;
+  }
+}
 
 void StreamPacer::start() {
-  anchor_ = ClockAnchor::now();
-  start_ns_ = spec_.start_ns.value_or(spec_.first_due_ns(anchor_.realtime));
-  next_seq_ = spec_.first_seq;
-  end_ns_ = spec_.duration_s
-                ? start_ns_ + static_cast<std::int64_t>(*spec_.duration_s * 1e9)
-                : std::numeric_limits<std::int64_t>::max();
-  drop_ns_ = spec_.drop_after_s
-                 ? anchor_.realtime + static_cast<std::int64_t>(*spec_.drop_after_s * 1e9)
-                 : std::numeric_limits<std::int64_t>::max();
   ctx_.stats.add(ctx_.stats.streams_started);
-  scratch_.reserve(spec_.size + 64);
-  if (spec_.keepalive_s) schedule_keepalive();
   // Request-reply: events are the client's echoed messages, not paced here.
-  if (spec_.echo) return;
+  if (echo_) return schedule();
   on_timer({});
 }
 
 void StreamPacer::stop() {
   stopped_ = true;
   timer_.cancel();
-  keepalive_timer_.cancel();
-}
-
-void StreamPacer::schedule_keepalive() {
-  keepalive_timer_.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::duration<double>(*spec_.keepalive_s)));
-  keepalive_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || self->stopped_) return;
-    auto sink = self->sink_.lock();
-    if (!sink) return;
-    sink->keepalive();
-    self->schedule_keepalive();
-  });
 }
 
 void StreamPacer::on_timer(boost::system::error_code ec) {
@@ -81,40 +76,53 @@ void StreamPacer::on_timer(boost::system::error_code ec) {
   auto sink = sink_.lock();
   if (!sink) return;
   const std::int64_t now = realtime_ns();
-  if (now >= drop_ns_) {
+  if (!echo_ && now >= drop_ns_) {
     stop();
     sink->drop();
     return;
   }
+  if (now >= next_keepalive_) {
+    sink->keepalive();
+    next_keepalive_ = now + keepalive_ns_;
+    if (stopped_) return;  // the keep-alive hit the queue limit
+  }
+  if (!echo_ && !send_due(*sink, now)) return;
+  schedule();
+}
+
+bool StreamPacer::send_due(EventSink& sink, std::int64_t now) {
+  std::string& data = ctx_.event_scratch;
   for (int batch = 0; batch < kMaxBatch; ++batch) {
-    const bool count_done = spec_.count && next_seq_ >= *spec_.count;
-    const std::int64_t due = spec_.intended_ns(start_ns_, next_seq_);
-    if (count_done || due >= end_ns_) {
-      stopped_ = true;
-      keepalive_timer_.cancel();
+    const std::int64_t due = start_ns_ + static_cast<std::int64_t>(next_seq_) * period_ns_;
+    if (next_seq_ >= count_ || due >= end_ns_) {
+      stop();
       ctx_.stats.add(ctx_.stats.streams_completed);
-      sink->finish();
-      return;
+      sink.finish();
+      return false;
     }
     if (due > now) break;
-    scratch_.clear();
-    append_event_data(scratch_, EventHeader{next_seq_, due, realtime_ns()}, spec_.payload,
-                      spec_.size, ctx_.config->payload_lines.get());
-    auto framed = sink->framer()(next_seq_, scratch_);
+    data.clear();
+    append_event_data(data, EventHeader{next_seq_, due, realtime_ns()}, payload_, size_,
+                      ctx_.config->payload_lines.get());
+    auto framed = sink.framer()(next_seq_, data);
     const auto bytes = framed->size();
-    if (sink->send(std::move(framed)) == SendResult::dropped) {
+    if (sink.send(std::move(framed)) == SendResult::dropped) {
       stopped_ = true;
-      return;
+      return false;
     }
     ctx_.stats.add(ctx_.stats.events_sent);
     ctx_.stats.add(ctx_.stats.bytes_queued, bytes);
     ++next_seq_;
   }
-  schedule();
+  return true;
 }
 
 void StreamPacer::schedule() {
-  std::int64_t due = std::min(spec_.intended_ns(start_ns_, next_seq_), drop_ns_);
+  std::int64_t due = next_keepalive_;
+  if (!echo_) {
+    due = std::min({due, start_ns_ + static_cast<std::int64_t>(next_seq_) * period_ns_, drop_ns_});
+  }
+  if (due == kNever) return;
   // Coalescing: every stream of this thread due within one slack wakes at the same instant.
   if (const std::int64_t slack = ctx_.config->timer_slack.count() * 1000; slack > 0) {
     due = (due + slack - 1) / slack * slack;

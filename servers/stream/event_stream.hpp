@@ -2,13 +2,14 @@
 // The workload engine: paces one stream of events open-loop from their intended send times.
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 
 #include "core/base/clock.hpp"
 #include "core/contract/workload.hpp"
-#include "servers/stream/send_queue.hpp"
 #include "servers/stream/context.hpp"
+#include "servers/stream/send_queue.hpp"
 
 namespace pushbench::server {
 
@@ -56,29 +57,48 @@ std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& 
 /// latency) and the actual production time in `st`. A resumed stream keeps its original start
 /// (`spec.start_ns`) and begins at `spec.first_seq`: the overdue events it replays show the
 /// outage in their latency.
+///
+/// Kept small for idle subscriptions: one timer wakes it for the next event, keep-alive or drop,
+/// whichever is due first; it keeps only the schedule of the spec, and encodes event data in its
+/// thread's scratch buffer.
 class StreamPacer final : public EventSource, public std::enable_shared_from_this<StreamPacer> {
  public:
-  StreamPacer(ThreadContext& ctx, StreamSpec spec, std::weak_ptr<EventSink> sink);
+  StreamPacer(ThreadContext& ctx, const StreamSpec& spec, std::weak_ptr<EventSink> sink);
   /// Begins pacing; event 0 is due now, or at the first point of the spec's epoch grid from now.
   void start();
   /// Cancels pending work; no more events are produced.
   void stop() override;
 
  private:
+  /// Arms the timer for the next event, keep-alive or drop (none when nothing is due).
   void schedule();
   void on_timer(boost::system::error_code ec);
-  void schedule_keepalive();
+  /// Sends every event due by `now`; false when the stream ended (finished or dropped).
+  bool send_due(EventSink& sink, std::int64_t now);
+  static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+
+  /// A steady timer bound to the thread's io_context (a smaller object and wait operation than
+  /// with the polymorphic executor of boost::asio::steady_timer).
+  using Timer =
+      boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                        boost::asio::wait_traits<std::chrono::steady_clock>,
+                                        boost::asio::io_context::executor_type>;
+
   ThreadContext& ctx_;
-  StreamSpec spec_;
   std::weak_ptr<EventSink> sink_;
-  boost::asio::steady_timer timer_;
-  boost::asio::steady_timer keepalive_timer_;  ///< armed when spec_.keepalive_s is set
+  Timer timer_;
   ClockAnchor anchor_{};
-  std::int64_t start_ns_ = 0;       ///< intended time of event 0 (realtime ns)
-  std::int64_t end_ns_ = 0;         ///< no event intended at or after this (duration), or max
-  std::int64_t drop_ns_ = 0;        ///< drop the connection at this time (drop_after), or max
+  std::int64_t period_ns_ = 0;            ///< between intended send times (StreamSpec::period_ns)
+  std::int64_t start_ns_ = 0;             ///< intended time of event 0 (realtime ns)
+  std::int64_t end_ns_ = kNever;          ///< no event intended at or after this (duration)
+  std::int64_t drop_ns_ = kNever;         ///< drop the connection at this time (drop_after)
+  std::int64_t keepalive_ns_ = 0;         ///< between keep-alives; 0: none
+  std::int64_t next_keepalive_ = kNever;  ///< when the next keep-alive is due (realtime ns)
   std::uint64_t next_seq_ = 0;
-  std::string scratch_;             ///< reused event data buffer
+  std::uint64_t count_ = std::numeric_limits<std::uint64_t>::max();  ///< events in the stream
+  std::uint32_t size_ = 0;                                           ///< event data bytes
+  PayloadKind payload_ = PayloadKind::json;
+  bool echo_ = false;  ///< request-reply: no events paced here
   bool stopped_ = false;
 };
 

@@ -106,9 +106,9 @@ struct TestServer {
 
   /// Feeds client bytes.
   void recv(std::string_view b) {
-    ASSERT_EQ(nghttp2_session_mem_recv(s, reinterpret_cast<const std::uint8_t*>(b.data()),
-                                       b.size()),
-              static_cast<ssize_t>(b.size()));
+    ASSERT_EQ(
+        nghttp2_session_mem_recv(s, reinterpret_cast<const std::uint8_t*>(b.data()), b.size()),
+        static_cast<ssize_t>(b.size()));
   }
   /// Everything the server has to send.
   std::string drain() {
@@ -145,10 +145,10 @@ struct TestServer {
     nghttp2_session_resume_data(s, id);
   }
 
-  nghttp2_session* s = nullptr;              ///< the server session
-  std::map<std::int32_t, Stream> streams;    ///< by stream id
-  Respond respond;                           ///< answers each request
-  bool goaway = false;                       ///< a GOAWAY arrived from the client
+  nghttp2_session* s = nullptr;            ///< the server session
+  std::map<std::int32_t, Stream> streams;  ///< by stream id
+  Respond respond;                         ///< answers each request
+  bool goaway = false;                     ///< a GOAWAY arrived from the client
 };
 
 /// Moves bytes both ways until the server has nothing more to send; the client's first error.
@@ -188,7 +188,9 @@ std::string ping_payload(std::size_t stream) {
   return p;
 }
 
-Target target_of(const char* url) { return std::get<Target>(Target::parse(url)); }
+Target target_of(const char* url) {
+  return std::get<Target>(Target::parse(url));
+}
 
 SessionOptions h2_options(std::size_t streams) {
   SessionOptions o;
@@ -199,7 +201,8 @@ SessionOptions h2_options(std::size_t streams) {
 
 constexpr int kEvents = 3;
 
-/// Answers a request with 200 text/event-stream, kEvents events in separate DATA frames, END_STREAM.
+/// Answers a request with 200 text/event-stream, kEvents events in separate DATA frames,
+/// END_STREAM.
 void answer_sse(TestServer& srv, std::int32_t id, std::size_t index) {
   srv.reply(id, "200", {{"content-type", "text/event-stream"}});
   for (int n = 0; n < kEvents; ++n) {
@@ -303,12 +306,15 @@ TEST(H2SessionSse, StreamFailuresLeaveOtherStreamsRunning) {
   TestServer srv(false, [&](TestServer& srv, std::int32_t id, std::size_t index) {
     ids[index] = id;
     switch (index) {
-      case 1: return srv.reply(id, "404", {{"content-type", "text/plain"}}, false);
+      case 1:
+        return srv.reply(id, "404", {{"content-type", "text/plain"}}, false);
       case 3:
         srv.reply(id, "200", {{"content-type", "text/event-stream"}});
         return srv.send(id, "data: before reset\n\n");
-      case 4: return srv.reply(id, "200", {{"content-type", "text/html"}});
-      default: return answer_sse(srv, id, index);
+      case 4:
+        return srv.reply(id, "200", {{"content-type", "text/html"}});
+      default:
+        return answer_sse(srv, id, index);
     }
   });
   H2Session client(target_of("http://127.0.0.1:8080/sse"), {}, h2_options(5), rec);
@@ -358,7 +364,8 @@ TEST(H2SessionWs, ExtendedConnectPingAndGoodbye) {
     ids[index] = id;
     srv.reply(id, "200", {});
     std::string frames;
-    for (int n = 0; n < kEvents; ++n) ws::append_frame(frames, ws::Opcode::text, event_json(index, n));
+    for (int n = 0; n < kEvents; ++n)
+      ws::append_frame(frames, ws::Opcode::text, event_json(index, n));
     ws::append_frame(frames, ws::Opcode::ping, ping_payload(index));
     srv.send(id, frames.substr(0, 7));
     srv.send(id, frames.substr(7));
@@ -420,9 +427,67 @@ TEST(H2SessionWs, NoExtendedConnectIsAConnectionError) {
   EXPECT_FALSE(client.finished());
 }
 
+// A refused request names its status and the first line of its body (as HTTP/1.1 names the
+// status line and body), a reset stream its RST_STREAM code.
+TEST(H2SessionSse, StreamFailuresNameTheirCause) {
+  std::int32_t reset_id = 0;  // the stream the server resets after its first event
+  Recorder rec;
+  TestServer srv(false, [&](TestServer& srv, std::int32_t id, std::size_t index) {
+    if (index == 1) return srv.reply(id, "503", {}, false);
+    if (index == 0) {
+      srv.reply(id, "400", {{"content-type", "text/plain; charset=utf-8"}});
+      srv.send(id, "payload=file needs a server ");
+      srv.send(id, "started with --payload-file\nsecond line\n");
+      return srv.end(id);
+    }
+    reset_id = id;
+    srv.reply(id, "200", {{"content-type", "text/event-stream"}});
+    srv.send(id, "data: before reset\n\n");
+  });
+  H2Session client(target_of("http://127.0.0.1:8080/sse"), {}, h2_options(3), rec);
+  ASSERT_FALSE(pump(srv, client, client.initial_request()));
+  nghttp2_submit_rst_stream(srv.s, NGHTTP2_FLAG_NONE, reset_id, NGHTTP2_CANCEL);
+  ASSERT_FALSE(pump(srv, client, ""));
+  ASSERT_EQ(rec.failed.size(), 3u);
+  EXPECT_EQ(rec.failed[0], LoadErrc::http_status);
+  EXPECT_EQ(client.stream_cause(0),
+            "HTTP/2 400: payload=file needs a server started with --payload-file");
+  EXPECT_EQ(rec.failed[1], LoadErrc::http_status);
+  EXPECT_EQ(client.stream_cause(1), "HTTP/2 503");
+  EXPECT_EQ(rec.failed[2], LoadErrc::stream_reset);
+  EXPECT_EQ(client.stream_cause(2), "RST_STREAM CANCEL");
+  EXPECT_EQ(client.stream_cause(3), "");
+  EXPECT_TRUE(client.finished());
+}
+
+// A refusal whose body never ends a line still fails, once its bounded prefix is complete.
+TEST(H2SessionSse, ALongRefusalBodyIsCut) {
+  Recorder rec;
+  TestServer srv(false, [](TestServer& srv, std::int32_t id, std::size_t) {
+    srv.reply(id, "404", {{"content-type", "text/plain"}});
+    srv.send(id, std::string(1000, 'x'));
+  });
+  H2Session client(target_of("http://127.0.0.1:8080/sse"), {}, h2_options(1), rec);
+  ASSERT_FALSE(pump(srv, client, client.initial_request()));
+  ASSERT_EQ(rec.failed[0], LoadErrc::http_status);
+  const auto cause = client.stream_cause(0);
+  EXPECT_EQ(cause.rfind("HTTP/2 404: xxx", 0), 0u) << cause;
+  EXPECT_LT(cause.size(), 200u) << cause;
+}
+
+TEST(H2SessionWs, NoExtendedConnectNamesTheSetting) {
+  Recorder rec;
+  TestServer srv(false, [](TestServer&, std::int32_t, std::size_t) { ADD_FAILURE(); });
+  H2Session client(target_of("ws://127.0.0.1:8080/ws"), {}, h2_options(1), rec);
+  EXPECT_TRUE(client.close_cause().empty());
+  EXPECT_EQ(pump(srv, client, client.initial_request()), LoadErrc::no_extended_connect);
+  EXPECT_NE(client.close_cause().find("SETTINGS_ENABLE_CONNECT_PROTOCOL"), std::string::npos)
+      << client.close_cause();
+}
+
 TEST(H2SessionConnection, GarbageAndConnectionErrors) {
   for (const std::string& garbage : {std::string("HTTP/1.1 400 Bad Request\r\n\r\n"),
-                                    std::string(64, '\0'), std::string(3, '\xff')}) {
+                                     std::string(64, '\0'), std::string(3, '\xff')}) {
     Recorder rec;
     H2Session client(target_of("http://127.0.0.1:8080/"), {}, h2_options(2), rec);
     client.initial_request();
