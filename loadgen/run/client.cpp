@@ -208,7 +208,7 @@ void Client::on_read(boost::system::error_code ec, std::size_t n) {
   }
   if (auto e = session_->on_read(std::string_view(read_buf_.data(), n), out_)) {
     const bool rejected = e == LoadErrc::http_status || e == LoadErrc::bad_handshake;
-    return fail(e, rejected && !established_ ? describe_rejection(head_) : std::string());
+    return fail(e, rejected && !established_ ? describe_rejection(head_) : session_->close_cause());
   }
   if (!out_.empty()) flush(std::exchange(out_, {}));
   if (session_->finished() && session_->connection_persists()) return end_cleanly();
@@ -329,7 +329,7 @@ void Client::on_stream_failed(std::size_t stream, std::error_code ec) {
     ++stats_.slow_connections_closed_by_server;
     return;
   }
-  count_error(ec);
+  count_error(ec, session_->stream_cause(stream));
 }
 
 void Client::on_window_start() {

@@ -86,6 +86,26 @@ TEST_P(ScheduleByTransport, ARejectedStreamSaysWhyInErrorCauses) {
   }
 }
 
+// The same refusal over HTTP/2 (SSE and WebSocket streams): the stream's status and body line.
+TEST_P(ScheduleByTransport, ARejectedHttp2StreamSaysWhyInErrorCauses) {
+  if (GetParam() == std::string("raw")) GTEST_SKIP() << "raw has no HTTP/2";
+  ServerProcess server(bin("pushbench-server"), GetParam(), 1);
+  LoadConfig lc;
+  lc.url = url_for(GetParam(), server.port());
+  lc.http = loadgen::HttpVersion::h2;
+  lc.streams = 2;
+  lc.spec.payload = PayloadKind::file;  // this server has no --payload-file
+  lc.connections = 1;
+  lc.warmup_s = 0;
+  lc.duration_s = 0.3;
+  lc.drain_s = 0;
+  const auto s = loadgen::run_load(lc);
+  ASSERT_TRUE(s["error_causes"].contains("http_status"))
+      << s["errors"].dump() << s["error_causes"].dump();
+  EXPECT_EQ(s["error_causes"]["http_status"].get<std::string>(),
+            "HTTP/2 400: payload=file needs a server started with --payload-file");
+}
+
 TEST_P(ScheduleByTransport, RatesWhoseShortestFormHasAnExponentReachTheServer) {
   ServerProcess server(bin("pushbench-server"), GetParam(), 1);
   LoadConfig lc;
