@@ -1,5 +1,6 @@
 #include "servers/carrier/stream_connection.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include "servers/carrier/fail.hpp"
@@ -124,14 +125,26 @@ void StreamConnection::do_watch() {
 }
 
 void StreamConnection::on_readable() {
-  boost::system::error_code ec;
   auto& scratch = ctx_.read_scratch;
-  const std::size_t n = stream_.socket().read_some(boost::asio::buffer(scratch), ec);
-  if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
-    return do_watch();
+  // Readiness is edge-triggered (epoll): a read that fills the buffer may have left bytes that
+  // the next wait would not wake for, so it reads again (a shorter read drained the socket:
+  // no extra syscall). A client that keeps it full yields the thread after kMaxReads reads and
+  // is read again from a posted handler.
+  constexpr int kMaxReads = 16;
+  for (int i = 0; i < kMaxReads; ++i) {
+    boost::system::error_code ec;
+    const std::size_t n = stream_.socket().read_some(boost::asio::buffer(scratch), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+      return do_watch();
+    }
+    if (ec) return close(ec);
+    if (!on_client_bytes(std::string_view(scratch.data(), n))) return close({});
+    if (closed_) return;
+    if (n < scratch.size()) return do_watch();
   }
-  if (ec) return close(ec);
-  on_watched(std::string_view(scratch.data(), n));
+  boost::asio::post(stream_.socket().get_executor(), [self = shared_from_this()] {
+    if (!self->closed_) self->on_readable();
+  });
 }
 
 void StreamConnection::on_watched(std::string_view bytes) {

@@ -54,7 +54,8 @@ class StreamConnection : public EventSink,
   /// Watches the read side: a cleartext connection waits for readability (no buffer held while
   /// idle), TLS reads into tls_read_.
   void do_watch();
-  /// The cleartext socket is readable: reads what is there into the thread's scratch buffer.
+  /// The cleartext socket is readable: reads until it would block (at most 16 reads, then again
+  /// from a posted handler) into the thread's scratch buffer.
   void on_readable();
   /// Hands bytes the client sent to on_client_bytes(), then watches again.
   void on_watched(std::string_view bytes);

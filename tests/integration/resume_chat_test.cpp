@@ -282,6 +282,33 @@ TEST(Chat, PythonWebsocketsEcho) {
   }
 }
 
+// Messages that arrive in more bytes than one server read (a 20 KB message, then a burst of 40
+// sent at once) are all echoed while the client waits without sending more: the server drains
+// an edge-triggered socket instead of waiting for bytes that are already there.
+TEST(Chat, PythonWebsocketsEchoesMoreThanOneReadWithoutMoreTraffic) {
+  ServerProcess server(bin("pushbench-server"), "ws", 1);
+  const std::string script = R"PY(
+import asyncio, sys, websockets
+async def main():
+    async with websockets.connect(sys.argv[1], compression=None, close_timeout=1,
+                                  max_size=None) as ws:
+        sent = ["y" * 20000] + ["m%02d" % i + "z" * 600 for i in range(40)]
+        for m in sent:
+            await ws.send(m)
+        try:
+            got = [await asyncio.wait_for(ws.recv(), timeout=3) for _ in sent]
+        except asyncio.TimeoutError:
+            print("timeout")
+            return 1
+        print("ok" if got == sent else "mismatch")
+        return 0
+sys.exit(asyncio.run(main()))
+)PY";
+  const auto [rc, out] = run_python(script, echo_url(server.port()));
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_EQ(out, "ok\n");
+}
+
 TEST(Chat, PythonWebsocketsClientCloseIsPrompt) {
   ServerProcess server(bin("pushbench-server"), "ws", 1);
   const std::string script = R"PY(
