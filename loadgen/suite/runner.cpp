@@ -200,7 +200,9 @@ void parse_broker_key(const json& s, const json& defaults, SuiteScenario& sc) {
   sc.broker = *kind;
   if (sc.broker == ProxyKind::none) return;
   const auto& l = sc.load;
-  const bool raw = std::count(sc.transports.begin(), sc.transports.end(), "raw") > 0;
+  const bool raw = std::any_of(sc.transports.begin(), sc.transports.end(), [](const auto& t) {
+    return !transport_info(*parse_transport(t)).http;
+  });
   if (raw || sc.tls || l.http != HttpVersion::h1 || (sc.proxy && *sc.proxy != ProxyKind::none) ||
       l.chat || l.resume || l.spec.topic || l.spec.count || l.spec.keepalive_s || sc.find_max ||
       l.connect_rate > 0 || sc.compression != "none") {
@@ -322,7 +324,7 @@ void parse_proxy_key(const json& s, const json& defaults, SuiteScenario& sc) {
     }
   }
   for (const auto& t : sc.transports) {
-    if (t == "raw" && sc.proxy && *sc.proxy != ProxyKind::none) {
+    if (!transport_info(*parse_transport(t)).http && sc.proxy && *sc.proxy != ProxyKind::none) {
       throw std::runtime_error("suite: " + sc.group + ": raw speaks no HTTP: no proxy");
     }
   }

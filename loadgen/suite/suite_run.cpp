@@ -112,7 +112,9 @@ struct SuiteRun {
 /// The proxy in front of `transport`'s server in `sc`: none for a transport without HTTP.
 ProxyKind proxy_for(const SuiteScenario& sc, const std::string& transport,
                     const RunOptions& options) {
-  return transport == "raw" ? ProxyKind::none : sc.proxy.value_or(options.proxy);
+  const auto t = parse_transport(transport);
+  if (!t || !transport_info(*t).http) return ProxyKind::none;
+  return sc.proxy.value_or(options.proxy);
 }
 
 /// One run of `transport` in `sc` against a fresh server (idle RSS and CPU start from the same
