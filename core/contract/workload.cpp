@@ -73,11 +73,14 @@ namespace {
 /// Why `v` is no valid value of a query parameter, or nullopt once it is stored in `spec`.
 using QueryError = std::optional<std::string>;
 
-/// A number of seconds in (0, 86400], as `duration` and `drop_after` take.
-std::optional<double> seconds_in_a_day(const std::string& v) {
+/// A number of seconds in (0, 86400] (`duration`, `drop_after`) into `field`.
+QueryError set_seconds_in_a_day(const std::string& v, const char* key,
+                                std::optional<double>& field) {
   double d = 0;
-  if (!parse_number(v, d) || !std::isfinite(d) || d <= 0 || d > 86400) return std::nullopt;
-  return d;
+  if (!parse_number(v, d) || !std::isfinite(d) || d <= 0 || d > 86400)
+    return std::string(key) + " must be a number of seconds in (0, 86400], got '" + v + "'";
+  field = d;
+  return std::nullopt;
 }
 
 QueryError set_rate(const std::string& v, StreamSpec& spec) {
@@ -108,9 +111,7 @@ QueryError set_count(const std::string& v, StreamSpec& spec) {
 }
 
 QueryError set_duration(const std::string& v, StreamSpec& spec) {
-  spec.duration_s = seconds_in_a_day(v);
-  if (spec.duration_s) return std::nullopt;
-  return "duration must be a number of seconds in (0, 86400], got '" + v + "'";
+  return set_seconds_in_a_day(v, "duration", spec.duration_s);
 }
 
 QueryError set_keepalive(const std::string& v, StreamSpec& spec) {
@@ -121,16 +122,19 @@ QueryError set_keepalive(const std::string& v, StreamSpec& spec) {
   return std::nullopt;
 }
 
-QueryError set_topic(const std::string& v, StreamSpec& spec) {
-  if (v.empty() || v.size() > 64) return std::string("topic must be 1 to 64 characters");
-  spec.topic = v;
+/// A name of 1 to 64 characters (`topic`, `stream`) into `field`.
+QueryError set_name(const std::string& v, const char* key, std::optional<std::string>& field) {
+  if (v.empty() || v.size() > 64) return std::string(key) + " must be 1 to 64 characters";
+  field = v;
   return std::nullopt;
 }
 
+QueryError set_topic(const std::string& v, StreamSpec& spec) {
+  return set_name(v, "topic", spec.topic);
+}
+
 QueryError set_stream(const std::string& v, StreamSpec& spec) {
-  if (v.empty() || v.size() > 64) return std::string("stream must be 1 to 64 characters");
-  spec.stream_id = v;
-  return std::nullopt;
+  return set_name(v, "stream", spec.stream_id);
 }
 
 QueryError set_last_seq(const std::string& v, StreamSpec& spec) {
@@ -141,9 +145,7 @@ QueryError set_last_seq(const std::string& v, StreamSpec& spec) {
 }
 
 QueryError set_drop_after(const std::string& v, StreamSpec& spec) {
-  spec.drop_after_s = seconds_in_a_day(v);
-  if (spec.drop_after_s) return std::nullopt;
-  return "drop_after must be a number of seconds in (0, 86400], got '" + v + "'";
+  return set_seconds_in_a_day(v, "drop_after", spec.drop_after_s);
 }
 
 QueryError set_echo(const std::string& v, StreamSpec& spec) {
