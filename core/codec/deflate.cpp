@@ -87,7 +87,8 @@ bool DeflateParams::valid() const {
 namespace {
 
 // One zlib stream that its end function (deflateEnd or inflateEnd) releases once it was
-// initialized. Lives inside a heap-allocated Impl because zlib keeps a pointer to it.
+// initialized, and the input it is being fed. Lives inside a heap-allocated Impl because zlib
+// keeps a pointer to it.
 class ZStream {
  public:
   using EndFn = int (*)(z_streamp);
@@ -95,15 +96,49 @@ class ZStream {
   ZStream(const ZStream&) = delete;
   ZStream& operator=(const ZStream&) = delete;
   ~ZStream() {
-    if (initialized) end_(&z);
+    if (initialized_) end_(&z);
   }
 
-  z_stream z{};              // zlib state
-  bool initialized = false;  // the init call succeeded, so the end call is due
+  // Takes the result of the init call (deflateInit2, inflateInit2): init_failed unless Z_OK.
+  std::error_code adopt(int init_result) {
+    initialized_ = init_result == Z_OK;
+    return initialized_ ? std::error_code() : CompressError::init_failed;
+  }
+  // True once the init call succeeded (the end call is then due).
+  bool initialized() const { return initialized_; }
+
+  // Starts feeding `in`, which must outlive the calls that follow.
+  void start_input(std::string_view in) {
+    next_ = in.data();
+    left_ = in.size();
+    z.avail_in = 0;
+  }
+  // Gives zlib the next slice of the input once it used up the last one.
+  void feed() {
+    if (z.avail_in != 0 || left_ == 0) return;
+    const std::size_t slice = std::min(left_, kMaxSlice);
+    z.next_in = input_ptr(next_);
+    z.avail_in = static_cast<uInt>(slice);
+    next_ += slice;
+    left_ -= slice;
+  }
+  // Input bytes not yet handed to zlib.
+  std::size_t left() const { return left_; }
+
+  z_stream z{};  // zlib state
 
  private:
   EndFn end_;
+  bool initialized_ = false;    // the init call succeeded, so the end call is due
+  const char* next_ = nullptr;  // the input not yet handed to zlib
+  std::size_t left_ = 0;        // its size
 };
+
+// True when `impl` (a Deflater's or Inflater's) holds an initialized stream.
+template <typename Impl>
+bool usable(const std::unique_ptr<Impl>& impl) {
+  return impl && impl->stream.initialized();
+}
 
 }  // namespace
 
@@ -112,9 +147,9 @@ class ZStream {
 
 struct Deflater::Impl {
   ZStream stream{&deflateEnd};  // the zlib stream, ended with deflateEnd
-  DeflateParams params;        // as requested (window 8 is used as 9)
-  bool finished = false;       // finish() completed; only reset() helps
-  std::error_code init_error;  // why the Deflater is !ok()
+  DeflateParams params;         // as requested (window 8 is used as 9)
+  bool finished = false;        // finish() completed; only reset() helps
+  std::error_code init_error;   // why the Deflater is !ok()
 };
 
 Deflater::Deflater(Format format, DeflateParams params) : impl_(std::make_unique<Impl>()) {
@@ -125,12 +160,9 @@ Deflater::Deflater(Format format, DeflateParams params) : impl_(std::make_unique
   }
   int bits = params.window_bits;
   if (format != Format::zlib) bits = effective_window_bits(bits);
-  if (deflateInit2(&impl_->stream.z, params.level, Z_DEFLATED, zlib_window_bits(format, bits),
-                   params.mem_level, Z_DEFAULT_STRATEGY) != Z_OK) {
-    impl_->init_error = CompressError::init_failed;
-    return;
-  }
-  impl_->stream.initialized = true;
+  impl_->init_error = impl_->stream.adopt(deflateInit2(&impl_->stream.z, params.level, Z_DEFLATED,
+                                                       zlib_window_bits(format, bits),
+                                                       params.mem_level, Z_DEFAULT_STRATEGY));
 }
 
 Deflater::Deflater(Deflater&&) noexcept = default;
@@ -140,7 +172,7 @@ Deflater& Deflater::operator=(Deflater&&) noexcept = default;
 Deflater::~Deflater() = default;
 
 bool Deflater::ok() const {
-  return impl_ && impl_->stream.initialized;
+  return usable(impl_);
 }
 
 std::error_code Deflater::compress_flush(std::string_view in, std::string& out) {
@@ -157,24 +189,17 @@ std::error_code Deflater::finish(std::string& out) {
 
 std::error_code Deflater::run(std::string_view in, std::string& out, int flush) {
   if (!impl_) return CompressError::init_failed;
-  if (!impl_->stream.initialized) return impl_->init_error;
+  if (!impl_->stream.initialized()) return impl_->init_error;
   if (impl_->finished) {
     if (flush == Z_FINISH) return {};
     return CompressError::bad_parameters;
   }
-  z_stream& z = impl_->stream.z;
-  const char* next = in.data();
-  std::size_t left = in.size();
-  z.avail_in = 0;
+  ZStream& stream = impl_->stream;
+  z_stream& z = stream.z;
+  stream.start_input(in);
   for (;;) {
-    if (z.avail_in == 0 && left > 0) {
-      const std::size_t slice = std::min(left, kMaxSlice);
-      z.next_in = input_ptr(next);
-      z.avail_in = static_cast<uInt>(slice);
-      next += slice;
-      left -= slice;
-    }
-    const int mode = left > 0 ? Z_NO_FLUSH : flush;
+    stream.feed();
+    const int mode = stream.left() > 0 ? Z_NO_FLUSH : flush;
     // Room for all of it in one go; the flush marker and a partial byte need a few more bytes.
     const std::size_t room = deflateBound(&z, z.avail_in) + 16;
     const std::size_t old = out.size();
@@ -242,11 +267,7 @@ Inflater::Inflater(Format format, int window_bits, std::size_t max_output)
       bits = -window_bits;
       break;
   }
-  if (inflateInit2(&impl_->stream.z, bits) != Z_OK) {
-    impl_->error = CompressError::init_failed;
-    return;
-  }
-  impl_->stream.initialized = true;
+  impl_->error = impl_->stream.adopt(inflateInit2(&impl_->stream.z, bits));
 }
 
 Inflater::Inflater(Inflater&&) noexcept = default;
@@ -256,7 +277,7 @@ Inflater& Inflater::operator=(Inflater&&) noexcept = default;
 Inflater::~Inflater() = default;
 
 bool Inflater::ok() const {
-  return impl_ && impl_->stream.initialized;
+  return usable(impl_);
 }
 
 bool Inflater::finished() const {
@@ -289,18 +310,11 @@ std::error_code Inflater::inflate_some(std::string_view in, std::string& out, in
   if (!impl_) return CompressError::init_failed;
   if (impl_->error) return impl_->error;
   if (in.empty() || impl_->finished) return {};
-  z_stream& z = impl_->stream.z;
-  const char* next = in.data();
-  std::size_t left = in.size();
-  z.avail_in = 0;
+  ZStream& stream = impl_->stream;
+  z_stream& z = stream.z;
+  stream.start_input(in);
   for (;;) {
-    if (z.avail_in == 0 && left > 0) {
-      const std::size_t slice = std::min(left, kMaxSlice);
-      z.next_in = input_ptr(next);
-      z.avail_in = static_cast<uInt>(slice);
-      next += slice;
-      left -= slice;
-    }
+    stream.feed();
     // One byte over the budget detects an overrun.
     const std::size_t budget = impl_->max_output - impl_->produced;
     const std::size_t room = budget < kScratchBytes ? budget + 1 : kScratchBytes;
@@ -327,14 +341,14 @@ std::error_code Inflater::inflate_some(std::string_view in, std::string& out, in
         break;
       case Z_STREAM_END:
         impl_->finished = true;
-        consumed = in.size() - left - z.avail_in;
+        consumed = in.size() - stream.left() - z.avail_in;
         return {};
       case Z_MEM_ERROR:
         return fail(CompressError::init_failed);
       default:  // Z_DATA_ERROR, Z_NEED_DICT (a zlib stream using a preset dictionary)
         return fail(CompressError::data_error);
     }
-    if (z.avail_in == 0 && left == 0 && z.avail_out != 0) {
+    if (z.avail_in == 0 && stream.left() == 0 && z.avail_out != 0) {
       consumed = in.size();
       return {};
     }

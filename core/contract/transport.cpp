@@ -8,10 +8,10 @@ namespace {
 
 constexpr TransportInfo kTransports[] = {
     {Transport::sse, "sse", "http", "https", "/sse", 80, true, true, true, "gzip",
-     {"gzip", "deflate"}},
+     {"gzip", "deflate"}, false, true, false},
     {Transport::ws, "ws", "ws", "wss", "/ws", 80, true, true, true, "permessage-deflate",
-     {"permessage-deflate", {}}},
-    {Transport::raw, "raw", "tcp", {}, "/", 0, false, false, false, "none", {}},
+     {"permessage-deflate", {}}, true, false, true},
+    {Transport::raw, "raw", "tcp", {}, "/", 0, false, false, false, "none", {}, false, false, false},
 };
 
 static_assert(static_cast<std::size_t>(kTransports[0].transport) == 0 &&

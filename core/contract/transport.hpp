@@ -30,6 +30,11 @@ struct TransportInfo {
   bool tls;                              ///< can be carried over TLS
   std::string_view natural_compression;  ///< its compression when a suite says "on"
   std::string_view compressions[2];      ///< the compressions it accepts besides "none"
+  bool upgrade;                          ///< begins with an HTTP/1.1 Upgrade or an HTTP/2 extended
+                                         ///< CONNECT (RFC 8441): no plain request, no HTTP body
+  bool event_ids;                        ///< every event carries an id (SSE's last-event-id)
+  bool close_handshake;                  ///< its end is a close handshake after which the client
+                                         ///< may drop the connection (WebSocket close frames)
 };
 
 /// Every transport, in enum order (the suites' default `transports` list).

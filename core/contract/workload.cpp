@@ -68,90 +68,144 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
+namespace {
+
+/// Why `v` is no valid value of a query parameter, or nullopt once it is stored in `spec`.
+using QueryError = std::optional<std::string>;
+
+/// A number of seconds in (0, 86400] (`duration`, `drop_after`) into `field`.
+QueryError set_seconds_in_a_day(const std::string& v, const char* key,
+                                std::optional<double>& field) {
+  double d = 0;
+  if (!parse_number(v, d) || !std::isfinite(d) || d <= 0 || d > 86400)
+    return std::string(key) + " must be a number of seconds in (0, 86400], got '" + v + "'";
+  field = d;
+  return std::nullopt;
+}
+
+QueryError set_rate(const std::string& v, StreamSpec& spec) {
+  if (parse_number(v, spec.rate) && std::isfinite(spec.rate) && spec.rate > 0 &&
+      spec.rate <= StreamSpec::max_rate)
+    return std::nullopt;
+  return "rate must be a number in (0, 1e6] events/s, got '" + v + "'";
+}
+
+QueryError set_size(const std::string& v, StreamSpec& spec) {
+  if (parse_number(v, spec.size) && spec.size <= StreamSpec::max_event_bytes) return std::nullopt;
+  return "size must be an integer in [0, 1048576] bytes, got '" + v + "'";
+}
+
+QueryError set_payload(const std::string& v, StreamSpec& spec) {
+  auto kind = parse_payload_kind(v);
+  if (!kind) return "payload must be json, text, random or file, got '" + v + "'";
+  spec.payload = *kind;
+  return std::nullopt;
+}
+
+QueryError set_count(const std::string& v, StreamSpec& spec) {
+  std::uint64_t n = 0;
+  if (!parse_number(v, n) || n > 1'000'000'000'000ull)
+    return "count must be an integer in [0, 1e12], got '" + v + "'";
+  spec.count = n;
+  return std::nullopt;
+}
+
+QueryError set_duration(const std::string& v, StreamSpec& spec) {
+  return set_seconds_in_a_day(v, "duration", spec.duration_s);
+}
+
+QueryError set_keepalive(const std::string& v, StreamSpec& spec) {
+  double ka = 0;
+  if (!parse_number(v, ka) || !std::isfinite(ka) || ka < 0.01 || ka > 3600)
+    return "keepalive must be a number of seconds in [0.01, 3600], got '" + v + "'";
+  spec.keepalive_s = ka;
+  return std::nullopt;
+}
+
+/// A name of 1 to 64 characters (`topic`, `stream`) into `field`.
+QueryError set_name(const std::string& v, const char* key, std::optional<std::string>& field) {
+  if (v.empty() || v.size() > 64) return std::string(key) + " must be 1 to 64 characters";
+  field = v;
+  return std::nullopt;
+}
+
+QueryError set_topic(const std::string& v, StreamSpec& spec) {
+  return set_name(v, "topic", spec.topic);
+}
+
+QueryError set_stream(const std::string& v, StreamSpec& spec) {
+  return set_name(v, "stream", spec.stream_id);
+}
+
+QueryError set_last_seq(const std::string& v, StreamSpec& spec) {
+  std::uint64_t n = 0;
+  if (!parse_number(v, n)) return "last_seq must be an event number, got '" + v + "'";
+  spec.last_seq = n;
+  return std::nullopt;
+}
+
+QueryError set_drop_after(const std::string& v, StreamSpec& spec) {
+  return set_seconds_in_a_day(v, "drop_after", spec.drop_after_s);
+}
+
+QueryError set_echo(const std::string& v, StreamSpec& spec) {
+  if (v != "0" && v != "1") return "echo must be 0 or 1, got '" + v + "'";
+  spec.echo = v == "1";
+  return std::nullopt;
+}
+
+QueryError set_retry(const std::string& v, StreamSpec& spec) {
+  std::uint64_t n = 0;
+  if (!parse_number(v, n) || n > 3'600'000)
+    return "retry must be milliseconds in [0, 3600000], got '" + v + "'";
+  spec.retry_ms = n;
+  return std::nullopt;
+}
+
+QueryError set_epoch(const std::string& v, StreamSpec& spec) {
+  std::int64_t ns = 0;
+  if (!parse_number(v, ns) || ns <= 0)
+    return "epoch must be a positive integer of nanoseconds since the Unix epoch, got '" + v + "'";
+  spec.epoch_ns = ns;
+  return std::nullopt;
+}
+
+/// One query parameter of the workload: its name and the function that checks and stores it.
+struct QueryParam {
+  std::string_view key;                                       ///< the parameter's name
+  QueryError (*set)(const std::string& v, StreamSpec& spec);  ///< checks `v`, stores it
+};
+
+constexpr QueryParam kQueryParams[] = {
+    {"rate", set_rate},         {"size", set_size},
+    {"payload", set_payload},   {"count", set_count},
+    {"duration", set_duration}, {"keepalive", set_keepalive},
+    {"topic", set_topic},       {"stream", set_stream},
+    {"last_seq", set_last_seq}, {"drop_after", set_drop_after},
+    {"echo", set_echo},         {"retry", set_retry},
+    {"epoch", set_epoch},
+};
+
+/// Checks and stores one parameter `k`=`v` in `spec`; an unknown `k` is an error.
+QueryError set_query_param(const std::string& k, const std::string& v, StreamSpec& spec) {
+  for (const auto& param : kQueryParams) {
+    if (param.key == k) return param.set(v, spec);
+  }
+  return "unknown parameter '" + k +
+         "' (known: rate, size, payload, count, duration, topic, keepalive, stream, "
+         "last_seq, drop_after, retry, echo, epoch)";
+}
+
+}  // namespace
+
 std::variant<StreamSpec, std::string> StreamSpec::parse_query(std::string_view query) {
   StreamSpec spec;
-  std::string error;
+  QueryError error;
   const bool ok = for_each_query_param(query, [&](const std::string& k, const std::string& v) {
-    if (!error.empty()) return;
-    if (k == "rate") {
-      if (!parse_number(v, spec.rate) || !std::isfinite(spec.rate) || spec.rate <= 0 ||
-          spec.rate > max_rate)
-        error = "rate must be a number in (0, 1e6] events/s, got '" + v + "'";
-    } else if (k == "size") {
-      if (!parse_number(v, spec.size) || spec.size > max_event_bytes)
-        error = "size must be an integer in [0, 1048576] bytes, got '" + v + "'";
-    } else if (k == "payload") {
-      auto kind = parse_payload_kind(v);
-      if (!kind)
-        error = "payload must be json, text, random or file, got '" + v + "'";
-      else
-        spec.payload = *kind;
-    } else if (k == "count") {
-      std::uint64_t n = 0;
-      if (!parse_number(v, n) || n > 1'000'000'000'000ull)
-        error = "count must be an integer in [0, 1e12], got '" + v + "'";
-      else
-        spec.count = n;
-    } else if (k == "duration") {
-      double d = 0;
-      if (!parse_number(v, d) || !std::isfinite(d) || d <= 0 || d > 86400)
-        error = "duration must be a number of seconds in (0, 86400], got '" + v + "'";
-      else
-        spec.duration_s = d;
-    } else if (k == "keepalive") {
-      double ka = 0;
-      if (!parse_number(v, ka) || !std::isfinite(ka) || ka < 0.01 || ka > 3600)
-        error = "keepalive must be a number of seconds in [0.01, 3600], got '" + v + "'";
-      else
-        spec.keepalive_s = ka;
-    } else if (k == "topic") {
-      if (v.empty() || v.size() > 64)
-        error = "topic must be 1 to 64 characters";
-      else
-        spec.topic = v;
-    } else if (k == "stream") {
-      if (v.empty() || v.size() > 64)
-        error = "stream must be 1 to 64 characters";
-      else
-        spec.stream_id = v;
-    } else if (k == "last_seq") {
-      std::uint64_t n = 0;
-      if (!parse_number(v, n))
-        error = "last_seq must be an event number, got '" + v + "'";
-      else
-        spec.last_seq = n;
-    } else if (k == "drop_after") {
-      double d = 0;
-      if (!parse_number(v, d) || !std::isfinite(d) || d <= 0 || d > 86400)
-        error = "drop_after must be a number of seconds in (0, 86400], got '" + v + "'";
-      else
-        spec.drop_after_s = d;
-    } else if (k == "echo") {
-      if (v != "0" && v != "1")
-        error = "echo must be 0 or 1, got '" + v + "'";
-      else
-        spec.echo = v == "1";
-    } else if (k == "retry") {
-      std::uint64_t n = 0;
-      if (!parse_number(v, n) || n > 3'600'000)
-        error = "retry must be milliseconds in [0, 3600000], got '" + v + "'";
-      else
-        spec.retry_ms = n;
-    } else if (k == "epoch") {
-      std::int64_t ns = 0;
-      if (!parse_number(v, ns) || ns <= 0)
-        error = "epoch must be a positive integer of nanoseconds since the Unix epoch, got '" +
-                v + "'";
-      else
-        spec.epoch_ns = ns;
-    } else {
-      error = "unknown parameter '" + k +
-              "' (known: rate, size, payload, count, duration, topic, keepalive, stream, "
-              "last_seq, drop_after, retry, echo, epoch)";
-    }
+    if (!error) error = set_query_param(k, v, spec);
   });
   if (!ok) return std::string("malformed percent-escape in query string");
-  if (!error.empty()) return error;
+  if (error) return *error;
   return spec;
 }
 

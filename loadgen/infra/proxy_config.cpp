@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <iterator>
+#include <string_view>
 
 namespace pushbench::loadgen {
 
@@ -182,18 +184,23 @@ std::vector<std::string> proxy_command(const ProxySetup& s, const std::filesyste
 std::vector<std::string> proxy_limitations(ProxyKind kind, Transport protocol, HttpVersion http,
                                            bool client_offers_gzip) {
   std::vector<std::string> out;
+  const auto& info = transport_info(protocol);
   const bool nginx = kind == ProxyKind::nginx || kind == ProxyKind::nginx_gzip;
-  if (nginx && protocol == Transport::ws && http == HttpVersion::h2) {
+  // nginx-gzip compresses response bodies of a transport that takes gzip content coding; an
+  // upgraded stream (WebSocket) has no body to compress.
+  const bool takes_gzip = std::find(std::begin(info.compressions), std::end(info.compressions),
+                                    std::string_view("gzip")) != std::end(info.compressions);
+  if (nginx && info.upgrade && http == HttpVersion::h2) {
     out.push_back(
         "nginx does not accept WebSockets over HTTP/2 (RFC 8441) at its front: the "
         "clients' extended CONNECT fails (no_extended_connect)");
   }
-  if (kind == ProxyKind::nginx_gzip && protocol == Transport::ws) {
+  if (kind == ProxyKind::nginx_gzip && info.upgrade) {
     out.push_back(
         "nginx-gzip compresses text/event-stream only: WebSocket messages pass "
         "through as the backend sent them");
   }
-  if (kind == ProxyKind::nginx_gzip && protocol == Transport::sse && !client_offers_gzip) {
+  if (kind == ProxyKind::nginx_gzip && takes_gzip && !client_offers_gzip) {
     out.push_back(
         "nginx-gzip compresses only for clients that offer gzip: this run's clients "
         "offer none (set compression on or gzip)");

@@ -25,7 +25,9 @@ PostTarget resolve_publish_url(const RunPlan& plan, const std::string& url) {
     throw std::runtime_error("--publish-url: " + *err);
   }
   const Target t = std::get<Target>(std::move(parsed));
-  if (t.transport != Transport::sse) {
+  // Events are POSTed: the URL must name plain HTTP requests, not an upgrade or raw TCP.
+  const auto& info = transport_info(t.transport);
+  if (!info.http || info.upgrade) {
     throw std::runtime_error("--publish-url must be http:// or https:// (events are POSTed)");
   }
   asio::io_context ioc;

@@ -5,14 +5,10 @@
 #include <variant>
 
 #include "core/base/text.hpp"
-#include "loadgen/suite/browser_suite.hpp"
-#include "loadgen/run/progress.hpp"
-#include "loadgen/run/settings_table.hpp"
 #include "loadgen/infra/broker.hpp"
 #include "loadgen/infra/proxy_run.hpp"
-#include "loadgen/report/repeat.hpp"
-#include "loadgen/run/server_process.hpp"
-#include "loadgen/suite/shard_run.hpp"
+#include "loadgen/run/settings_table.hpp"
+#include "loadgen/suite/browser_suite.hpp"
 #include "loadgen/suite/suite_matrix.hpp"
 
 #include <sched.h>
@@ -24,12 +20,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <iostream>
-#include <sstream>
+#include <iterator>
 #include <set>
+#include <sstream>
 #include <stdexcept>
-#include <thread>
 
 namespace pushbench::loadgen {
 
@@ -37,20 +32,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-/// The compression a transport uses in a scenario: "on" means its natural one.
-Compression compression_for(const std::string& setting, const std::string& transport) {
-  const Transport p = parse_transport(transport).value_or(Transport::raw);
-  if (setting == "on") return natural_compression(p);
-  const Compression c = *parse_compression(setting);
-  if (auto err = check_compression(c, p)) throw std::runtime_error(*err);
-  return c;
-}
-
-std::string url_for(const std::string& transport, std::uint16_t port, bool tls) {
-  return endpoint_url(parse_transport(transport).value_or(Transport::raw),
-                      "127.0.0.1:" + std::to_string(port), tls);
-}
 
 /// `v` as T. nlohmann converts any number to an integer type with a plain cast (a float out of
 /// range is undefined behaviour, a negative value wraps around), so integer keys accept only
@@ -99,18 +80,19 @@ void parse_compression_keys(const json& s, const json& defaults, SuiteScenario& 
   const bool no_context = get_or<bool>(s, defaults, "no_context_takeover", false);
   const auto min_size = get_or<std::size_t>(s, defaults, "pmd_min_size", 0);
   if (level < 0 || level > 9 || window < 9 || window > 15 || mem < 1 || mem > 9) {
-    throw std::runtime_error("suite: " + sc.group +
-                             ": deflate_level 0-9, deflate_window_bits 9-15, deflate_mem_level 1-9");
+    throw std::runtime_error(
+        "suite: " + sc.group +
+        ": deflate_level 0-9, deflate_window_bits 9-15, deflate_mem_level 1-9");
   }
   sc.load.compression.window_bits = window;
   sc.load.compression.no_context_takeover = no_context;
-  sc.server_args = {"--deflate-level", std::to_string(level), "--deflate-window-bits",
-                    std::to_string(window), "--deflate-mem-level", std::to_string(mem),
-                    "--pmd-min-size", std::to_string(min_size)};
+  sc.server_args = {"--deflate-level",      std::to_string(level),   "--deflate-window-bits",
+                    std::to_string(window), "--deflate-mem-level",   std::to_string(mem),
+                    "--pmd-min-size",       std::to_string(min_size)};
   if (no_context) {
-    sc.server_args.insert(sc.server_args.end(), {"--sse-reset-per-event",
-                                                 "--pmd-server-no-context-takeover",
-                                                 "--pmd-client-no-context-takeover"});
+    sc.server_args.insert(sc.server_args.end(),
+                          {"--sse-reset-per-event", "--pmd-server-no-context-takeover",
+                           "--pmd-client-no-context-takeover"});
   }
   sc.load.compression_details = {{"level", level},
                                  {"window_bits", window},
@@ -120,6 +102,14 @@ void parse_compression_keys(const json& s, const json& defaults, SuiteScenario& 
 }
 
 }  // namespace
+
+Compression compression_for(const std::string& setting, const std::string& transport) {
+  const Transport p = parse_transport(transport).value_or(Transport::raw);
+  if (setting == "on") return natural_compression(p);
+  const Compression c = *parse_compression(setting);
+  if (auto err = check_compression(c, p)) throw std::runtime_error(*err);
+  return c;
+}
 
 std::optional<std::vector<int>> parse_cpu_list(const std::string& s) {
   std::vector<int> cpus;
@@ -148,17 +138,53 @@ namespace {
 
 /// Rejects keys a scenario (or the defaults) does not know, so a typo is an error, not a no-op.
 void check_keys(const json& obj, const std::string& where) {
-  static const std::set<std::string> known = {
-      "group", "transports", "connections", "threads", "rate", "size", "payload", "payload_file",
-      "duration", "warmup", "drain", "count", "topic", "keepalive", "connect_rate", "find_max",
-      "p99_bound_ms", "step_factor", "max_steps", "server_threads", "compression",
-      "deflate_level", "deflate_window_bits", "deflate_mem_level", "no_context_takeover",
-      "pmd_min_size", "http", "tls", "streams", "max_connections_per_origin", "resume",
-      "drop_after", "retry_ms", "reconnect_ms", "chat", "slow_fraction", "slow_read_bps",
-      "shared_compression", "phase", "phase_seed", "timer_slack_us", "proxy", "client",
-      "broker"};
+  static const std::set<std::string> known = {"group",
+                                              "transports",
+                                              "connections",
+                                              "threads",
+                                              "rate",
+                                              "size",
+                                              "payload",
+                                              "payload_file",
+                                              "duration",
+                                              "warmup",
+                                              "drain",
+                                              "count",
+                                              "topic",
+                                              "keepalive",
+                                              "connect_rate",
+                                              "find_max",
+                                              "p99_bound_ms",
+                                              "step_factor",
+                                              "max_steps",
+                                              "server_threads",
+                                              "compression",
+                                              "deflate_level",
+                                              "deflate_window_bits",
+                                              "deflate_mem_level",
+                                              "no_context_takeover",
+                                              "pmd_min_size",
+                                              "http",
+                                              "tls",
+                                              "streams",
+                                              "max_connections_per_origin",
+                                              "resume",
+                                              "drop_after",
+                                              "retry_ms",
+                                              "reconnect_ms",
+                                              "chat",
+                                              "slow_fraction",
+                                              "slow_read_bps",
+                                              "shared_compression",
+                                              "phase",
+                                              "phase_seed",
+                                              "timer_slack_us",
+                                              "proxy",
+                                              "client",
+                                              "broker"};
   for (const auto& [key, value] : obj.items()) {
-    if (!known.count(key)) throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
+    if (!known.count(key))
+      throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
   }
 }
 
@@ -168,17 +194,20 @@ void parse_broker_key(const json& s, const json& defaults, SuiteScenario& sc) {
   const auto name = get_or<std::string>(s, defaults, "broker", "none");
   const auto kind = parse_broker_kind(name);
   if (!kind) {
-    throw std::runtime_error("suite: " + sc.group + ": broker must be none or nchan, got '" +
-                             name + "'");
+    throw std::runtime_error("suite: " + sc.group + ": broker must be none or nchan, got '" + name +
+                             "'");
   }
   sc.broker = *kind;
   if (sc.broker == ProxyKind::none) return;
   const auto& l = sc.load;
-  const bool raw = std::count(sc.transports.begin(), sc.transports.end(), "raw") > 0;
+  const bool raw = std::any_of(sc.transports.begin(), sc.transports.end(), [](const auto& t) {
+    return !transport_info(*parse_transport(t)).http;
+  });
   if (raw || sc.tls || l.http != HttpVersion::h1 || (sc.proxy && *sc.proxy != ProxyKind::none) ||
       l.chat || l.resume || l.spec.topic || l.spec.count || l.spec.keepalive_s || sc.find_max ||
       l.connect_rate > 0 || sc.compression != "none") {
-    throw std::runtime_error("suite: " + sc.group + ": a broker run has SSE or WebSocket "
+    throw std::runtime_error("suite: " + sc.group +
+                             ": a broker run has SSE or WebSocket "
                              "subscribers over cleartext HTTP/1.1 in time mode (no raw, tls, "
                              "http 2, proxy, chat, resume, topic, count, keepalive, find_max, "
                              "connect_rate or compression)");
@@ -295,7 +324,7 @@ void parse_proxy_key(const json& s, const json& defaults, SuiteScenario& sc) {
     }
   }
   for (const auto& t : sc.transports) {
-    if (t == "raw" && sc.proxy && *sc.proxy != ProxyKind::none) {
+    if (!transport_info(*parse_transport(t)).http && sc.proxy && *sc.proxy != ProxyKind::none) {
       throw std::runtime_error("suite: " + sc.group + ": raw speaks no HTTP: no proxy");
     }
   }
@@ -398,146 +427,6 @@ Suite load_suite(const std::string& name_or_path) {
     throw std::runtime_error("suite '" + path + "' is not valid JSON: " + e.what());
   }
   return parse_suite(doc);
-}
-
-namespace {
-
-json pinning(const RunOptions& options) {
-  const auto cpus = [](const std::optional<std::string>& c) {
-    return c ? json(*c) : json(nullptr);
-  };
-  return {{"server_cpus", cpus(options.server_cpus)}, {"loadgen_cpus", cpus(options.loadgen_cpus)}};
-}
-
-/// One run of a broker scenario: the broker (pinned where our server would be) instead of our
-/// server, the load generator publishing to it and subscribing from it.
-json run_broker(const SuiteScenario& sc, const std::string& transport, const LoadConfig& base,
-                const std::optional<std::vector<int>>& cpus, const RunOptions& options) {
-  if (options.shards > 1) {
-    throw std::runtime_error("suite: " + sc.group + ": a broker run is driven by one "
-                             "load-generator process (no --shards)");
-  }
-  static std::atomic<unsigned> runs{0};
-  ProxyProcess broker(sc.broker, 0, false, false, cpus);
-  LoadConfig load = base;
-  const auto urls = broker_urls(sc.broker, transport, broker.port(),
-                                "pushbench-" + std::to_string(getpid()) + "-" +
-                                    std::to_string(runs++));
-  load.url = urls.subscribe;
-  load.publish_url = urls.publish;
-  load.server_pid = broker.pid();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  json result = run_through_broker(broker, load);
-  result["pinning"] = pinning(options);
-  return result;
-}
-
-}  // namespace
-
-json run_suite(const Suite& suite, const RunOptions& options) {
-  std::optional<std::vector<int>> server_cpus;
-  if (options.server_cpus) {
-    server_cpus = parse_cpu_list(*options.server_cpus);
-    if (!server_cpus) throw std::runtime_error("bad --server-cpus '" + *options.server_cpus + "'");
-  }
-  std::vector<int> shard_cpus;  // with several, shard K is pinned to the K-th (cycling)
-  if (options.loadgen_cpus) {
-    auto cpus = parse_cpu_list(*options.loadgen_cpus);
-    if (!cpus) throw std::runtime_error("bad --loadgen-cpus '" + *options.loadgen_cpus + "'");
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    for (int c : *cpus) CPU_SET(c, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0)
-      throw std::runtime_error("cannot pin the load generator to " + *options.loadgen_cpus);
-    shard_cpus = *cpus;
-  }
-  json scenarios = json::array();
-  std::size_t total = 0, index = 0;
-  for (const auto& sc : suite.scenarios) total += sc.transports.size();
-  const auto start = std::chrono::steady_clock::now();
-  // "[i/n elapsed] group transport"
-  const auto heading = [&](const std::string& group, const std::string& transport) {
-    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
-    std::ostringstream h;
-    h << "[" << index << "/" << total << " " << elapsed << "s] " << group << " " << transport;
-    return h.str();
-  };
-  ProgressLine line(std::cerr, options.progress, stderr_line_columns());
-  for (const auto& sc : suite.scenarios) {
-    for (const auto& transport : sc.transports) {
-      if (options.interrupted && options.interrupted->load()) return scenarios;
-      ++index;
-      const std::string head = heading(sc.group, transport);
-      if (line.enabled()) {
-        line.draw(head + " ...");
-      } else if (options.verbose) {
-        std::cerr << head << " ..." << std::flush;
-      }
-      const auto show_progress = [&](const ProgressSnapshot& s) {
-        line.draw(heading(sc.group, transport) + "  " + format_progress(s));
-      };
-      // A fresh server per run: idle RSS and CPU start from the same state every time.
-      const ProxyKind proxy_kind =
-          transport == "raw" ? ProxyKind::none : sc.proxy.value_or(options.proxy);
-      auto run_fresh = [&](const LoadConfig& base) {
-        if (sc.broker != ProxyKind::none) {
-          return run_broker(sc, transport, base, server_cpus, options);
-        }
-        // Behind a proxy, TLS ends at the proxy: the backend is cleartext.
-        std::vector<std::string> server_args = sc.server_args;
-        if (proxy_kind != ProxyKind::none) std::erase(server_args, std::string("--tls"));
-        ServerProcess server(options.server_binary, transport, sc.server_threads, server_cpus,
-                             server_args);
-        std::optional<ProxyProcess> proxy;
-        if (proxy_kind != ProxyKind::none) {
-          proxy.emplace(proxy_kind, server.port(), sc.tls, base.http == HttpVersion::h2,
-                        server_cpus);
-        }
-        LoadConfig load = base;
-        if (line.enabled()) load.progress = show_progress;
-        load.url = url_for(transport, proxy ? proxy->port() : server.port(), sc.tls);
-        load.compression.algorithm = compression_for(sc.compression, transport);
-        load.server_pid = server.pid();
-        // Give the server a moment to settle so its idle RSS is a true baseline.
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        json result = sc.client == "chromium"
-                          ? run_browser_scenario(sc, load.url, transport, options.interrupted)
-                      : proxy ? run_through_proxy(*proxy, server.pid(), server.port(), load)
-                      : options.shards > 1 ? run_shards(load, options.shards, shard_cpus)
-                                           : run_load(load);
-        result["pinning"] = pinning(options);
-        return result;
-      };
-      if (sc.find_max && options.shards > 1) {
-        throw std::runtime_error("suite: " + sc.group + ": a find-max search runs in one "
-                                 "process (no --shards)");
-      }
-      if (proxy_kind != ProxyKind::none && options.shards > 1) {
-        throw std::runtime_error("suite: " + sc.group + ": a run through a proxy is driven by "
-                                 "one load-generator process (no --shards)");
-      }
-      std::vector<json> runs;
-      for (unsigned rep = 0; rep < std::max(1u, options.repeat); ++rep) {
-        runs.push_back(sc.find_max ? find_max(sc.load, *sc.find_max, run_fresh)
-                                   : run_fresh(sc.load));
-      }
-      json result = summarize_repetitions(runs);
-      line.clear();
-      if (options.verbose) {
-        if (line.enabled()) std::cerr << head << " ...";
-        const auto& lat = result["latency_us"]["corrected"];
-        std::cerr << " " << static_cast<long long>(result["throughput"]["events_per_s"].get<double>())
-                  << " ev/s, p99 "
-                  << (lat.is_null() ? std::string("n/a")
-                                    : std::to_string(static_cast<long long>(lat["p99"].get<double>())) + " us")
-                  << ", lost " << result["events"]["lost"] << "\n";
-      }
-      scenarios.push_back(std::move(result));
-    }
-  }
-  return scenarios;
 }
 
 }  // namespace pushbench::loadgen

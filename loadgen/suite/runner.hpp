@@ -73,6 +73,10 @@ struct RunOptions {
 /// finished when `options.interrupted` became true).
 nlohmann::json run_suite(const Suite& suite, const RunOptions& options);
 
+/// The compression `transport` uses in a scenario whose `compression` key is `setting` ("on":
+/// its natural one). Throws std::runtime_error when the transport does not take it.
+Compression compression_for(const std::string& setting, const std::string& transport);
+
 /// Parses a CPU list such as "0,2-3"; nullopt when malformed.
 std::optional<std::vector<int>> parse_cpu_list(const std::string& s);
 
