@@ -109,6 +109,10 @@ class TapConnection {
       return give_up("TLS handshake failed: " +
                      tls::handshake_error_text(stream_.tls()->native_handle(), e.message()));
     }
+    // The same ALPN check as the load generator's clients: the server must speak what was asked.
+    if (auto wrong = tls::alpn_mismatch(stream_.tls()->native_handle(), options_.http2)) {
+      return give_up("ALPN mismatch: " + *wrong);
+    }
     begin();
   }
 

@@ -41,7 +41,7 @@ void dispatch_request(ThreadContext& ctx, const RequestHead& req, RequestCarrier
     case Route::Kind::stream:
       break;
   }
-  if (ctx.config->transport == Transport::ws) return carrier.start_ws(std::move(route.spec));
+  if (transport_info(ctx.config->transport).upgrade) return carrier.start_ws(std::move(route.spec));
   if (req.method != "GET") return carrier.respond_error(405, "only GET is allowed here");
   std::optional<compress::Format> coding;
   if (ctx.config->compression) coding = choose_content_coding(req.accept_encoding);

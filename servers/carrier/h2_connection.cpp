@@ -61,7 +61,7 @@ void H2Connection::start() {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, ctx_.config->h2_max_concurrent_streams},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
        static_cast<std::uint32_t>(ctx_.config->max_header_bytes)}};
-  if (ctx_.config->transport == Transport::ws) {
+  if (transport_info(ctx_.config->transport).upgrade) {  // RFC 8441 extended CONNECT
     settings.push_back({NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1});
   }
   nghttp2_submit_settings(session_.get(), NGHTTP2_FLAG_NONE, settings.data(), settings.size());
