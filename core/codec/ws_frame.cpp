@@ -267,7 +267,8 @@ std::error_code Decoder::feed(std::string_view bytes) {
     const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, avail));
 
     if (is_control(frame_.opcode)) {
-      std::uint8_t* dst = control_.data() + frame_pos_;
+      if (!control_) control_ = std::make_unique<std::array<std::uint8_t, 125>>();
+      std::uint8_t* dst = control_->data() + frame_pos_;
       std::memcpy(dst, p, take);
       if (frame_.masked) apply_mask(dst, take, frame_.mask, frame_pos_);
     } else if (frame_pos_ == 0 && take == remaining && frame_.fin && !frame_.masked &&
@@ -357,8 +358,10 @@ std::error_code Decoder::begin_frame(const std::uint8_t* header) {
 std::error_code Decoder::end_frame() {
   state_ = State::header;
   if (is_control(frame_.opcode)) {
-    const std::string_view payload(reinterpret_cast<const char*>(control_.data()),
-                                   static_cast<std::size_t>(frame_.payload_length));
+    // An empty control frame may never have allocated the buffer (length 0: no read).
+    const std::string_view payload(
+        control_ ? reinterpret_cast<const char*>(control_->data()) : "",
+        static_cast<std::size_t>(frame_.payload_length));
     if (frame_.opcode == Opcode::close) {
       if (payload.size() == 1) return FrameError::bad_close_payload;
       if (payload.size() >= 2) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -156,7 +157,9 @@ class Decoder {
   bool message_compressed_ = false;       // RSV1 of its first frame
   std::string message_;                   // payload assembled so far (unmasked)
 
-  std::array<std::uint8_t, 125> control_{};  // payload of the control frame being received
+  // Payload of the control frame being received; allocated on the first control frame with a
+  // payload, so that an idle stream's decoder holds no buffer for it.
+  std::unique_ptr<std::array<std::uint8_t, 125>> control_;
 };
 
 }  // namespace pushbench::ws
