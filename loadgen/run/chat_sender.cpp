@@ -28,7 +28,7 @@ void ChatSender::start() {
 }
 
 void ChatSender::on_send_timer() {
-  if (closed_) return;
+  if (!*alive_) return;
   const std::int64_t now = realtime_ns();
   std::int64_t due = spec_.intended_ns(start_ns_, next_);
   for (int batch = 0; batch < 256 && due <= now && due < plan_.window_end_ns; ++batch) {
@@ -56,8 +56,7 @@ void ChatSender::on_send_timer() {
 }
 
 void ChatSender::close() {
-  if (closed_) return;
-  closed_ = true;
+  if (!*alive_) return;
   *alive_ = false;
   timer_.cancel();
   if (!posts_) return;

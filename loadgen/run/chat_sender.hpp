@@ -54,8 +54,8 @@ class ChatSender {
   std::uint64_t next_ = 0;              ///< the next message's number
   std::string message_;                 ///< reused message buffer
   std::string out_;                     ///< bytes for the connection, flushed once per batch
-  bool closed_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  ///< false once closed
+  /// False once closed; a posted handler holds it weakly, so it also outlives nothing.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace pushbench::loadgen

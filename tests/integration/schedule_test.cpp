@@ -66,16 +66,21 @@ TEST_P(ScheduleByTransport, AnEpochFarFromTheServersClockIsABadRequest) {
   EXPECT_NE(answer.find(GetParam() == "raw" ? "ERROR " : " 400 "), std::string::npos) << answer;
 }
 
-TEST_P(ScheduleByTransport, ARejectedStreamSaysWhyInErrorCauses) {
-  ServerProcess server(bin("pushbench-server"), GetParam(), 1);
+/// One short connection asking for payload=file from `server`, which has no --payload-file.
+LoadConfig refused_payload_file_load(const std::string& transport, const ServerProcess& server) {
   LoadConfig lc;
-  lc.url = url_for(GetParam(), server.port());
-  lc.spec.payload = PayloadKind::file;  // this server has no --payload-file
+  lc.url = url_for(transport, server.port());
+  lc.spec.payload = PayloadKind::file;
   lc.connections = 1;
   lc.warmup_s = 0;
   lc.duration_s = 0.3;
   lc.drain_s = 0;
-  const auto s = loadgen::run_load(lc);
+  return lc;
+}
+
+TEST_P(ScheduleByTransport, ARejectedStreamSaysWhyInErrorCauses) {
+  ServerProcess server(bin("pushbench-server"), GetParam(), 1);
+  const auto s = loadgen::run_load(refused_payload_file_load(GetParam(), server));
   const std::string kind = GetParam() == "raw" ? "bad_handshake" : "http_status";
   ASSERT_TRUE(s["error_causes"].contains(kind)) << s["errors"].dump() << s["error_causes"].dump();
   const auto cause = s["error_causes"][kind].get<std::string>();
@@ -90,15 +95,9 @@ TEST_P(ScheduleByTransport, ARejectedStreamSaysWhyInErrorCauses) {
 TEST_P(ScheduleByTransport, ARejectedHttp2StreamSaysWhyInErrorCauses) {
   if (GetParam() == std::string("raw")) GTEST_SKIP() << "raw has no HTTP/2";
   ServerProcess server(bin("pushbench-server"), GetParam(), 1);
-  LoadConfig lc;
-  lc.url = url_for(GetParam(), server.port());
+  LoadConfig lc = refused_payload_file_load(GetParam(), server);
   lc.http = loadgen::HttpVersion::h2;
   lc.streams = 2;
-  lc.spec.payload = PayloadKind::file;  // this server has no --payload-file
-  lc.connections = 1;
-  lc.warmup_s = 0;
-  lc.duration_s = 0.3;
-  lc.drain_s = 0;
   const auto s = loadgen::run_load(lc);
   ASSERT_TRUE(s["error_causes"].contains("http_status"))
       << s["errors"].dump() << s["error_causes"].dump();
