@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
-#include <cstring>
+
+#include "core/base/text.hpp"
 
 namespace pushbench::sse {
 namespace {
@@ -13,13 +14,6 @@ constexpr std::string_view kIdPrefix = "id: ";
 constexpr std::string_view kDataPrefix = "data: ";
 constexpr std::string_view kCommentPrefix = ": ";
 constexpr std::string_view kRetryPrefix = "retry: ";
-
-// Position of the first `c` in `s` at or after `from`, or s.size() if there is none.
-std::size_t find_byte(std::string_view s, std::size_t from, char c) {
-  if (from >= s.size()) return s.size();  // memchr() must not see the null data() of an empty view.
-  const void* hit = std::memchr(s.data() + from, c, s.size() - from);
-  return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - s.data()) : s.size();
-}
 
 [[maybe_unused]] bool has_line_break(std::string_view s) {
   return find_byte(s, 0, '\n') != s.size() || find_byte(s, 0, '\r') != s.size();

@@ -1,8 +1,9 @@
 #include "core/codec/sse_parser.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
+
+#include "core/base/text.hpp"
 
 namespace pushbench::sse {
 namespace {
@@ -22,13 +23,6 @@ class ParseErrorCategory final : public std::error_category {
     return "unknown sse parse error";
   }
 };
-
-// Position of the first `c` in `s` at or after `from`, or s.size() if there is none.
-std::size_t find_byte(std::string_view s, std::size_t from, char c) {
-  if (from >= s.size()) return s.size();  // memchr() must not see the null data() of an empty view.
-  const void* hit = std::memchr(s.data() + from, c, s.size() - from);
-  return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - s.data()) : s.size();
-}
 
 // Parses a non-empty all-digit value, saturating on overflow; nullopt if any byte is not a digit.
 std::optional<std::uint64_t> parse_retry(std::string_view value) {

@@ -10,6 +10,10 @@
 
 namespace pushbench::loadgen {
 
+/// The response header limit of every HTTP/1.1 reader of the load generator (sessions, the chat
+/// POST channel): a larger header is a parse error, not unbounded memory.
+inline constexpr std::size_t kResponseHeaderLimit = 16 << 10;
+
 class HttpResponseReader final : public boost::beast::http::basic_parser<false> {
  public:
   /// `on_body` receives body bytes; it returns an error to stop parsing.

@@ -4,14 +4,10 @@
 
 namespace pushbench::loadgen {
 
-namespace {
-constexpr std::size_t kHeaderLimit = 16 << 10;
-}
-
 SseSession::SseSession(const Target& target, const StreamSpec& spec,
                        const SessionOptions& options, SessionHandler& handler)
     : handler_(handler),
-      reader_(kHeaderLimit, [this](std::string_view body) { return on_body(body); }),
+      reader_(kResponseHeaderLimit, [this](std::string_view body) { return on_body(body); }),
       codec_(handler, 0, options) {
   request_ = "GET " + target.request_target(spec, options.add_workload_query) +
              " HTTP/1.1\r\nHost: " + target.host_header() + "\r\n";

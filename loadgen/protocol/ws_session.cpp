@@ -8,15 +8,11 @@
 
 namespace pushbench::loadgen {
 
-namespace {
-constexpr std::size_t kHeaderLimit = 16 << 10;
-}  // namespace
-
 WsSession::WsSession(const Target& target, const StreamSpec& spec, const SessionOptions& options,
                      SessionHandler& handler)
     : key_(ws::make_client_key(options.seed)),
       handler_(handler),
-      reader_(kHeaderLimit, [](std::string_view) { return std::error_code{}; }),
+      reader_(kResponseHeaderLimit, [](std::string_view) { return std::error_code{}; }),
       // Replies go straight to the client's write queue, which the socket drains.
       codec_(handler, 0, options, std::numeric_limits<std::size_t>::max()) {
   request_ = "GET " + target.request_target(spec, options.add_workload_query) +

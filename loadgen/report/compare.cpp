@@ -15,7 +15,7 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr FigureSpec kFigures[] = {
+constexpr FigureSpec kComparedFigures[] = {
     {"throughput.events_per_s", true},     {"latency_us.corrected.p50", false},
     {"latency_us.corrected.p99", false},   {"latency_us.corrected.p999", false},
     {"latency_us.uncorrected.p99", false}, {"wire.bytes_per_event", false},
@@ -26,7 +26,7 @@ constexpr FigureSpec kFigures[] = {
 
 }  // namespace
 
-std::span<const FigureSpec> compared_figures() { return kFigures; }
+std::span<const FigureSpec> compared_figures() { return kComparedFigures; }
 
 constexpr std::string_view kLost = "events.lost";
 
@@ -323,7 +323,7 @@ CompareResult compare_reports(const json& base, const json& now, const CompareOp
       continue;
     }
     const json& n = ns[*match[i]];
-    for (const auto& spec : kFigures) {
+    for (const auto& spec : kComparedFigures) {
       const auto rb = read_figure(bs[i], spec.path);
       const auto rn = read_figure(n, spec.path);
       if (rb && rn) result.deltas.push_back(make_delta(label, spec, *rb, *rn, o));

@@ -40,13 +40,13 @@ std::string text(const json& v) {
 }
 
 /// A table row: its label and how to fill one scenario's cell.
-struct Row {
+struct MarkdownRow {
   const char* label;                             ///< first column
   std::function<std::string(const json&)> cell;  ///< escaped cell for one scenario
 };
 
-const std::vector<Row>& rows() {
-  static const std::vector<Row> kRows = {
+const std::vector<MarkdownRow>& rows() {
+  static const std::vector<MarkdownRow> kRows = {
       {"events/s",
        [](const json& s) {
          return number(at_path(s, {"throughput", "events_per_s"}), "%.0f");

@@ -33,13 +33,13 @@ const json& at_path(const json& j, const std::vector<const char*>& path) {
 }
 
 /// One row of the table: its label and how a scenario's cell reads.
-struct Row {
+struct TableRow {
   const char* label;                             ///< printed in the first column
   std::function<std::string(const json&)> cell;  ///< the cell of one scenario
 };
 
 /// A row printing the number at `path` with `format`, times `scale`.
-Row number_row(const char* label, std::vector<const char*> path, const char* format,
+TableRow number_row(const char* label, std::vector<const char*> path, const char* format,
                double scale = 1) {
   return {label, [path = std::move(path), format, scale](const json& s) {
             return fmt(at_path(s, path), format, scale);
@@ -47,7 +47,7 @@ Row number_row(const char* label, std::vector<const char*> path, const char* for
 }
 
 /// A row printing the string at `path`, or `missing`.
-Row text_row(const char* label, std::vector<const char*> path, const char* missing) {
+TableRow text_row(const char* label, std::vector<const char*> path, const char* missing) {
   return {label, [path = std::move(path), missing](const json& s) {
             const auto& v = at_path(s, path);
             return v.is_string() ? v.get<std::string>() : std::string(missing);
@@ -55,8 +55,8 @@ Row text_row(const char* label, std::vector<const char*> path, const char* missi
 }
 
 /// Every row, in print order; the rows labelled "proxy..." only for groups with a proxy.
-const std::vector<Row>& table_rows() {
-  static const std::vector<Row> rows = {
+const std::vector<TableRow>& table_rows() {
+  static const std::vector<TableRow> rows = {
       {"http / TCP conns",
        [](const json& s) {
          const auto& v = at_path(s, {"http_version"});

@@ -23,7 +23,7 @@ struct VerdictFigure {
   double scale;       ///< report value x scale = shown value
 };
 
-constexpr VerdictFigure kFigures[] = {
+constexpr VerdictFigure kVerdictFigures[] = {
     {"server.cpu_ns_per_event", "server CPU/event", "us", 1e-3},
     {"server.wakeups_per_event", "server wake-ups/event", "", 1},
     {"wire.bytes_per_event", "wire bytes/event", "B", 1},
@@ -101,7 +101,7 @@ json group_verdicts(const json& report) {
     const auto& scs = by_group[g];
     if (scs.size() < 2) continue;
     json figures = json::array();
-    for (const auto& f : kFigures) {
+    for (const auto& f : kVerdictFigures) {
       if (auto v = figure_verdict(f, scs); !v.is_null()) figures.push_back(std::move(v));
     }
     if (figures.empty()) continue;

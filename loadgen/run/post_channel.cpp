@@ -10,11 +10,6 @@ namespace pushbench::loadgen {
 
 namespace asio = boost::asio;
 
-namespace {
-/// Largest answer header accepted.
-constexpr std::size_t kAnswerHeaderLimit = 16 << 10;
-}  // namespace
-
 PostTarget PostTarget::chat(const RunPlan& plan, std::string_view stream_id) {
   return {plan.endpoint, plan.tls, plan.target.host, plan.target.host_header(),
           "/send?stream=" + url_encode(stream_id)};
@@ -140,7 +135,7 @@ bool PostChannel::parse_answers(std::string_view bytes) {
     }
     if (bytes.empty()) return true;
     if (!answer_) {
-      answer_.emplace(kAnswerHeaderLimit, [](std::string_view) { return std::error_code{}; });
+      answer_.emplace(kResponseHeaderLimit, [](std::string_view) { return std::error_code{}; });
     }
     std::error_code ec;
     const std::size_t used = answer_->feed(bytes, ec);

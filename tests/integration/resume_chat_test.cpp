@@ -31,13 +31,13 @@ nlohmann::json load(const std::string& args, int timeout = 60) {
 
 std::string base(std::uint16_t port) { return "http://127.0.0.1:" + std::to_string(port); }
 
-struct Collected final : sse::Handler {
+struct CollectedIds final : sse::Handler {
   std::vector<std::string> ids;
   void on_event(const sse::Event& ev) override { ids.emplace_back(ev.id); }
 };
 
 std::vector<std::string> sse_ids(const std::string& body) {
-  Collected c;
+  CollectedIds c;
   sse::Parser parser(c);
   EXPECT_FALSE(parser.feed(body));
   return c.ids;

@@ -96,7 +96,7 @@ TEST(HttpResponseReader, MalformedAndOversized) {
   EXPECT_EQ(ec, make_error_code(LoadErrc::event_too_large));
 }
 
-struct Recorder final : SessionHandler {
+struct LineRecorder final : SessionHandler {
   std::vector<std::string> events;
   void on_event(std::size_t, std::string_view data, std::string_view, std::string_view) override {
     events.emplace_back(data);
@@ -107,7 +107,7 @@ TEST(RawSession, LinesAtEverySplitAndErrorLine) {
   const std::string stream = "{\"seq\":0}\n{\"seq\":1}\n{\"seq\":2}\n";
   auto target = std::get<Target>(Target::parse("tcp://127.0.0.1:1"));
   for (std::size_t i = 0; i <= stream.size(); ++i) {
-    Recorder rec;
+    LineRecorder rec;
     auto s = make_session(target, StreamSpec{}, SessionOptions{}, rec);
     std::string out;
     ASSERT_FALSE(s->on_read(std::string_view(stream).substr(0, i), out));
@@ -115,7 +115,7 @@ TEST(RawSession, LinesAtEverySplitAndErrorLine) {
     EXPECT_FALSE(s->on_eof());
     EXPECT_EQ(rec.events.size(), 3u);
   }
-  Recorder rec;
+  LineRecorder rec;
   auto s = make_session(target, StreamSpec{}, SessionOptions{}, rec);
   std::string out;
   EXPECT_EQ(s->on_read("ERROR rate must be positive\n", out),
