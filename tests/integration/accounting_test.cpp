@@ -64,16 +64,17 @@ TEST_P(SlowConsumer, ServerDropsSlowClientsWhileHealthyOnesStayFast) {
   ServerProcess server(bin("pushbench-server"), GetParam(), 1, std::nullopt,
                        {"--max-queue-bytes", "262144"});
   // 4 MB/s per stream: on loopback the server's socket takes ~4 MB before its queue fills, so
-  // the queue limit is hit about a second in.
+  // the queue limit is hit about a second in. The third client is the slow one.
   const auto s = load_scenario(url_for(GetParam(), server.port()),
-                               "-c 5 --slow-fraction 0.2 --slow-read-bps 8192 -r 1000 -s 4096 "
+                               "-c 3 --slow-fraction 0.34 --slow-read-bps 8192 -r 1000 -s 4096 "
                                "-d 3 -w 0.5");
   EXPECT_EQ(s["workload"]["kind"], "slow-consumer");
   const auto& slow = s["slow_consumer"];
-  // Four healthy clients (16 MB/s in all) leave headroom on a shared 2-core machine, even with
-  // sanitizers: only the slow client may fall behind the server's queue limit.
+  // Two healthy clients (8 MB/s in all) leave headroom on a shared 2-core machine with
+  // sanitizers and a parallel test (four, at 16 MB/s, were all dropped there once): only the slow
+  // client may fall behind the server's queue limit.
   EXPECT_EQ(slow["slow_connections"], 1) << slow.dump();
-  EXPECT_EQ(slow["healthy_connections"], 4);
+  EXPECT_EQ(slow["healthy_connections"], 2);
   // latency_us holds the healthy clients only: the slow ones' backlog does not leak into it.
   ASSERT_TRUE(s["latency_us"]["corrected"].is_object());
   EXPECT_LT(s["latency_us"]["corrected"]["p99"].get<double>(), 100'000) << s["latency_us"].dump();
@@ -81,7 +82,7 @@ TEST_P(SlowConsumer, ServerDropsSlowClientsWhileHealthyOnesStayFast) {
       << s["server_counters"].dump();
   EXPECT_GE(slow["slow_connections_closed_by_server"].get<std::int64_t>(), 1) << slow.dump();
   // The drops are the workload's point, not errors.
-  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump() << s["server_counters"].dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SlowConsumer, ::testing::Values("sse", "ws"));
