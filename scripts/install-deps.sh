@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages pushbench needs, only those missing (apt-get update first).
 set -euo pipefail
 packages=(
-  build-essential cmake ccache git pkg-config
+  build-essential cmake ninja-build ccache git pkg-config
   libboost1.81-dev libnghttp2-dev zlib1g-dev libssl-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev googletest libgtest-dev
   python3 python3-matplotlib python3-websockets python3-jsonschema

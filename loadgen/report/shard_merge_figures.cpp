@@ -13,7 +13,7 @@ using json = nlohmann::json;
 using Ptr = json::json_pointer;
 using Shards = std::vector<const json*>;
 
-const json& value_at(const json& j, const Ptr& p) {
+const json& figure_at(const json& j, const Ptr& p) {
   static const json null_value;
   return j.contains(p) ? j.at(p) : null_value;
 }
@@ -29,7 +29,7 @@ json sum_at(const Shards& shards, const std::string& path) {
   std::uint64_t count = 0;
   double sum = 0;
   for (const json* s : shards) {
-    const json& v = value_at(*s, p);
+    const json& v = figure_at(*s, p);
     if (!v.is_number()) return nullptr;
     integral = integral && v.is_number_unsigned();
     if (v.is_number_unsigned()) count += v.get<std::uint64_t>();
@@ -41,7 +41,7 @@ json sum_at(const Shards& shards, const std::string& path) {
 json max_at(const Shards& shards, const std::string& path) {
   json best = nullptr;
   for (const json* s : shards) {
-    const json& v = value_at(*s, Ptr(path));
+    const json& v = figure_at(*s, Ptr(path));
     if (v.is_number() && (best.is_null() || v.get<double>() > best.get<double>())) best = v;
   }
   return best;
@@ -58,7 +58,7 @@ void sum_into(json& out, const Shards& shards, std::initializer_list<const char*
 json sum_maps(const Shards& shards, const std::string& path) {
   json out = json::object();
   for (const json* s : shards) {
-    const json& m = value_at(*s, Ptr(path));
+    const json& m = figure_at(*s, Ptr(path));
     if (!m.is_object()) continue;
     for (const auto& [k, v] : m.items()) {
       out[k] = out.value(k, std::uint64_t{0}) + v.get<std::uint64_t>();
@@ -91,8 +91,8 @@ void merge_histograms(json& out, const Shards& shards, const std::vector<std::st
     if (!out["histograms"].contains(key)) continue;
     LatencyHistogram merged;
     for (std::size_t i = 0; i < shards.size(); ++i) {
-      const json& bins = value_at(*shards[i], Ptr("/histograms/" + std::string(key)));
-      auto h = LatencyHistogram::from_json(bins, value_at(*shards[i], Ptr(summary_path)));
+      const json& bins = figure_at(*shards[i], Ptr("/histograms/" + std::string(key)));
+      auto h = LatencyHistogram::from_json(bins, figure_at(*shards[i], Ptr(summary_path)));
       if (!h) {
         throw std::runtime_error(sources[i] + ": histogram '" + key + "' of scenario '" +
                                  shards[i]->value("name", "") +
@@ -112,7 +112,7 @@ void merge_histograms(json& out, const Shards& shards, const std::vector<std::st
 /// figures, divided by the merged totals.
 void merge_server(json& out, const Shards& shards) {
   for (const json* s : shards) {
-    if (value_at(*s, Ptr("/server/pid")).is_null()) continue;
+    if (figure_at(*s, Ptr("/server/pid")).is_null()) continue;
     out["server"] = (*s)["server"];
     break;
   }
@@ -129,7 +129,7 @@ void merge_server(json& out, const Shards& shards) {
   // span saw the most.
   json counters = nullptr;
   for (const json* s : shards) {
-    const json& c = value_at(*s, Ptr("/server_counters"));
+    const json& c = figure_at(*s, Ptr("/server_counters"));
     if (!c.is_object()) continue;
     if (counters.is_null()) counters = json::object();
     for (const auto& [k, v] : c.items()) {
@@ -159,7 +159,7 @@ void merge_loadgen(json& out, const Shards& shards) {
   lg["max_thread_busy"] = max_at(shards, "/loadgen/max_thread_busy");
   bool saturated = false;
   for (const json* s : shards)
-    saturated = saturated || value_at(*s, Ptr("/loadgen/saturated")) == true;
+    saturated = saturated || figure_at(*s, Ptr("/loadgen/saturated")) == true;
   lg["saturated"] = saturated;
 }
 
@@ -168,15 +168,15 @@ void merge_clock(json& out, const Shards& shards) {
   json& clock = out["clock"];
   bool same_host = true, synced = true, sync_known = true;
   for (const json* s : shards) {
-    same_host = same_host && value_at(*s, Ptr("/clock/same_host")) != false;
-    const json& sync = value_at(*s, Ptr("/clock/sync"));
+    same_host = same_host && figure_at(*s, Ptr("/clock/same_host")) != false;
+    const json& sync = figure_at(*s, Ptr("/clock/sync"));
     sync_known = sync_known && sync.is_object();
     synced = synced && sync.is_object() && sync.value("synchronized", false);
   }
   clock["same_host"] = same_host;
   json skew = nullptr;
   for (const json* s : shards) {
-    const json& v = value_at(*s, Ptr("/clock/start_skew_us"));
+    const json& v = figure_at(*s, Ptr("/clock/start_skew_us"));
     if (v.is_number() &&
         (skew.is_null() || std::fabs(v.get<double>()) > std::fabs(skew.get<double>())))
       skew = v;
@@ -208,8 +208,8 @@ void merge_sections(json& out, const Shards& shards) {
     std::int64_t first = 0, last = 0;
     for (const json* s : shards) {
       // Reports older than these fields give no span: the achieved rate is then unknown.
-      const auto f = int_or_zero(value_at(*s, Ptr("/storm/first_connect_ns")));
-      const auto l = int_or_zero(value_at(*s, Ptr("/storm/last_established_ns")));
+      const auto f = int_or_zero(figure_at(*s, Ptr("/storm/first_connect_ns")));
+      const auto l = int_or_zero(figure_at(*s, Ptr("/storm/last_established_ns")));
       if (f > 0 && (first == 0 || f < first)) first = f;
       last = std::max(last, l);
     }
@@ -224,7 +224,7 @@ void merge_sections(json& out, const Shards& shards) {
   if (out.contains("idle")) {
     json fd = nullptr;
     for (const json* s : shards) {
-      const json& v = value_at(*s, Ptr("/idle/fd_limit"));
+      const json& v = figure_at(*s, Ptr("/idle/fd_limit"));
       if (v.is_number() && (fd.is_null() || v.get<double>() < fd.get<double>())) fd = v;
     }
     out["idle"]["fd_limit"] = fd;
@@ -240,16 +240,16 @@ void merge_sections(json& out, const Shards& shards) {
 
 /// What each shard measured by itself, kept beside the merged figures.
 json shard_summary(const json& s, const std::string& source) {
-  return {{"index", value_at(s, Ptr("/shard/index"))},
+  return {{"index", figure_at(s, Ptr("/shard/index"))},
           {"source", source},
-          {"first_connection", value_at(s, Ptr("/shard/first_connection"))},
-          {"connections", value_at(s, Ptr("/shard/connections"))},
-          {"events", value_at(s, Ptr("/events"))},
-          {"events_per_s", value_at(s, Ptr("/throughput/events_per_s"))},
-          {"latency_us", value_at(s, Ptr("/latency_us/corrected"))},
-          {"loadgen", value_at(s, Ptr("/loadgen"))},
-          {"errors", value_at(s, Ptr("/errors"))},
-          {"clock", value_at(s, Ptr("/clock"))}};
+          {"first_connection", figure_at(s, Ptr("/shard/first_connection"))},
+          {"connections", figure_at(s, Ptr("/shard/connections"))},
+          {"events", figure_at(s, Ptr("/events"))},
+          {"events_per_s", figure_at(s, Ptr("/throughput/events_per_s"))},
+          {"latency_us", figure_at(s, Ptr("/latency_us/corrected"))},
+          {"loadgen", figure_at(s, Ptr("/loadgen"))},
+          {"errors", figure_at(s, Ptr("/errors"))},
+          {"clock", figure_at(s, Ptr("/clock"))}};
 }
 
 }  // namespace
@@ -267,8 +267,8 @@ json merge_shard_figures(const Shards& shards, const std::vector<std::string>& s
   // bytes/event: events on the wire per shard are its bytes over its bytes per event.
   double wire_events = 0;
   for (const json* s : shards) {
-    const json& bpe = value_at(*s, Ptr("/wire/bytes_per_event"));
-    const double bytes = value_at(*s, Ptr("/wire/bytes_received")).get<double>();
+    const json& bpe = figure_at(*s, Ptr("/wire/bytes_per_event"));
+    const double bytes = figure_at(*s, Ptr("/wire/bytes_received")).get<double>();
     if (bpe.is_number() && bpe.get<double>() > 0) wire_events += bytes / bpe.get<double>();
   }
   out["wire"]["bytes_per_event"] = per_event(out["wire"]["bytes_received"], 1, json(wire_events));
@@ -283,11 +283,11 @@ json merge_shard_figures(const Shards& shards, const std::vector<std::string>& s
   json summaries = json::array();
   for (std::size_t i = 0; i < shards.size(); ++i) {
     const json& s = *shards[i];
-    for (const auto& [k, v] : value_at(s, Ptr("/error_causes")).items()) {
+    for (const auto& [k, v] : figure_at(s, Ptr("/error_causes")).items()) {
       if (!causes.contains(k)) causes[k] = v;
     }
     const std::string prefix = "shard " + std::to_string(i) + ": ";
-    for (const auto& w : value_at(s, Ptr("/warnings")))
+    for (const auto& w : figure_at(s, Ptr("/warnings")))
       warnings.push_back(prefix + w.get<std::string>());
     summaries.push_back(shard_summary(s, sources[i]));
   }
@@ -296,8 +296,8 @@ json merge_shard_figures(const Shards& shards, const std::vector<std::string>& s
   out.erase("shard");
   out["shards"] = {
       {"count", shards.size()},
-      {"connections_total", value_at(*shards.front(), Ptr("/shard/connections_total"))},
-      {"seed", value_at(*shards.front(), Ptr("/shard/seed"))},
+      {"connections_total", figure_at(*shards.front(), Ptr("/shard/connections_total"))},
+      {"seed", figure_at(*shards.front(), Ptr("/shard/seed"))},
       {"each", summaries}};
   return out;
 }

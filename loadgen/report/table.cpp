@@ -22,7 +22,7 @@ std::string fmt(const json& v, const char* format, double scale = 1) {
   return buf;
 }
 
-const json& at_path(const json& j, const std::vector<const char*>& path) {
+const json& table_at(const json& j, const std::vector<const char*>& path) {
   static const json null_value;
   const json* cur = &j;
   for (const char* k : path) {
@@ -42,14 +42,14 @@ struct TableRow {
 TableRow number_row(const char* label, std::vector<const char*> path, const char* format,
                double scale = 1) {
   return {label, [path = std::move(path), format, scale](const json& s) {
-            return fmt(at_path(s, path), format, scale);
+            return fmt(table_at(s, path), format, scale);
           }};
 }
 
 /// A row printing the string at `path`, or `missing`.
 TableRow text_row(const char* label, std::vector<const char*> path, const char* missing) {
   return {label, [path = std::move(path), missing](const json& s) {
-            const auto& v = at_path(s, path);
+            const auto& v = table_at(s, path);
             return v.is_string() ? v.get<std::string>() : std::string(missing);
           }};
 }
@@ -59,17 +59,17 @@ const std::vector<TableRow>& table_rows() {
   static const std::vector<TableRow> rows = {
       {"http / TCP conns",
        [](const json& s) {
-         const auto& v = at_path(s, {"http_version"});
-         const auto& tls = at_path(s, {"tls"});
+         const auto& v = table_at(s, {"http_version"});
+         const auto& tls = table_at(s, {"tls"});
          return (v.is_string() ? "h" + v.get<std::string>() : std::string("tcp")) +
                 (tls.is_boolean() && tls.get<bool>() ? "+tls" : "") + " / " +
-                fmt(at_path(s, {"workload", "tcp_connections"}), "%.0f");
+                fmt(table_at(s, {"workload", "tcp_connections"}), "%.0f");
        }},
       number_row("events/s", {"throughput", "events_per_s"}, "%.0f"),
       {"lost / expected",
        [](const json& s) {
-         return fmt(at_path(s, {"events", "lost"}), "%.0f") + " / " +
-                fmt(at_path(s, {"events", "expected"}), "%.0f");
+         return fmt(table_at(s, {"events", "lost"}), "%.0f") + " / " +
+                fmt(table_at(s, {"events", "expected"}), "%.0f");
        }},
       number_row("latency p50 us", {"latency_us", "corrected", "p50"}, "%.1f"),
       number_row("latency p99 us", {"latency_us", "corrected", "p99"}, "%.1f"),
@@ -93,7 +93,7 @@ const std::vector<TableRow>& table_rows() {
       number_row("proxy backend conns", {"proxy", "backend_connections"}, "%.0f"),
       {"loadgen saturated",
        [](const json& s) {
-         const auto& v = at_path(s, {"loadgen", "saturated"});
+         const auto& v = table_at(s, {"loadgen", "saturated"});
          return v.is_boolean() ? std::string(v.get<bool>() ? "YES" : "no") : std::string("n/a");
        }},
   };
@@ -121,7 +121,7 @@ Groups group_scenarios(const json& report) {
 
 /// The block of group `g`: its verdict line (if any), the transports' heading, the rows and the
 /// scenarios' warnings.
-void append_group(std::string& out, const std::string& g, const std::vector<const json*>& scs,
+void append_table_group(std::string& out, const std::string& g, const std::vector<const json*>& scs,
                   const json* verdict) {
   char line[512];
   out += "\n";
@@ -164,7 +164,7 @@ std::string comparison_table(const json& report) {
   std::string out;
   for (const auto& g : groups.order) {
     const auto it = verdicts.find(g);
-    append_group(out, g, groups.scenarios.at(g), it == verdicts.end() ? nullptr : &it->second);
+    append_table_group(out, g, groups.scenarios.at(g), it == verdicts.end() ? nullptr : &it->second);
   }
   return out;
 }

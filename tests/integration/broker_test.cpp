@@ -147,7 +147,7 @@ struct SuiteRun {
   std::string output;
   nlohmann::json report;
 };
-SuiteRun run_suite(const std::string& scenario) {
+SuiteRun run_broker_suite(const std::string& scenario) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("pushbench-broker-suite-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
@@ -172,7 +172,7 @@ SuiteRun run_suite(const std::string& scenario) {
 }
 
 TEST(RunWithBroker, StartsNchanAndReportsItsCost) {
-  const auto r = run_suite(
+  const auto r = run_broker_suite(
       R"({"group": "b", "broker": "nchan", "transports": ["sse", "ws"], "connections": 3,
           "rate": 100, "warmup": 0.5, "duration": 1.5, "drain": 1})");
   ASSERT_EQ(r.status, 0) << r.output;
@@ -191,10 +191,10 @@ TEST(RunWithBroker, StartsNchanAndReportsItsCost) {
 }
 
 TEST(RunWithBroker, RejectsWhatABrokerRunCannotBe) {
-  const auto bad = run_suite(R"({"group": "b", "broker": "nchan", "topic": "t"})");
+  const auto bad = run_broker_suite(R"({"group": "b", "broker": "nchan", "topic": "t"})");
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.output.find("broker run"), std::string::npos) << bad.output;
-  const auto unknown = run_suite(R"({"group": "b", "broker": "kafka"})");
+  const auto unknown = run_broker_suite(R"({"group": "b", "broker": "kafka"})");
   EXPECT_NE(unknown.status, 0);
   EXPECT_NE(unknown.output.find("kafka"), std::string::npos) << unknown.output;
 }

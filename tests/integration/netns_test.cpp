@@ -26,7 +26,7 @@ namespace {
 
 using json = nlohmann::json;
 
-const std::string kOut = std::string(PUSHBENCH_BIN_DIR) + "/../netns-test";
+const std::string kNetnsOut = std::string(PUSHBENCH_BIN_DIR) + "/../netns-test";
 
 int sh(const std::string& cmd) {
   return run_command(cmd + " >/dev/null 2>&1", 10).first;
@@ -56,7 +56,7 @@ struct Hosts {
 TEST(MultiHost, ShardsInNetworkNamespacesStartTogetherAndMerge) {
   if (geteuid() != 0) GTEST_SKIP() << "creating network namespaces needs root";
   if (sh("ip netns list") != 0) GTEST_SKIP() << "no `ip netns` (iproute2) here";
-  std::filesystem::create_directories(kOut);
+  std::filesystem::create_directories(kNetnsOut);
   Hosts hosts;
   const std::string sw = hosts.add("sw");
   ASSERT_EQ(sh("ip -n " + sw + " link add br0 type bridge && ip -n " + sw + " link set br0 up"), 0);
@@ -71,7 +71,7 @@ TEST(MultiHost, ShardsInNetworkNamespacesStartTogetherAndMerge) {
               0);
     ns.push_back(h);
   }
-  const std::string port_file = kOut + "/port";
+  const std::string port_file = kNetnsOut + "/port";
   std::filesystem::remove(port_file);
   const std::string server_bin = bin("pushbench-server");
   std::vector<std::string> args = {"ip",           "netns",       "exec",    ns[0],
@@ -95,7 +95,7 @@ TEST(MultiHost, ShardsInNetworkNamespacesStartTogetherAndMerge) {
                             " load --url http://198.18.0.1:" + port +
                             "/sse -c 8 --count 50 --rate 100 -w 0 -d 20 --drain 1 --shard " +
                             std::to_string(k) + "/3 --start-at " + std::to_string(at) +
-                            " --name netns --out " + kOut + "/shard" + std::to_string(k) +
+                            " --name netns --out " + kNetnsOut + "/shard" + std::to_string(k) +
                             ".json 2>&1";
     shards.push_back(std::async(std::launch::async, [cmd] { return run_command(cmd, 40); }));
   }
@@ -105,7 +105,7 @@ TEST(MultiHost, ShardsInNetworkNamespacesStartTogetherAndMerge) {
   }
   double worst = 0;
   for (int k = 0; k < 3; ++k) {
-    const json r = json::parse(std::ifstream(kOut + "/shard" + std::to_string(k) + ".json"));
+    const json r = json::parse(std::ifstream(kNetnsOut + "/shard" + std::to_string(k) + ".json"));
     const json& s = r["scenarios"][0];
     EXPECT_EQ(s["clock"]["start_at_ns"], at);
     EXPECT_FALSE(s["clock"]["same_host"].get<bool>());  // 198.18.0.1 is another "host"
@@ -117,10 +117,10 @@ TEST(MultiHost, ShardsInNetworkNamespacesStartTogetherAndMerge) {
               << "): start skew " << skew << " us\n";
   }
   EXPECT_LT(worst, 50'000);  // one kernel clock: the skew is wake-up latency only
-  const std::string merged = kOut + "/merged.json";
+  const std::string merged = kNetnsOut + "/merged.json";
   const auto [mrc, mout] =
-      run_command(bin("pushbench") + " merge --shards " + kOut + "/shard0.json " + kOut +
-                  "/shard1.json " + kOut + "/shard2.json --out " + merged + " 2>&1");
+      run_command(bin("pushbench") + " merge --shards " + kNetnsOut + "/shard0.json " + kNetnsOut +
+                  "/shard1.json " + kNetnsOut + "/shard2.json --out " + merged + " 2>&1");
   ASSERT_EQ(mrc, 0) << mout;
   const json m = json::parse(std::ifstream(merged));
   const json& s = m["scenarios"][0];

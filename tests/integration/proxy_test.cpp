@@ -97,7 +97,7 @@ TEST(NginxGzip, CompressesEventsItselfByteForByte) {
 }
 
 /// Writes a one-scenario suite and returns the scenarios of `pushbench run` on it.
-nlohmann::json run_suite(const std::string& scenario, const std::string& args) {
+nlohmann::json run_proxy_suite(const std::string& scenario, const std::string& args) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("pushbench-proxy-suite-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
@@ -122,7 +122,7 @@ nlohmann::json run_suite(const std::string& scenario, const std::string& args) {
 }
 
 TEST(RunWithProxy, ReportsTheProxyAndTheBackendConnectionsItOpened) {
-  const auto scenarios = run_suite(
+  const auto scenarios = run_proxy_suite(
       R"({"group": "p", "transports": ["sse", "ws"], "connections": 1, "http": "2",
           "streams": 4, "rate": 200, "count": 50, "warmup": 0, "duration": 10})",
       "--proxy nghttpx");
@@ -145,7 +145,7 @@ TEST(RunWithProxy, ReportsTheProxyAndTheBackendConnectionsItOpened) {
 }
 
 TEST(RunWithProxy, SaysWhatTheProxyCannotDo) {
-  const auto scenarios = run_suite(
+  const auto scenarios = run_proxy_suite(
       R"({"group": "p", "transports": ["ws"], "connections": 1, "http": "2", "proxy": "nginx",
           "rate": 100, "count": 5, "warmup": 0, "duration": 2, "drain": 0.5})",
       "");

@@ -22,7 +22,7 @@ using loadgen::ShardReport;
 using json = nlohmann::json;
 using pushbench::LatencyHistogram;
 
-const std::string kOut = std::string(PUSHBENCH_BIN_DIR) + "/../shard-test";
+const std::string kShardOut = std::string(PUSHBENCH_BIN_DIR) + "/../shard-test";
 
 LoadConfig counted(std::uint16_t port, const std::string& transport) {
   LoadConfig lc;
@@ -101,8 +101,8 @@ TEST(Shards, ThreeShardsOfACountedRunTileItAndMergeExactly) {
   EXPECT_EQ(s["latency_us"]["corrected"], to_json(all.summary_us()));
   EXPECT_DOUBLE_EQ(s["loadgen"]["cpu_s"].get<double>(), cpu);
 
-  std::filesystem::create_directories(kOut);
-  const std::string path = kOut + "/merged.json";
+  std::filesystem::create_directories(kShardOut);
+  const std::string path = kShardOut + "/merged.json";
   loadgen::write_report(m, path);
   EXPECT_EQ(validate(path), 0);
   const auto [rrc, table] = run_command(bin("pushbench") + " report " + path);
@@ -131,18 +131,18 @@ TEST(Shards, ThreeShardsOfACountedRunTileItAndMergeExactly) {
   EXPECT_NE(expect_merge_error(other).find("no shard section"), std::string::npos);
 
   // The CLI: a missing shard is a clear error, all three merge.
-  for (const auto& sh : shards) loadgen::write_report(sh.report, kOut + "/" + sh.source);
+  for (const auto& sh : shards) loadgen::write_report(sh.report, kShardOut + "/" + sh.source);
   const auto [mrc, mout] =
-      run_command(bin("pushbench") + " merge --shards " + kOut + "/shard0.json " + kOut +
-                  "/shard2.json --out " + kOut + "/m2.json 2>&1");
+      run_command(bin("pushbench") + " merge --shards " + kShardOut + "/shard0.json " + kShardOut +
+                  "/shard2.json --out " + kShardOut + "/m2.json 2>&1");
   EXPECT_EQ(mrc, 1);
   EXPECT_NE(mout.find("shard0.json is shard 0 of 3, but 2 reports were given"), std::string::npos)
       << mout;
   const auto [orc, oout] =
-      run_command(bin("pushbench") + " merge --shards " + kOut + "/shard0.json " + kOut +
-                  "/shard1.json " + kOut + "/shard2.json --out " + kOut + "/m3.json 2>&1");
+      run_command(bin("pushbench") + " merge --shards " + kShardOut + "/shard0.json " + kShardOut +
+                  "/shard1.json " + kShardOut + "/shard2.json --out " + kShardOut + "/m3.json 2>&1");
   EXPECT_EQ(orc, 0) << oout;
-  EXPECT_EQ(validate(kOut + "/m3.json"), 0);
+  EXPECT_EQ(validate(kShardOut + "/m3.json"), 0);
 }
 
 TEST(Shards, BadShardOrStartIsAClearError) {
@@ -196,12 +196,12 @@ TEST(Shards, StartAtBeginsConcurrentShardsAtOneInstant) {
 }
 
 TEST(Shards, RunWithThreeShardsEqualsTheSingleRun) {
-  std::filesystem::create_directories(kOut);
-  const std::string suite = kOut + "/suite.json";
+  std::filesystem::create_directories(kShardOut);
+  const std::string suite = kShardOut + "/suite.json";
   std::ofstream(suite) << R"({"name": "shards",
     "defaults": {"transports": ["sse", "ws"], "warmup": 0, "duration": 20, "drain": 1},
     "scenarios": [{"group": "counted", "connections": 12, "rate": 200, "count": 100}]})";
-  const std::string single = kOut + "/single.json", sharded = kOut + "/sharded.json";
+  const std::string single = kShardOut + "/single.json", sharded = kShardOut + "/sharded.json";
   const auto [src, sout] =
       run_command(bin("pushbench") + " run --suite " + suite + " --out " + single + " 2>&1", 90);
   ASSERT_EQ(src, 0) << sout;
@@ -245,10 +245,10 @@ TEST(Shards, RunWithThreeShardsEqualsTheSingleRun) {
               << ", max start skew " << three["clock"]["start_skew_us"] << " us\n";
   }
   // A shard that cannot run fails the run, naming it.
-  std::ofstream(kOut + "/tiny.json") << R"({"name": "tiny", "defaults": {"transports": ["sse"]},
+  std::ofstream(kShardOut + "/tiny.json") << R"({"name": "tiny", "defaults": {"transports": ["sse"]},
     "scenarios": [{"group": "tiny", "connections": 2, "rate": 10, "duration": 0.2}]})";
-  const auto [trc, tout] = run_command(bin("pushbench") + " run --suite " + kOut +
-                                       "/tiny.json --shards 3 --out " + kOut + "/t.json 2>&1");
+  const auto [trc, tout] = run_command(bin("pushbench") + " run --suite " + kShardOut +
+                                       "/tiny.json --shards 3 --out " + kShardOut + "/t.json 2>&1");
   EXPECT_EQ(trc, 1);
   EXPECT_NE(tout.find("shard 2/3 failed"), std::string::npos) << tout;
 }

@@ -152,7 +152,7 @@ std::string unmasked(std::string_view payload) {
 }
 
 /// One case: the bytes a client sends and what the RFC requires back.
-struct Case {
+struct FramingCase {
   const char* name;
   std::string bytes;                  ///< sent after the handshake
   std::vector<std::string> echoes;    ///< messages that must come back, in order
@@ -162,10 +162,10 @@ struct Case {
 
 /// Cases of Autobahn sections 1-7 and 9 (without permessage-deflate). A case that expects 1000
 /// ends with our close frame; a failing one stops at the violation.
-std::vector<Case> framing_cases() {
+std::vector<FramingCase> framing_cases() {
   const std::string s125(125, 'a'), s126(126, 'b'), s64k(65535, 'c');
   const std::string bye = close_frame(1000);
-  std::vector<Case> c = {
+  std::vector<FramingCase> c = {
       // 1.x framing: payload lengths around the 7-bit, 16-bit and 64-bit encodings.
       {"1.1.1 empty text", frame(Opcode::text, "") + bye, {""}, {}, 1000},
       {"1.1.2 text 125", frame(Opcode::text, s125) + bye, {s125}, {}, 1000},
@@ -243,7 +243,7 @@ std::vector<Case> framing_cases() {
   return c;
 }
 
-void check(const Case& c, const Reaction& r) {
+void check(const FramingCase& c, const Reaction& r) {
   EXPECT_EQ(r.messages, c.echoes) << c.name;
   EXPECT_EQ(r.pongs, c.pongs) << c.name;
   ASSERT_TRUE(r.close_code.has_value()) << c.name << ": no close frame from the server";

@@ -14,7 +14,7 @@ namespace {
 using json = nlohmann::json;
 
 /// A scenario with every compared figure set; `tweak` is merged over it.
-json scenario(const std::string& name, const json& tweak = json::object()) {
+json compare_scenario(const std::string& name, const json& tweak = json::object()) {
   json s = {
       {"name", name},
       {"group", name.substr(0, name.find('/'))},
@@ -32,7 +32,7 @@ json scenario(const std::string& name, const json& tweak = json::object()) {
   return s;
 }
 
-json report(const std::vector<json>& scenarios) {
+json compare_report(const std::vector<json>& scenarios) {
   return {{"schema_version", 1}, {"scenarios", scenarios}};
 }
 
@@ -45,7 +45,7 @@ const FigureDelta* find(const CompareResult& r, const std::string& scenario,
 }
 
 TEST(Compare, IdenticalReportsHaveNoRegression) {
-  const json base = report({scenario("g/sse"), scenario("g/ws")});
+  const json base = compare_report({compare_scenario("g/sse"), compare_scenario("g/ws")});
   const auto r = compare_reports(base, base, {});
   EXPECT_FALSE(r.regressed());
   EXPECT_EQ(r.deltas.size(), 20u);
@@ -58,8 +58,8 @@ TEST(Compare, IdenticalReportsHaveNoRegression) {
 }
 
 TEST(Compare, LowerIsBetterRegressionPastThreshold) {
-  const json base = report({scenario("g/sse")});
-  const json now = report({scenario("g/sse", {{"latency_us", {{"corrected", {{"p99", 250.0}}}}}})});
+  const json base = compare_report({compare_scenario("g/sse")});
+  const json now = compare_report({compare_scenario("g/sse", {{"latency_us", {{"corrected", {{"p99", 250.0}}}}}})});
   const auto r = compare_reports(base, now, {});
   EXPECT_TRUE(r.regressed());
   const auto* d = find(r, "g/sse", "latency_us.corrected.p99");
@@ -73,8 +73,8 @@ TEST(Compare, LowerIsBetterRegressionPastThreshold) {
 }
 
 TEST(Compare, HigherIsBetterRegressionPastThreshold) {
-  const json base = report({scenario("g/ws")});
-  const json now = report({scenario("g/ws", {{"throughput", {{"events_per_s", 8000.0}}}})});
+  const json base = compare_report({compare_scenario("g/ws")});
+  const json now = compare_report({compare_scenario("g/ws", {{"throughput", {{"events_per_s", 8000.0}}}})});
   const auto r = compare_reports(base, now, {});
   EXPECT_TRUE(r.regressed());
   const auto* d = find(r, "g/ws", "throughput.events_per_s");
@@ -85,8 +85,8 @@ TEST(Compare, HigherIsBetterRegressionPastThreshold) {
 }
 
 TEST(Compare, ImprovementsAreNotRegressions) {
-  const json base = report({scenario("g/sse")});
-  const json now = report({scenario("g/sse", {{"throughput", {{"events_per_s", 13000.0}}},
+  const json base = compare_report({compare_scenario("g/sse")});
+  const json now = compare_report({compare_scenario("g/sse", {{"throughput", {{"events_per_s", 13000.0}}},
                                               {"wire", {{"bytes_per_event", 150.0}}}})});
   const auto r = compare_reports(base, now, {});
   EXPECT_FALSE(r.regressed());
@@ -96,8 +96,8 @@ TEST(Compare, ImprovementsAreNotRegressions) {
 }
 
 TEST(Compare, ChangesWithinThresholdAreIgnored) {
-  const json base = report({scenario("g/sse")});
-  const json now = report({scenario("g/sse", {{"latency_us", {{"corrected", {{"p50", 109.0}}}}},
+  const json base = compare_report({compare_scenario("g/sse")});
+  const json now = compare_report({compare_scenario("g/sse", {{"latency_us", {{"corrected", {{"p50", 109.0}}}}},
                                               {"throughput", {{"events_per_s", 9100.0}}}})});
   auto r = compare_reports(base, now, {});
   EXPECT_FALSE(r.regressed());
@@ -111,10 +111,10 @@ TEST(Compare, ChangesWithinThresholdAreIgnored) {
 }
 
 TEST(Compare, MadNoiseIsNotARegressionEvenPastThreshold) {
-  const json base = report({scenario(
+  const json base = compare_report({compare_scenario(
       "g/sse",
       {{"repetitions", {{"latency_us.corrected.p99", {{"median", 200.0}, {"mad", 10.0}}}}}})});
-  const json now = report({scenario(
+  const json now = compare_report({compare_scenario(
       "g/sse",
       {{"latency_us", {{"corrected", {{"p99", 999.0}}}}},
        {"repetitions", {{"latency_us.corrected.p99", {{"median", 240.0}, {"mad", 15.0}}}}}})});
@@ -144,8 +144,8 @@ TEST(Compare, OverlappingRunsAreNoiseSeparatedRunsAreNot) {
                  {{"latency_us.corrected.p99",
                    {{"median", median}, {"mad", mad}, {"values", values}}}}}};
   };
-  const json base = report({scenario("g/sse", reps(200, 5, {195, 200, 205, 290, 198}))});
-  const json overlapping = report({scenario("g/sse", reps(260, 5, {255, 260, 265, 201, 262}))});
+  const json base = compare_report({compare_scenario("g/sse", reps(200, 5, {195, 200, 205, 290, 198}))});
+  const json overlapping = compare_report({compare_scenario("g/sse", reps(260, 5, {255, 260, 265, 201, 262}))});
   auto r = compare_reports(base, overlapping, {});
   auto* d = find(r, "g/sse", "latency_us.corrected.p99");
   ASSERT_NE(d, nullptr);
@@ -153,7 +153,7 @@ TEST(Compare, OverlappingRunsAreNoiseSeparatedRunsAreNot) {
   EXPECT_FALSE(d->regressed);
 
   // Every new run above every base run: a regression.
-  const json separated = report({scenario("g/sse", reps(300, 5, {295, 300, 305, 291, 310}))});
+  const json separated = compare_report({compare_scenario("g/sse", reps(300, 5, {295, 300, 305, 291, 310}))});
   r = compare_reports(base, separated, {});
   d = find(r, "g/sse", "latency_us.corrected.p99");
   EXPECT_FALSE(d->noise);
@@ -176,18 +176,18 @@ TEST(Compare, LossInSomeBaseRunsIsNotLossAppearing) {
                  {{"events.lost", {{"median", median}, {"mad", 0.0}, {"values", values}}}}}};
   };
   // The base median is 0 but two base runs lost events too: overlapping runs, noise.
-  auto r = compare_reports(report({scenario("g/sse", lost(0, {0, 0, 0, 3, 5}))}),
-                           report({scenario("g/sse", lost(2, {0, 2, 4, 1, 3}))}), {});
+  auto r = compare_reports(compare_report({compare_scenario("g/sse", lost(0, {0, 0, 0, 3, 5}))}),
+                           compare_report({compare_scenario("g/sse", lost(2, {0, 2, 4, 1, 3}))}), {});
   EXPECT_FALSE(find(r, "g/sse", "events.lost")->regressed);
   // No base run lost anything: any loss is a regression.
-  r = compare_reports(report({scenario("g/sse", lost(0, {0, 0, 0, 0, 0}))}),
-                      report({scenario("g/sse", lost(1, {0, 1, 0, 2, 1}))}), {});
+  r = compare_reports(compare_report({compare_scenario("g/sse", lost(0, {0, 0, 0, 0, 0}))}),
+                      compare_report({compare_scenario("g/sse", lost(1, {0, 1, 0, 2, 1}))}), {});
   EXPECT_TRUE(find(r, "g/sse", "events.lost")->regressed);
 }
 
 TEST(Compare, LostRisingFromZeroIsARegression) {
-  const json base = report({scenario("g/raw")});
-  const json now = report({scenario("g/raw", {{"events", {{"lost", 1}}}})});
+  const json base = compare_report({compare_scenario("g/raw")});
+  const json now = compare_report({compare_scenario("g/raw", {{"events", {{"lost", 1}}}})});
   CompareOptions lax;
   lax.threshold = 1e9;
   const auto r = compare_reports(base, now, lax);
@@ -203,8 +203,8 @@ TEST(Compare, LostRisingFromZeroIsARegression) {
 }
 
 TEST(Compare, ZeroBaseOfALowerIsBetterFigureIsAnInfiniteRegression) {
-  const json base = report({scenario("g/sse", {{"server", {{"cpu_ns_per_event", 0.0}}}})});
-  const json now = report({scenario("g/sse")});
+  const json base = compare_report({compare_scenario("g/sse", {{"server", {{"cpu_ns_per_event", 0.0}}}})});
+  const json now = compare_report({compare_scenario("g/sse")});
   const auto r = compare_reports(base, now, {});
   const auto* d = find(r, "g/sse", "server.cpu_ns_per_event");
   EXPECT_TRUE(std::isinf(d->change) && d->change > 0);
@@ -218,10 +218,10 @@ TEST(Compare, ZeroBaseOfALowerIsBetterFigureIsAnInfiniteRegression) {
 }
 
 TEST(Compare, NullOrMissingFiguresAreSkipped) {
-  const json base = report({scenario("g/sse", {{"server", {{"cpu_ns_per_event", nullptr}}}})});
-  json now_scenario = scenario("g/sse");
+  const json base = compare_report({compare_scenario("g/sse", {{"server", {{"cpu_ns_per_event", nullptr}}}})});
+  json now_scenario = compare_scenario("g/sse");
   now_scenario["wire"].erase("bytes_per_event");
-  const auto r = compare_reports(base, report({now_scenario}), {});
+  const auto r = compare_reports(base, compare_report({now_scenario}), {});
   EXPECT_EQ(r.deltas.size(), 8u);
   EXPECT_EQ(find(r, "g/sse", "server.cpu_ns_per_event"), nullptr);
   EXPECT_EQ(find(r, "g/sse", "wire.bytes_per_event"), nullptr);
@@ -229,8 +229,8 @@ TEST(Compare, NullOrMissingFiguresAreSkipped) {
 }
 
 TEST(Compare, UnmatchedScenariosAreListed) {
-  const json base = report({scenario("a/sse"), scenario("b/sse")});
-  const json now = report({scenario("a/sse"), scenario("c/ws")});
+  const json base = compare_report({compare_scenario("a/sse"), compare_scenario("b/sse")});
+  const json now = compare_report({compare_scenario("a/sse"), compare_scenario("c/ws")});
   const auto r = compare_reports(base, now, {});
   EXPECT_EQ(r.only_in_base, std::vector<std::string>{"b/sse"});
   EXPECT_EQ(r.only_in_new, std::vector<std::string>{"c/ws"});
@@ -241,17 +241,17 @@ TEST(Compare, UnmatchedScenariosAreListed) {
 }
 
 TEST(Compare, FallsBackToGroupAndTransport) {
-  json renamed = scenario("g/sse", {{"throughput", {{"events_per_s", 5000.0}}}});
+  json renamed = compare_scenario("g/sse", {{"throughput", {{"events_per_s", 5000.0}}}});
   renamed["name"] = "g-sse";
-  const auto r = compare_reports(report({scenario("g/sse")}), report({renamed}), {});
+  const auto r = compare_reports(compare_report({compare_scenario("g/sse")}), compare_report({renamed}), {});
   EXPECT_TRUE(r.only_in_base.empty());
   EXPECT_TRUE(r.only_in_new.empty());
   EXPECT_TRUE(find(r, "g/sse", "throughput.events_per_s")->regressed);
 }
 
 TEST(Compare, TextFormat) {
-  const json base = report({scenario("g/sse")});
-  const json now = report({scenario("g/sse", {{"latency_us", {{"corrected", {{"p99", 250.0}}}}}})});
+  const json base = compare_report({compare_scenario("g/sse")});
+  const json now = compare_report({compare_scenario("g/sse", {{"latency_us", {{"corrected", {{"p99", 250.0}}}}}})});
   const std::string text = format_compare(compare_reports(base, now, {}), {});
   EXPECT_NE(text.find("scenario"), std::string::npos);
   EXPECT_NE(text.find("latency_us.corrected.p99"), std::string::npos);
@@ -261,10 +261,10 @@ TEST(Compare, TextFormat) {
 }
 
 TEST(Compare, MarkdownFormat) {
-  json base_scenario = scenario("g|x/sse");
-  const json base = report({base_scenario, scenario("gone/ws")});
+  json base_scenario = compare_scenario("g|x/sse");
+  const json base = compare_report({base_scenario, compare_scenario("gone/ws")});
   base_scenario["throughput"]["events_per_s"] = 20000.0;
-  const json now = report({base_scenario});
+  const json now = compare_report({base_scenario});
   CompareOptions o;
   o.format = CompareFormat::markdown;
   const std::string md = format_compare(compare_reports(base, now, o), o);
@@ -278,8 +278,8 @@ TEST(Compare, MarkdownFormat) {
 }
 
 TEST(Compare, JsonFormatParses) {
-  const json base = report({scenario("g/sse"), scenario("old/ws")});
-  const json now = report({scenario("g/sse", {{"events", {{"lost", 3}}}}), scenario("new/ws")});
+  const json base = compare_report({compare_scenario("g/sse"), compare_scenario("old/ws")});
+  const json now = compare_report({compare_scenario("g/sse", {{"events", {{"lost", 3}}}}), compare_scenario("new/ws")});
   CompareOptions o;
   o.format = CompareFormat::json;
   const auto r = compare_reports(base, now, o);

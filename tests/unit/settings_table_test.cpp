@@ -13,7 +13,7 @@ using namespace pushbench::loadgen;
 
 namespace {
 
-const SuiteScenario& scenario(const Suite& suite, const std::string& group) {
+const SuiteScenario& suite_scenario(const Suite& suite, const std::string& group) {
   const auto it = std::find_if(suite.scenarios.begin(), suite.scenarios.end(),
                                [&](const SuiteScenario& s) { return s.group == group; });
   if (it == suite.scenarios.end()) throw std::runtime_error("no group " + group);
@@ -59,7 +59,7 @@ TEST(SettingsTable, QueryHoldsRateSizePayloadAndTheSetOptionalRows) {
 
 TEST(SettingsTable, ShippedSuitesParseToTheirValues) {
   const auto quick = load_suite("quick");
-  const auto& broadcast = scenario(quick, "broadcast-200x50/s-512B");
+  const auto& broadcast = suite_scenario(quick, "broadcast-200x50/s-512B");
   EXPECT_EQ(broadcast.load.connections, 200u);
   EXPECT_EQ(broadcast.load.spec.rate, 50);
   EXPECT_EQ(broadcast.load.spec.size, 512u);
@@ -69,7 +69,7 @@ TEST(SettingsTable, ShippedSuitesParseToTheirValues) {
   EXPECT_FALSE(broadcast.load.spec.keepalive_s);
 
   const auto workloads = load_suite("workloads");
-  const auto& idle = scenario(workloads, "idle-10000-keepalive-5s");
+  const auto& idle = suite_scenario(workloads, "idle-10000-keepalive-5s");
   EXPECT_EQ(idle.load.connections, 10000u);
   EXPECT_EQ(idle.load.spec.rate, 0.001);
   EXPECT_EQ(idle.load.spec.size, 64u);

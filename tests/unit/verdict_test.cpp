@@ -8,7 +8,7 @@ namespace {
 
 using json = nlohmann::json;
 
-json scenario(const std::string& transport, double cpu_ns, json repetitions = nullptr) {
+json verdict_scenario(const std::string& transport, double cpu_ns, json repetitions = nullptr) {
   json s = {{"group", "g"},
             {"transport", transport},
             {"schedule", {{"phase", "spread"}}},
@@ -25,8 +25,8 @@ json reps(std::vector<double> cpu) {
 }
 
 TEST(Verdict, NamesTheBestTransportAndTheRatioOfEachOther) {
-  const json report = {{"scenarios", {scenario("sse", 22000), scenario("raw", 15500),
-                                      scenario("ws", 26700)}}};
+  const json report = {{"scenarios", {verdict_scenario("sse", 22000), verdict_scenario("raw", 15500),
+                                      verdict_scenario("ws", 26700)}}};
   const auto v = group_verdicts(report);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0]["group"], "g");
@@ -51,21 +51,21 @@ TEST(Verdict, NamesTheBestTransportAndTheRatioOfEachOther) {
 }
 
 TEST(Verdict, RepetitionsSeparateOnlyWhenTheRunsDoNotOverlap) {
-  json apart = {{"scenarios", {scenario("sse", 22000, reps({21000, 22000, 23000})),
-                               scenario("raw", 15500, reps({15000, 15500, 16000}))}}};
+  json apart = {{"scenarios", {verdict_scenario("sse", 22000, reps({21000, 22000, 23000})),
+                               verdict_scenario("raw", 15500, reps({15000, 15500, 16000}))}}};
   EXPECT_EQ(group_verdicts(apart)[0]["figures"][0]["entries"][1]["noise"], "separated");
   EXPECT_EQ(group_verdicts(apart)[0]["conditions"]["runs"], 3);
-  json overlap = {{"scenarios", {scenario("sse", 16000, reps({15200, 16000, 17000})),
-                                 scenario("raw", 15500, reps({15000, 15500, 16000}))}}};
+  json overlap = {{"scenarios", {verdict_scenario("sse", 16000, reps({15200, 16000, 17000})),
+                                 verdict_scenario("raw", 15500, reps({15000, 15500, 16000}))}}};
   EXPECT_EQ(group_verdicts(overlap)[0]["figures"][0]["entries"][1]["noise"], "within noise");
 }
 
 TEST(Verdict, LoneScenariosAndMalformedReportsGiveNoVerdict) {
   EXPECT_TRUE(group_verdicts(json::object()).empty());
-  EXPECT_TRUE(group_verdicts({{"scenarios", {scenario("sse", 1)}}}).empty());
+  EXPECT_TRUE(group_verdicts({{"scenarios", {verdict_scenario("sse", 1)}}}).empty());
   EXPECT_TRUE(group_verdicts({{"scenarios", {1, "x", nullptr}}}).empty());
   // Keys of the wrong type are read as missing, never thrown on.
-  json odd = {{"scenarios", {scenario("sse", 1), scenario("ws", 2)}}};
+  json odd = {{"scenarios", {verdict_scenario("sse", 1), verdict_scenario("ws", 2)}}};
   odd["scenarios"][0]["group"] = nullptr;
   odd["scenarios"][0]["name"] = 7;
   odd["scenarios"][1]["transport"] = 5;
@@ -75,7 +75,7 @@ TEST(Verdict, LoneScenariosAndMalformedReportsGiveNoVerdict) {
   const auto v_odd = group_verdicts(odd);
   ASSERT_EQ(v_odd.size(), 1u);
   EXPECT_EQ(v_odd[0]["figures"][0]["entries"][1]["transport"], "?");
-  const json zero = {{"scenarios", {scenario("sse", 0), scenario("ws", 5)}}};
+  const json zero = {{"scenarios", {verdict_scenario("sse", 0), verdict_scenario("ws", 5)}}};
   const auto v = group_verdicts(zero);
   EXPECT_TRUE(v[0]["figures"][0]["entries"][1]["ratio"].is_null());
   EXPECT_NE(format_verdict(v[0], "  ").find("ws 0.005 us"), std::string::npos);
