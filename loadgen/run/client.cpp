@@ -8,7 +8,6 @@
 #include <sstream>
 
 #include "core/contract/event.hpp"
-#include "core/net/tls.hpp"
 #include "loadgen/measure/expected.hpp"
 #include "loadgen/protocol/errors.hpp"
 
@@ -112,30 +111,22 @@ void Client::on_connect(boost::system::error_code ec) {
   if (realtime_ns() >= plan_.window_start_ns) wire_start_ = TcpCounters{};
   auto* tls = stream_.tls();
   if (!tls) return begin_session();
-  tls::prepare_client(tls->native_handle(), plan_.target.host);
-  tls->async_handshake(asio::ssl::stream_base::client,
-                       [this, g = gen_](boost::system::error_code ec) {
-                         if (g == gen_) on_tls_handshake(ec);
-                       });
+  async_tls_open(*tls, plan_.target.host, plan_.session.http == HttpVersion::h2,
+                 [this, g = gen_](std::optional<TlsOpenFailure> failure) {
+                   if (g == gen_) on_tls_open(std::move(failure));
+                 });
 }
 
-void Client::on_tls_handshake(boost::system::error_code ec) {
+void Client::on_tls_open(std::optional<TlsOpenFailure> failure) {
   if (closed_) return;
-  if (ec) {
-    SSL* ssl = stream_.tls()->native_handle();
-    const std::string cause = tls::handshake_error_text(ssl, ec.message());
-    if (SSL_get_verify_result(ssl) != X509_V_OK) {
-      // A certificate that fails verification fails again: an error even when resuming.
-      count_error(LoadErrc::tls_handshake, cause);
-      return finalize();
-    }
-    return fail(LoadErrc::tls_handshake, cause);
+  if (!failure) return begin_session();
+  if (failure->alpn) return fail(LoadErrc::alpn_mismatch, failure->cause);
+  if (failure->verify_failed) {
+    // A certificate that fails verification fails again: an error even when resuming.
+    count_error(LoadErrc::tls_handshake, failure->cause);
+    return finalize();
   }
-  const bool h2 = plan_.session.http == HttpVersion::h2;
-  if (auto wrong = tls::alpn_mismatch(stream_.tls()->native_handle(), h2)) {
-    return fail(LoadErrc::alpn_mismatch, *wrong);
-  }
-  begin_session();
+  fail(LoadErrc::tls_handshake, failure->cause);
 }
 
 void Client::begin_session() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/net/conn_stream.hpp"
+#include "loadgen/net/tls_open.hpp"
 
 #include "loadgen/run/plan.hpp"
 #include "loadgen/run/chat_sender.hpp"
@@ -51,7 +52,7 @@ class Client final : private SessionHandler {
   bool may_resume() const;
   void reconnect();
   void on_connect(boost::system::error_code ec);
-  void on_tls_handshake(boost::system::error_code ec);
+  void on_tls_open(std::optional<TlsOpenFailure> failure);
   /// The transport is ready (TCP connected, TLS done): send the session's first bytes.
   void begin_session();
   void do_read();

@@ -3,7 +3,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
-#include "core/net/tls.hpp"
+#include "loadgen/net/tls_open.hpp"
 #include "loadgen/protocol/errors.hpp"
 
 namespace pushbench::loadgen {
@@ -54,14 +54,11 @@ void PostChannel::connect() {
     stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     auto* tls = stream_.tls();
     if (!tls) return on_ready();
-    tls::prepare_client(tls->native_handle(), target_.host);
-    tls->async_handshake(asio::ssl::stream_base::client, [this](boost::system::error_code ec) {
+    // HTTP/1.1 requests: ALPN must not have selected h2.
+    async_tls_open(*tls, target_.host, false, [this](std::optional<TlsOpenFailure> failure) {
       if (closed_) return;
-      if (ec) {
-        return fail(LoadErrc::tls_handshake,
-                    tls::handshake_error_text(stream_.tls()->native_handle(), ec.message()));
-      }
-      on_ready();
+      if (!failure) return on_ready();
+      fail(failure->alpn ? LoadErrc::alpn_mismatch : LoadErrc::tls_handshake, failure->cause);
     });
   });
 }

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/net/conn_stream.hpp"
-#include "core/net/tls.hpp"
+#include "loadgen/net/tls_open.hpp"
 #include "loadgen/protocol/errors.hpp"
 #include "loadgen/protocol/session.hpp"
 #include "loadgen/run/load_plan.hpp"
@@ -99,21 +99,13 @@ class TapConnection {
   void on_connect(boost::system::error_code e) {
     if (e) return give_up("connect failed: " + e.message());
     if (!stream_.tls()) return begin();
-    tls::prepare_client(stream_.tls()->native_handle(), target_.host);
-    stream_.tls()->async_handshake(asio::ssl::stream_base::client,
-                                   [this](boost::system::error_code he) { on_handshake(he); });
-  }
-
-  void on_handshake(boost::system::error_code e) {
-    if (e) {
-      return give_up("TLS handshake failed: " +
-                     tls::handshake_error_text(stream_.tls()->native_handle(), e.message()));
-    }
-    // The same ALPN check as the load generator's clients: the server must speak what was asked.
-    if (auto wrong = tls::alpn_mismatch(stream_.tls()->native_handle(), options_.http2)) {
-      return give_up("ALPN mismatch: " + *wrong);
-    }
-    begin();
+    // The same TLS step as the load generator's clients: the server must speak what was asked.
+    async_tls_open(*stream_.tls(), target_.host, options_.http2,
+                   [this](std::optional<TlsOpenFailure> failure) {
+                     if (!failure) return begin();
+                     give_up((failure->alpn ? "ALPN mismatch: " : "TLS handshake failed: ") +
+                             failure->cause);
+                   });
   }
 
   void begin() {
