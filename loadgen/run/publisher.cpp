@@ -42,7 +42,11 @@ PostTarget resolve_publish_url(const RunPlan& plan, const std::string& url) {
   target.host = t.host;
   target.host_header = t.host_header();
   target.request_target = t.path + (t.query.empty() ? "" : "?" + t.query);
-  if (t.tls) target.tls = plan.tls ? plan.tls : tls::make_client_context({"http/1.1"}, false, "");
+  // The publisher speaks HTTP/1.1: it shares the subscribers' context only when that offers
+  // http/1.1 (an h2 run's context offers h2 alone, which an https broker would select). Its own
+  // context verifies no certificate, as for cleartext subscribers.
+  const bool shared = plan.tls && plan.session.http != HttpVersion::h2;
+  if (t.tls) target.tls = shared ? plan.tls : tls::make_client_context({"http/1.1"}, false, "");
   return target;
 }
 

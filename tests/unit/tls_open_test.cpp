@@ -3,12 +3,12 @@
 // and a certificate that fails verification.
 #include "loadgen/net/tls_open.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
-#include <stdlib.h>
+#include <unistd.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -44,7 +44,8 @@ TlsOpenOutcome open_over_loopback(const std::vector<std::string>& server_alpn,
   ConnStream::TlsStream server(ioc, *server_ctx);
   ConnStream::TlsStream client(ioc, *client_ctx);
   acceptor.async_accept(server.next_layer(), [&](boost::system::error_code ec) {
-    if (!ec) server.async_handshake(asio::ssl::stream_base::server, [](boost::system::error_code) {});
+    if (!ec)
+      server.async_handshake(asio::ssl::stream_base::server, [](boost::system::error_code) {});
   });
   TlsOpenOutcome outcome;
   client.next_layer().async_connect(acceptor.local_endpoint(), [&](boost::system::error_code ec) {
@@ -64,8 +65,9 @@ TlsOpenOutcome open_over_loopback(const std::vector<std::string>& server_alpn,
 std::string foreign_ca_file() {
   auto ctx = tls::make_server_context(tls::ServerOptions{});
   X509* cert = SSL_CTX_get0_certificate(ctx->native_handle());
-  const std::string path =
-      (std::filesystem::path(testing::TempDir()) / "pushbench-tls-open-ca.pem").string();
+  const std::string path = (std::filesystem::path(testing::TempDir()) /
+                            ("pushbench-tls-open-ca-" + std::to_string(getpid()) + ".pem"))
+                               .string();
   FILE* f = fopen(path.c_str(), "w");
   EXPECT_NE(f, nullptr);
   if (f) {
@@ -92,6 +94,12 @@ TEST(TlsOpen, AnotherProtocolThanAskedIsAnAlpnFailure) {
   EXPECT_TRUE(r.failure->alpn);
   EXPECT_FALSE(r.failure->verify_failed);
   EXPECT_NE(r.failure->cause.find("http/1.1"), std::string::npos) << r.failure->cause;
+  // An HTTP/1.1 caller (the chat POST channel) to a server that selected h2.
+  auto h1 = open_over_loopback({"h2", "http/1.1"}, {"h2", "http/1.1"}, false);
+  ASSERT_TRUE(h1.called);
+  ASSERT_TRUE(h1.failure);
+  EXPECT_TRUE(h1.failure->alpn);
+  EXPECT_NE(h1.failure->cause.find("h2"), std::string::npos) << h1.failure->cause;
 }
 
 TEST(TlsOpen, AnUnverifiedCertificateIsAHandshakeFailureMarkedAsVerification) {
