@@ -5,6 +5,8 @@
 #include <map>
 #include <vector>
 
+#include "loadgen/report/json_at.hpp"
+
 namespace pushbench::loadgen {
 
 using json = nlohmann::json;
@@ -12,18 +14,6 @@ using json = nlohmann::json;
 namespace {
 
 constexpr const char* kNa = "n/a";
-
-const json& at_path(const json& j, std::initializer_list<const char*> path) {
-  static const json kNull;
-  const json* cur = &j;
-  for (const char* k : path) {
-    if (!cur->is_object()) return kNull;
-    const auto it = cur->find(k);
-    if (it == cur->end()) return kNull;
-    cur = &*it;
-  }
-  return *cur;
-}
 
 std::string number(const json& v, const char* format, double scale = 1) {
   if (!v.is_number()) return kNa;
@@ -49,48 +39,48 @@ const std::vector<MarkdownRow>& rows() {
   static const std::vector<MarkdownRow> kRows = {
       {"events/s",
        [](const json& s) {
-         return number(at_path(s, {"throughput", "events_per_s"}), "%.0f");
+         return number(json_at(s, {"throughput", "events_per_s"}), "%.0f");
        }},
       {"lost / expected",
        [](const json& s) {
-         return number(at_path(s, {"events", "lost"}), "%.0f") + " / " +
-                number(at_path(s, {"events", "expected"}), "%.0f");
+         return number(json_at(s, {"events", "lost"}), "%.0f") + " / " +
+                number(json_at(s, {"events", "expected"}), "%.0f");
        }},
       {"corrected p50 (µs)",
        [](const json& s) {
-         return number(at_path(s, {"latency_us", "corrected", "p50"}), "%.1f");
+         return number(json_at(s, {"latency_us", "corrected", "p50"}), "%.1f");
        }},
       {"corrected p99 (µs)",
        [](const json& s) {
-         return number(at_path(s, {"latency_us", "corrected", "p99"}), "%.1f");
+         return number(json_at(s, {"latency_us", "corrected", "p99"}), "%.1f");
        }},
       {"corrected p99.9 (µs)",
        [](const json& s) {
-         return number(at_path(s, {"latency_us", "corrected", "p999"}), "%.1f");
+         return number(json_at(s, {"latency_us", "corrected", "p999"}), "%.1f");
        }},
       {"uncorrected p99 (µs)",
        [](const json& s) {
-         return number(at_path(s, {"latency_us", "uncorrected", "p99"}), "%.1f");
+         return number(json_at(s, {"latency_us", "uncorrected", "p99"}), "%.1f");
        }},
       {"wire bytes/event",
        [](const json& s) {
-         return number(at_path(s, {"wire", "bytes_per_event"}), "%.1f");
+         return number(json_at(s, {"wire", "bytes_per_event"}), "%.1f");
        }},
       {"compression",
        [](const json& s) {
-         return text(at_path(s, {"compression", "algorithm"}));
+         return text(json_at(s, {"compression", "algorithm"}));
        }},
       {"server CPU ns/event",
        [](const json& s) {
-         return number(at_path(s, {"server", "cpu_ns_per_event"}), "%.0f");
+         return number(json_at(s, {"server", "cpu_ns_per_event"}), "%.0f");
        }},
       {"server RSS/conn (KiB)",
        [](const json& s) {
-         return number(at_path(s, {"server", "rss_bytes_per_connection"}), "%.1f", 1.0 / 1024);
+         return number(json_at(s, {"server", "rss_bytes_per_connection"}), "%.1f", 1.0 / 1024);
        }},
       {"loadgen saturated",
        [](const json& s) {
-         const json& v = at_path(s, {"loadgen", "saturated"});
+         const json& v = json_at(s, {"loadgen", "saturated"});
          if (!v.is_boolean()) return std::string(kNa);
          return std::string(v.get<bool>() ? "**YES**" : "no");
        }},
@@ -99,7 +89,7 @@ const std::vector<MarkdownRow>& rows() {
 }
 
 std::string string_or(const json& s, const char* key, const std::string& fallback) {
-  const json& v = at_path(s, {key});
+  const json& v = json_at(s, {key});
   return v.is_string() ? v.get<std::string>() : fallback;
 }
 
@@ -130,7 +120,7 @@ void append_group(std::string& out, const std::string& group,
   }
   std::string warnings;
   for (const json* s : scenarios) {
-    const json& list = at_path(*s, {"warnings"});
+    const json& list = json_at(*s, {"warnings"});
     if (!list.is_array()) continue;
     for (const auto& w : list) {
       if (!w.is_string()) continue;
@@ -179,15 +169,15 @@ std::string markdown_escape(std::string_view text) {
 
 std::string report_markdown(const json& report) {
   std::string out = "## pushbench report\n\n";
-  out += "- tool: pushbench " + text(at_path(report, {"tool", "version"})) + " (git " +
-         text(at_path(report, {"tool", "git_sha"})) + ")\n";
-  out += "- CPU: " + text(at_path(report, {"environment", "cpu_model"})) + "\n";
-  out += "- started: " + text(at_path(report, {"started_at"})) + "\n";
-  out += "- suite: " + text(at_path(report, {"suite"})) + "\n";
+  out += "- tool: pushbench " + text(json_at(report, {"tool", "version"})) + " (git " +
+         text(json_at(report, {"tool", "git_sha"})) + ")\n";
+  out += "- CPU: " + text(json_at(report, {"environment", "cpu_model"})) + "\n";
+  out += "- started: " + text(json_at(report, {"started_at"})) + "\n";
+  out += "- suite: " + text(json_at(report, {"suite"})) + "\n";
 
   std::vector<std::string> groups;
   std::map<std::string, std::vector<const json*>> by_group;
-  const json& scenarios = at_path(report, {"scenarios"});
+  const json& scenarios = json_at(report, {"scenarios"});
   if (scenarios.is_array()) {
     for (const auto& s : scenarios) {
       if (!s.is_object()) continue;

@@ -1,6 +1,7 @@
 #include "loadgen/report/table.hpp"
 
 #include <algorithm>
+#include "loadgen/report/json_at.hpp"
 #include "loadgen/report/verdict.hpp"
 
 #include <cstdio>
@@ -22,16 +23,6 @@ std::string fmt(const json& v, const char* format, double scale = 1) {
   return buf;
 }
 
-const json& table_at(const json& j, const std::vector<const char*>& path) {
-  static const json null_value;
-  const json* cur = &j;
-  for (const char* k : path) {
-    if (!cur->is_object() || !cur->contains(k)) return null_value;
-    cur = &(*cur)[k];
-  }
-  return *cur;
-}
-
 /// One row of the table: its label and how a scenario's cell reads.
 struct TableRow {
   const char* label;                             ///< printed in the first column
@@ -40,16 +31,16 @@ struct TableRow {
 
 /// A row printing the number at `path` with `format`, times `scale`.
 TableRow number_row(const char* label, std::vector<const char*> path, const char* format,
-               double scale = 1) {
+                    double scale = 1) {
   return {label, [path = std::move(path), format, scale](const json& s) {
-            return fmt(table_at(s, path), format, scale);
+            return fmt(json_at(s, path), format, scale);
           }};
 }
 
 /// A row printing the string at `path`, or `missing`.
 TableRow text_row(const char* label, std::vector<const char*> path, const char* missing) {
   return {label, [path = std::move(path), missing](const json& s) {
-            const auto& v = table_at(s, path);
+            const auto& v = json_at(s, path);
             return v.is_string() ? v.get<std::string>() : std::string(missing);
           }};
 }
@@ -59,17 +50,17 @@ const std::vector<TableRow>& table_rows() {
   static const std::vector<TableRow> rows = {
       {"http / TCP conns",
        [](const json& s) {
-         const auto& v = table_at(s, {"http_version"});
-         const auto& tls = table_at(s, {"tls"});
+         const auto& v = json_at(s, {"http_version"});
+         const auto& tls = json_at(s, {"tls"});
          return (v.is_string() ? "h" + v.get<std::string>() : std::string("tcp")) +
                 (tls.is_boolean() && tls.get<bool>() ? "+tls" : "") + " / " +
-                fmt(table_at(s, {"workload", "tcp_connections"}), "%.0f");
+                fmt(json_at(s, {"workload", "tcp_connections"}), "%.0f");
        }},
       number_row("events/s", {"throughput", "events_per_s"}, "%.0f"),
       {"lost / expected",
        [](const json& s) {
-         return fmt(table_at(s, {"events", "lost"}), "%.0f") + " / " +
-                fmt(table_at(s, {"events", "expected"}), "%.0f");
+         return fmt(json_at(s, {"events", "lost"}), "%.0f") + " / " +
+                fmt(json_at(s, {"events", "expected"}), "%.0f");
        }},
       number_row("latency p50 us", {"latency_us", "corrected", "p50"}, "%.1f"),
       number_row("latency p99 us", {"latency_us", "corrected", "p99"}, "%.1f"),
@@ -93,7 +84,7 @@ const std::vector<TableRow>& table_rows() {
       number_row("proxy backend conns", {"proxy", "backend_connections"}, "%.0f"),
       {"loadgen saturated",
        [](const json& s) {
-         const auto& v = table_at(s, {"loadgen", "saturated"});
+         const auto& v = json_at(s, {"loadgen", "saturated"});
          return v.is_boolean() ? std::string(v.get<bool>() ? "YES" : "no") : std::string("n/a");
        }},
   };
@@ -121,8 +112,8 @@ Groups group_scenarios(const json& report) {
 
 /// The block of group `g`: its verdict line (if any), the transports' heading, the rows and the
 /// scenarios' warnings.
-void append_table_group(std::string& out, const std::string& g, const std::vector<const json*>& scs,
-                  const json* verdict) {
+void append_table_group(std::string& out, const std::string& g,
+                        const std::vector<const json*>& scs, const json* verdict) {
   char line[512];
   out += "\n";
   if (verdict) out += g + " " + format_verdict(*verdict, "");
@@ -164,7 +155,8 @@ std::string comparison_table(const json& report) {
   std::string out;
   for (const auto& g : groups.order) {
     const auto it = verdicts.find(g);
-    append_table_group(out, g, groups.scenarios.at(g), it == verdicts.end() ? nullptr : &it->second);
+    append_table_group(out, g, groups.scenarios.at(g),
+                       it == verdicts.end() ? nullptr : &it->second);
   }
   return out;
 }
