@@ -2,41 +2,71 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
+#include <string>
 
-#include "core/net/tls.hpp"
+#include "loadgen/net/connection.hpp"
+#include "loadgen/protocol/http_response_reader.hpp"
 
 namespace pushbench::loadgen {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 namespace {
 
-/// One request/response exchange.
-struct Exchange {
-  http::request<http::empty_body> request;     ///< GET /stats
-  beast::flat_buffer buffer;                   ///< read buffer
-  http::response<http::string_body> response;  ///< as parsed
-  std::optional<std::string> body;             ///< set once a 200 response arrived completely
-};
+/// The largest /stats body read (our servers send a few hundred bytes).
+constexpr std::size_t kStatsBodyLimit = 1 << 20;
 
-template <typename Stream>
-void write_then_read(Stream& stream, Exchange& x) {
-  http::async_write(stream, x.request, [&stream, &x](beast::error_code ec, std::size_t) {
-    if (ec) return;
-    http::async_read(stream, x.buffer, x.response, [&x](beast::error_code ec, std::size_t) {
-      if (!ec && x.response.result() == http::status::ok) x.body = std::move(x.response.body());
-    });
-  });
-}
+/// One GET /stats over its own connection: the body of a complete 200 answer, or nothing.
+class StatsFetch final : private ConnectionHandler {
+ public:
+  StatsFetch(asio::io_context& ioc, ConnectionOptions options, const Target& target)
+      : request_("GET /stats HTTP/1.1\r\nHost: " + target.host_header() +
+                 "\r\nConnection: close\r\n\r\n"),
+        reader_(kResponseHeaderLimit, [this](std::string_view bytes) { return on_body(bytes); }),
+        conn_(Connection::open(ioc, std::move(options), *this)) {}
+
+  /// The body, once a complete 200 answer arrived.
+  const std::optional<std::string>& body() const { return body_; }
+  /// Gives up at `when` (the io_context then runs out of work).
+  void set_deadline(std::chrono::steady_clock::time_point when) { conn_->set_deadline(when); }
+
+ private:
+  std::error_code on_body(std::string_view bytes) {
+    if (received_.size() + bytes.size() > kStatsBodyLimit) {
+      return std::make_error_code(std::errc::message_size);
+    }
+    received_ += bytes;
+    return {};
+  }
+  void on_open() override { conn_->write(request_); }
+  void on_open_failed(const OpenFailure&) override { end(); }
+  ReadNext on_read(std::string_view bytes) override {
+    std::error_code ec;
+    reader_.feed(bytes, ec);
+    if (!ec && !reader_.body_done()) return ReadNext::more;
+    if (!ec) finish();
+    end();
+    return ReadNext::stop;
+  }
+  void on_read_end(boost::system::error_code ec) override {
+    // A close-delimited body ends here.
+    if (Connection::is_end_of_stream(ec) && reader_.header_done() && !reader_.on_eof()) finish();
+    end();
+  }
+  void on_write_failed(boost::system::error_code) override { end(); }
+  void on_deadline() override { end(); }
+
+  void finish() {
+    if (reader_.status() == 200) body_ = std::move(received_);
+  }
+  void end() { conn_.reset(); }
+
+  std::string request_;        ///< GET /stats, Connection: close
+  std::string received_;       ///< the body so far
+  HttpResponseReader reader_;  ///< the answer
+  std::optional<std::string> body_;
+  ConnectionRef conn_;
+};
 
 }  // namespace
 
@@ -48,46 +78,20 @@ std::optional<nlohmann::json> fetch_server_stats(const Target& target,
     asio::io_context ioc;
     boost::system::error_code ec;
     asio::ip::tcp::resolver resolver(ioc);
-    const auto endpoints = resolver.resolve(target.host, std::to_string(target.port), ec);
-    if (ec || endpoints.empty()) return std::nullopt;
-    const auto endpoint = endpoints.begin()->endpoint();
-
-    Exchange x;
-    x.request = {http::verb::get, "/stats", 11};
-    x.request.set(http::field::host, target.host_header());
-    x.request.set(http::field::connection, "close");
-    std::optional<beast::tcp_stream> plain;
-    std::optional<asio::ssl::stream<beast::tcp_stream>> secure;
-    beast::tcp_stream* tcp = nullptr;
-    if (target.tls) {
-      secure.emplace(ioc, *tls);
-      tcp = &secure->next_layer();
-      // The run may offer only h2; /stats is served over HTTP/1.1.
-      static constexpr unsigned char kAlpn[] = "\x08http/1.1";
-      SSL_set_alpn_protos(secure->native_handle(), kAlpn, sizeof kAlpn - 1);
-      tls::prepare_client(secure->native_handle(), target.host);
-    } else {
-      plain.emplace(ioc);
-      tcp = &*plain;
-    }
-    // One deadline for every operation from connect to the end of the response.
-    tcp->expires_after(timeout);
-    tcp->async_connect(endpoint, [&](beast::error_code ec) {
-      if (ec) return;
-      if (!secure) return write_then_read(*plain, x);
-      secure->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code ec) {
-        if (!ec) write_then_read(*secure, x);
-      });
-    });
-    ioc.run_for(timeout + std::chrono::milliseconds(100));
-    if (!ioc.stopped()) {
-      // Past the deadline: abort whatever is pending and let the handlers finish.
-      tcp->close();
-      ioc.restart();
-      ioc.run_for(std::chrono::milliseconds(100));
-    }
-    if (!x.body) return std::nullopt;
-    auto doc = nlohmann::json::parse(*x.body, nullptr, false);
+    const auto resolved = resolver.resolve(target.host, std::to_string(target.port), ec);
+    if (ec || resolved.empty()) return std::nullopt;
+    // The run may offer only h2; /stats is served over HTTP/1.1.
+    ConnectionOptions options;
+    if (target.tls) options.tls = std::move(tls);
+    options.host = target.host;
+    options.offer_http11_only = true;
+    for (const auto& entry : resolved) options.endpoints.push_back(entry.endpoint());
+    StatsFetch fetch(ioc, std::move(options), target);
+    // One deadline for every step from connect to the end of the answer.
+    fetch.set_deadline(std::chrono::steady_clock::now() + timeout);
+    ioc.run();
+    if (!fetch.body()) return std::nullopt;
+    auto doc = nlohmann::json::parse(*fetch.body(), nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
     return doc;
   } catch (const std::exception&) {

@@ -1,12 +1,5 @@
 #include "loadgen/run/client.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ssl/error.hpp>
-#include <boost/asio/write.hpp>
-#include <sys/socket.h>
-
-#include <sstream>
-
 #include "core/contract/event.hpp"
 #include "loadgen/measure/expected.hpp"
 #include "loadgen/protocol/errors.hpp"
@@ -25,11 +18,9 @@ Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, s
       plan_(plan),
       stats_(stats),
       id_(id),
-      stream_(make_stream()),
       connect_timer_(ioc),
       spec_(plan.spec),
-      slow_(plan.is_slow(id)),
-      read_timer_(ioc) {
+      slow_(plan.is_slow(id)) {
   if (slow_) {
     ++stats_.slow_connections;
     slow_read_max_ = std::max<std::size_t>(512, static_cast<std::size_t>(plan.slow_read_bps / 20));
@@ -44,15 +35,10 @@ Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, s
   }
 }
 
-ConnStream Client::make_stream() {
-  return plan_.tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc_, *plan_.tls))
-                   : ConnStream(asio::ip::tcp::socket(ioc_));
-}
-
 SessionOptions Client::session_options() const {
   SessionOptions options = plan_.session;
-  options.seed = plan_.session.seed ^ ((id_ + 1000003 * gen_) * 0x9E3779B97F4A7C15ull);
-  if (gen_ > 0 && !streams_.empty()) options.resume_after = streams_[0].last_seq;
+  options.seed = plan_.session.seed ^ ((id_ + 1000003 * attempt_) * 0x9E3779B97F4A7C15ull);
+  if (attempt_ > 0 && !streams_.empty()) options.resume_after = streams_[0].last_seq;
   if (options.streams > 1 && spec_.epoch_ns) {
     options.stream_epochs_ns.reserve(options.streams);
     for (std::size_t i = 0; i < options.streams; ++i) {
@@ -70,8 +56,8 @@ Client::~Client() = default;
 
 void Client::start_at(SteadyClock::time_point when) {
   connect_timer_.expires_at(when);
-  connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
-    if (!ec && !closed_ && g == gen_) start();
+  connect_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && !closed_ && !started_) start();
   });
 }
 
@@ -82,63 +68,42 @@ void Client::start() {
   if (stats_.first_connect_ns == 0 || start_rt < stats_.first_connect_ns) {
     stats_.first_connect_ns = start_rt;
   }
-  connect_timer_.expires_after(plan_.connect_timeout);
-  connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
-    if (!ec && !established_ && g == gen_) fail(LoadErrc::connect_timeout);
-  });
-  if (slow_ && !stream_.socket().is_open()) {
-    // A small receive window keeps the backlog at the server, where its drop policy acts.
-    boost::system::error_code ignored;
-    stream_.socket().open(plan_.endpoint.protocol(), ignored);
-    stream_.socket().set_option(asio::socket_base::receive_buffer_size(16 << 10), ignored);
-  }
-  stream_.socket().async_connect(plan_.endpoint, [this, g = gen_](boost::system::error_code ec) {
-    if (g == gen_) on_connect(ec);
-  });
+  ConnectionOptions options;
+  options.endpoints = {plan_.endpoint};
+  options.tls = plan_.tls;
+  options.host = plan_.target.host;
+  options.h2 = plan_.session.http == HttpVersion::h2;
+  // A slow reader's small receive window keeps the backlog at the server, where its drop policy
+  // acts.
+  if (slow_) options.receive_buffer = 16 << 10;
+  conn_ = ConnectionRef(Connection::open(ioc_, std::move(options), *this));
+  conn_->set_deadline(connect_start_ + plan_.connect_timeout);
 }
 
-void Client::on_connect(boost::system::error_code ec) {
-  if (closed_) return;
-  if (ec) {
-    std::ostringstream cause;
-    cause << ec.message() << " (" << plan_.endpoint << ")";
-    return fail(LoadErrc::connect_failed, cause.str());
+void Client::on_open_failed(const OpenFailure& failure) {
+  if (failure.stage == OpenFailure::Stage::connect) {
+    return fail(LoadErrc::connect_failed, failure.cause);
   }
-  connected_ = true;
-  boost::system::error_code ignored;
-  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-  // Connected after the window began: every byte of this connection is in the window.
-  if (realtime_ns() >= plan_.window_start_ns) wire_start_ = TcpCounters{};
-  auto* tls = stream_.tls();
-  if (!tls) return begin_session();
-  async_tls_open(*tls, plan_.target.host, plan_.session.http == HttpVersion::h2,
-                 [this, g = gen_](std::optional<TlsOpenFailure> failure) {
-                   if (g == gen_) on_tls_open(std::move(failure));
-                 });
-}
-
-void Client::on_tls_open(std::optional<TlsOpenFailure> failure) {
-  if (closed_) return;
-  if (!failure) return begin_session();
-  if (failure->alpn) return fail(LoadErrc::alpn_mismatch, failure->cause);
-  if (failure->verify_failed) {
+  if (failure.alpn) return fail(LoadErrc::alpn_mismatch, failure.cause);
+  if (failure.verify_failed) {
     // A certificate that fails verification fails again: an error even when resuming.
-    count_error(LoadErrc::tls_handshake, failure->cause);
+    count_error(LoadErrc::tls_handshake, failure.cause);
     return finalize();
   }
-  fail(LoadErrc::tls_handshake, failure->cause);
+  fail(LoadErrc::tls_handshake, failure.cause);
 }
 
-void Client::begin_session() {
-  // Every operation of earlier attempts has completed by now (a connect and maybe a handshake
-  // ran since): their TLS streams can go.
-  retired_.clear();
+void Client::on_connected() {
+  // Connected after the window began: every byte of this connection is in the window.
+  if (realtime_ns() >= plan_.window_start_ns) wire_start_ = TcpCounters{};
+}
+
+void Client::on_open() {
   // connect_us: TCP connect, plus the TLS handshake when there is one.
   stats_.connect.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
                             SteadyClock::now() - connect_start_)
                             .count());
   flush(session_->initial_request());
-  do_read();
 }
 
 void Client::on_established() {
@@ -147,7 +112,7 @@ void Client::on_established() {
   stats_.last_established_ns = std::max(stats_.last_established_ns, realtime_ns());
   if (session_->compressed()) ++stats_.compressed_connections;
   stats_.record_peer(session_->peer_headers());
-  connect_timer_.cancel();
+  conn_->clear_deadline();
   if (plan_.chat && !chat_) {
     chat_ = std::make_unique<ChatSender>(
         ioc_, plan_, spec_, *session_, streams_.size(), stats_,
@@ -158,75 +123,62 @@ void Client::on_established() {
 }
 
 void Client::flush(std::string bytes) {
-  if (bytes.empty() || closed_) return;
-  if (writing_) {
-    // The buffer in flight must not move: later bytes wait in their own buffer.
-    pending_ += bytes;
-    return;
-  }
-  write_buf_ = std::move(bytes);
-  writing_ = true;
-  asio::async_write(stream_, asio::buffer(write_buf_),
-                    [this, g = gen_](boost::system::error_code ec, std::size_t) {
-                      if (g != gen_) return;
-                      writing_ = false;
-                      if (ec) return fail(LoadErrc::write_error, ec.message());
-                      if (!pending_.empty()) flush(std::exchange(pending_, {}));
-                    });
+  if (conn_) conn_->write(std::move(bytes));
 }
 
-void Client::do_read() {
-  stream_.async_read_some(slow_ ? asio::buffer(read_buf_, slow_read_max_) : asio::buffer(read_buf_),
-                          [this, g = gen_](boost::system::error_code ec, std::size_t n) {
-                            if (g == gen_) on_read(ec, n);
-                          });
+std::size_t Client::next_read_size() const {
+  return slow_ ? slow_read_max_ : std::numeric_limits<std::size_t>::max();
 }
 
-void Client::on_read(boost::system::error_code ec, std::size_t n) {
-  if (closed_) return;
-  // Our servers end TLS streams with a TCP close after the stream's own end (no close_notify).
-  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+void Client::on_read_end(boost::system::error_code ec) {
+  // A slow reader's reset found on resuming a paused read (before the bytes ahead of it).
+  if (paused_) return end_slow(LoadErrc::read_error);
+  if (Connection::is_end_of_stream(ec)) {
     if (auto e = session_->on_eof()) return slow_ ? end_slow(e) : fail(e, session_->close_cause());
     return end_cleanly();
   }
   // A peer (e.g. nginx) may reset the connection after the stream ended by its own framing
   // (close frame, last chunk), when our close reply crosses its close: nothing was lost.
   if (ec == asio::error::connection_reset && session_->finished()) return end_cleanly();
-  if (ec) return slow_ ? end_slow(LoadErrc::read_error) : fail(LoadErrc::read_error, ec.message());
+  slow_ ? end_slow(LoadErrc::read_error) : fail(LoadErrc::read_error, ec.message());
+}
+
+ReadNext Client::on_read(std::string_view bytes) {
+  paused_ = false;
   read_time_ns_ = realtime_ns();
   if (!established_ && head_.size() < kHeadBytes) {
-    head_.append(read_buf_.data(), std::min(n, kHeadBytes - head_.size()));
+    head_.append(bytes.substr(0, kHeadBytes - head_.size()));
   }
-  if (auto e = session_->on_read(std::string_view(read_buf_.data(), n), out_)) {
+  if (auto e = session_->on_read(bytes, out_)) {
     const bool rejected = e == LoadErrc::http_status || e == LoadErrc::bad_handshake;
-    return fail(e, rejected && !established_ ? describe_rejection(head_) : session_->close_cause());
+    fail(e, rejected && !established_ ? describe_rejection(head_) : session_->close_cause());
+    return ReadNext::stop;
   }
   if (!out_.empty()) flush(std::exchange(out_, {}));
-  if (session_->finished() && session_->connection_persists()) return end_cleanly();
-  if (slow_) return pace_read(n);
-  do_read();
+  if (session_->finished() && session_->connection_persists()) {
+    end_cleanly();
+    return ReadNext::stop;
+  }
+  if (!slow_) return ReadNext::more;
+  // Slow client: waits n / slow_read_bps seconds after a read of n bytes.
+  conn_->resume_reading_after(std::chrono::nanoseconds(
+      static_cast<std::int64_t>(static_cast<double>(bytes.size()) * 1e9 / plan_.slow_read_bps)));
+  paused_ = true;
+  return ReadNext::paused;
+}
+
+void Client::on_write_failed(boost::system::error_code ec) {
+  fail(LoadErrc::write_error, ec.message());
+}
+
+void Client::on_deadline() {
+  if (!established_) fail(LoadErrc::connect_timeout);
 }
 
 void Client::end_slow(std::error_code ec) {
   ++stats_.slow_connections_closed_by_server;
   if (plan_.resume) return fail(ec);
   finalize();
-}
-
-void Client::pace_read(std::size_t n) {
-  read_timer_.expires_after(std::chrono::nanoseconds(
-      static_cast<std::int64_t>(static_cast<double>(n) * 1e9 / plan_.slow_read_bps)));
-  read_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
-    if (ec || g != gen_ || closed_) return;
-    // A reset counts when it arrives, not once the slow reads have drained the bytes before it.
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(stream_.socket().native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-        err != 0) {
-      return end_slow(LoadErrc::read_error);
-    }
-    do_read();
-  });
 }
 
 void Client::end_cleanly() {
@@ -324,15 +276,15 @@ void Client::on_stream_failed(std::size_t stream, std::error_code ec) {
 }
 
 void Client::on_window_start() {
-  if (!connected_ || closed_ || wire_start_) return;
-  wire_start_ = read_tcp_counters(stream_.socket().native_handle());
+  if (!conn_ || !conn_->connected() || wire_start_) return;
+  wire_start_ = read_tcp_counters(conn_->socket().native_handle());
 }
 
 void Client::on_window_end() { end_window_counters(); }
 
 void Client::end_window_counters() {
-  if (window_counted_ || !wire_start_ || !stream_.socket().is_open()) return;
-  const auto end = read_tcp_counters(stream_.socket().native_handle());
+  if (window_counted_ || !wire_start_ || !conn_ || !conn_->socket().is_open()) return;
+  const auto end = read_tcp_counters(conn_->socket().native_handle());
   if (!end) return;
   window_counted_ = true;
   stats_.wire.bytes_received += end->bytes_received - wire_start_->bytes_received;
@@ -386,29 +338,22 @@ void Client::reconnect() {
   end_window_counters();
   const auto delay_ms = static_cast<double>(session_->retry_ms().value_or(
       static_cast<std::uint64_t>(plan_.reconnect_delay.count())));
-  ++gen_;
-  connect_timer_.cancel();
-  read_timer_.cancel();
-  stream_.close();
-  // A TLS stream is kept until the client is destroyed: its aborted operations still refer to it.
-  if (stream_.tls()) retired_.push_back(std::move(stream_));
-  stream_ = make_stream();
-  connected_ = established_ = writing_ = false;
+  ++attempt_;
+  conn_.reset();
+  established_ = paused_ = false;
   head_.clear();
-  write_buf_.clear();
-  pending_.clear();
   out_.clear();
   wire_start_.reset();
   window_counted_ = false;
   recovering_since_ = SteadyClock::now();
   session_ = make_session(plan_.target, spec_, session_options(), *this);
   // Jitter of +-50 %, so that dropped clients do not reconnect in lockstep.
-  std::uint64_t x = (id_ + 1) * 0x9E3779B97F4A7C15ull ^ gen_ * 0xBF58476D1CE4E5B9ull;
+  std::uint64_t x = (id_ + 1) * 0x9E3779B97F4A7C15ull ^ attempt_ * 0xBF58476D1CE4E5B9ull;
   x ^= x >> 31;
   const double jitter = 0.5 + static_cast<double>(x % 1000) / 1000.0;
   connect_timer_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(delay_ms * jitter * 1000)));
-  connect_timer_.async_wait([this, g = gen_](boost::system::error_code ec) {
-    if (!ec && g == gen_ && !closed_) start();
+  connect_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && !closed_) start();
   });
 }
 
@@ -425,11 +370,7 @@ void Client::stop() {
   if (!established_) return fail(LoadErrc::connect_timeout);
   const auto bye = session_->goodbye();
   // Best effort, cleartext only: a TLS record cannot be written without blocking here.
-  if (!bye.empty() && connected_ && !stream_.tls()) {
-    boost::system::error_code ignored;
-    stream_.socket().non_blocking(true, ignored);
-    stream_.socket().write_some(asio::buffer(bye), ignored);
-  }
+  if (!bye.empty() && conn_) conn_->write_now(bye);
   finalize();
 }
 
@@ -440,9 +381,8 @@ void Client::finalize() {
   end_window_counters();
   closed_ = true;
   connect_timer_.cancel();
-  read_timer_.cancel();
   if (chat_) chat_->close();
-  stream_.close();
+  conn_.reset();
   // Expected in-window events of each stream from its schedule: seq in [lo, hi).
   for (std::size_t i = 0; i < streams_.size(); ++i) {
     const auto& st = streams_[i];

@@ -1,7 +1,7 @@
 #pragma once
-// One connection of the load generator: owns the socket, drives its Session, measures its events.
-#include <array>
-#include <boost/asio/ip/tcp.hpp>
+// One connection of the load generator: opens a connection per attempt (loadgen/net/connection),
+// drives its Session over it, measures its events.
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
@@ -9,17 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "core/net/conn_stream.hpp"
-#include "loadgen/net/tls_open.hpp"
-
-#include "loadgen/run/plan.hpp"
-#include "loadgen/run/chat_sender.hpp"
-#include "loadgen/protocol/session.hpp"
 #include "loadgen/measure/stats.hpp"
+#include "loadgen/net/connection.hpp"
+#include "loadgen/protocol/session.hpp"
+#include "loadgen/run/chat_sender.hpp"
+#include "loadgen/run/plan.hpp"
 
 namespace pushbench::loadgen {
 
-class Client final : private SessionHandler {
+class Client final : private SessionHandler, private ConnectionHandler {
  public:
   Client(boost::asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, std::uint64_t id);
   ~Client() override;
@@ -44,21 +42,24 @@ class Client final : private SessionHandler {
   void stop();
 
  private:
-  ConnStream make_stream();
   /// Options of the next session (a reconnect resumes after the last event received).
   SessionOptions session_options() const;
   /// Resume workload: a lost connection is reopened (after the server's retry time or
   /// --reconnect-ms, with jitter) while the run is on.
   bool may_resume() const;
   void reconnect();
-  void on_connect(boost::system::error_code ec);
-  void on_tls_open(std::optional<TlsOpenFailure> failure);
-  /// The transport is ready (TCP connected, TLS done): send the session's first bytes.
-  void begin_session();
-  void do_read();
-  void on_read(boost::system::error_code ec, std::size_t n);
-  /// Slow client: waits n / slow_read_bps seconds after a read of n bytes, then reads again.
-  void pace_read(std::size_t n);
+  // The connection's side (see ConnectionHandler).
+  /// Wire bytes of a connection made after the window began count from its TCP connect.
+  void on_connected() override;
+  void on_open() override;
+  void on_open_failed(const OpenFailure& failure) override;
+  ReadNext on_read(std::string_view bytes) override;
+  void on_read_end(boost::system::error_code ec) override;
+  void on_write_failed(boost::system::error_code ec) override;
+  /// Not established by --connect-timeout.
+  void on_deadline() override;
+  /// A slow client reads at most slow_read_max_ bytes at a time.
+  std::size_t next_read_size() const override;
   /// A slow client's connection ended by the server before its stream did (its slow-client
   /// policy): counted in slow_connections_closed_by_server rather than as an error.
   void end_slow(std::error_code ec);
@@ -93,18 +94,12 @@ class Client final : private SessionHandler {
   const RunPlan& plan_;
   WorkerStats& stats_;
   std::uint64_t id_;
-  ConnStream stream_;
-  boost::asio::steady_timer connect_timer_;
+  boost::asio::steady_timer connect_timer_;   ///< a storm's start, a reconnect's delay
   std::unique_ptr<Session> session_;
-  std::array<char, 16 << 10> read_buf_{};
-  std::string write_buf_;                     ///< bytes being written (must not change meanwhile)
-  std::string pending_;                       ///< bytes to write after the write in flight
   std::string out_;                           ///< bytes the session produced while reading
   std::string head_;                          ///< the first bytes received before the stream
                                               ///< was established (a rejection's words)
   bool started_ = false;                      ///< connecting began
-  bool writing_ = false;
-  bool connected_ = false;
   bool established_ = false;
   bool closed_ = false;
   bool finalized_ = false;
@@ -113,8 +108,7 @@ class Client final : private SessionHandler {
   std::vector<StreamState> streams_;           ///< one per subscription on this connection
   StreamSpec spec_;                            ///< what the streams ask for (with a stream id
                                                ///< when resumable)
-  std::uint64_t gen_ = 0;                      ///< connection attempt; stale handlers ignore
-  std::vector<ConnStream> retired_;            ///< closed connections of earlier attempts
+  std::uint64_t attempt_ = 0;                  ///< connection attempts before this one
   std::optional<SteadyClock::time_point> recovering_since_;  ///< disconnected, no event since
   bool stopping_ = false;                      ///< stop() was called: no more reconnects
   std::unique_ptr<ChatSender> chat_;           ///< chat workload: the sending side
@@ -125,7 +119,8 @@ class Client final : private SessionHandler {
   // Slow-consumer workload.
   bool slow_ = false;                          ///< this client reads slowly (token bucket)
   std::size_t slow_read_max_ = 0;              ///< largest read of a slow client, in bytes
-  boost::asio::steady_timer read_timer_;       ///< a slow client's pause between reads
+  bool paused_ = false;                        ///< a slow client's read waits for its pause
+  ConnectionRef conn_;                         ///< this attempt's connection (none once closed)
 };
 
 }  // namespace pushbench::loadgen

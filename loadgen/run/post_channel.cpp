@@ -1,9 +1,5 @@
 #include "loadgen/run/post_channel.hpp"
 
-#include <boost/asio/ssl/error.hpp>
-#include <boost/asio/write.hpp>
-
-#include "loadgen/net/tls_open.hpp"
 #include "loadgen/protocol/errors.hpp"
 
 namespace pushbench::loadgen {
@@ -20,16 +16,12 @@ PostChannel::PostChannel(asio::io_context& ioc, PostTarget target,
                          AnswerFn on_answer)
     : ioc_(ioc),
       target_(std::move(target)),
-      stream_(make_stream()),
       request_head_("POST " + target_.request_target + " HTTP/1.1\r\nHost: " + target_.host_header +
                     "\r\nContent-Type: application/json\r\nContent-Length: "),
       on_error_(std::move(on_error)),
       on_answer_(std::move(on_answer)) {}
 
-ConnStream PostChannel::make_stream() {
-  return target_.tls ? ConnStream(std::make_unique<ConnStream::TlsStream>(ioc_, *target_.tls))
-                     : ConnStream(asio::ip::tcp::socket(ioc_));
-}
+PostChannel::~PostChannel() = default;
 
 void PostChannel::post(std::string_view message) {
   if (closed_) return;
@@ -39,76 +31,60 @@ void PostChannel::post(std::string_view message) {
   request += message;
   unanswered_.push_back(std::move(request));
   ++unwritten_;
-  if (reopening_) return;  // sent once the new connection is up
-  if (!ready_) return connect();
+  if (!conn_) return connect();
   do_write();
 }
 
 void PostChannel::connect() {
-  if (connecting_ || closed_) return;
-  connecting_ = true;
-  stream_.socket().async_connect(target_.endpoint, [this](boost::system::error_code ec) {
-    if (closed_) return;
-    if (ec) return fail(LoadErrc::connect_failed, ec.message());
-    boost::system::error_code ignored;
-    stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-    auto* tls = stream_.tls();
-    if (!tls) return on_ready();
-    // HTTP/1.1 requests: ALPN must not have selected h2.
-    async_tls_open(*tls, target_.host, false, [this](std::optional<TlsOpenFailure> failure) {
-      if (closed_) return;
-      if (!failure) return on_ready();
-      fail(failure->alpn ? LoadErrc::alpn_mismatch : LoadErrc::tls_handshake, failure->cause);
-    });
-  });
+  answer_.reset();
+  answered_here_ = 0;
+  // HTTP/1.1 requests: over TLS, ALPN offers http/1.1 alone and must not have selected h2.
+  ConnectionOptions options;
+  options.endpoints = {target_.endpoint};
+  options.tls = target_.tls;
+  options.host = target_.host;
+  options.offer_http11_only = true;
+  conn_ = ConnectionRef(Connection::open(ioc_, std::move(options), *this));
 }
 
-void PostChannel::on_ready() {
-  connecting_ = false;
-  ready_ = true;
-  answered_here_ = 0;
+void PostChannel::on_open() {
   ++connections_;
-  do_read();
   do_write();
 }
 
-void PostChannel::do_write() {
-  if (writing_ || unwritten_ == 0 || !ready_ || reopening_ || closed_) return;
-  writing_buf_.clear();
-  for (auto it = unanswered_.end() - static_cast<std::ptrdiff_t>(unwritten_);
-       it != unanswered_.end(); ++it) {
-    writing_buf_ += *it;
+void PostChannel::on_open_failed(const OpenFailure& failure) {
+  if (failure.stage == OpenFailure::Stage::connect) {
+    return fail(LoadErrc::connect_failed, failure.cause);
   }
-  unwritten_ = 0;
-  writing_ = true;
-  asio::async_write(stream_, asio::buffer(writing_buf_),
-                    [this](boost::system::error_code ec, std::size_t) {
-                      writing_ = false;
-                      if (closed_) return;
-                      if (reopening_) return reopen_when_idle();
-                      if (ec) return on_closed(ec, LoadErrc::write_error);
-                      do_write();
-                    });
+  fail(failure.alpn ? LoadErrc::alpn_mismatch : LoadErrc::tls_handshake, failure.cause);
 }
 
-void PostChannel::do_read() {
-  reading_ = true;
-  stream_.async_read_some(
-      asio::buffer(read_buf_), [this](boost::system::error_code ec, std::size_t n) {
-        reading_ = false;
-        if (closed_) return;
-        if (reopening_) return reopen_when_idle();
-        if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-          // A close-delimited answer ends here.
-          if (answer_ && answer_->header_done() && !answer_->on_eof() && answer_->body_done()) {
-            if (!parse_answers({})) return;
-          }
-          return on_closed(ec, LoadErrc::unexpected_eof);
-        }
-        if (ec) return on_closed(ec, LoadErrc::read_error);
-        if (!parse_answers(std::string_view(read_buf_.data(), n))) return;
-        do_read();
-      });
+void PostChannel::do_write() {
+  if (unwritten_ == 0 || !conn_ || !conn_->is_open() || conn_->writing()) return;
+  std::string batch;
+  for (auto it = unanswered_.end() - static_cast<std::ptrdiff_t>(unwritten_);
+       it != unanswered_.end(); ++it) {
+    batch += *it;
+  }
+  unwritten_ = 0;
+  conn_->write(std::move(batch));
+}
+
+void PostChannel::on_write_failed(boost::system::error_code ec) {
+  on_closed(ec, LoadErrc::write_error);
+}
+
+ReadNext PostChannel::on_read(std::string_view bytes) {
+  return parse_answers(bytes) ? ReadNext::more : ReadNext::stop;
+}
+
+void PostChannel::on_read_end(boost::system::error_code ec) {
+  if (!Connection::is_end_of_stream(ec)) return on_closed(ec, LoadErrc::read_error);
+  // A close-delimited answer ends here.
+  if (answer_ && answer_->header_done() && !answer_->on_eof() && answer_->body_done()) {
+    if (!parse_answers({})) return;
+  }
+  on_closed(ec, LoadErrc::unexpected_eof);
 }
 
 bool PostChannel::parse_answers(std::string_view bytes) {
@@ -154,17 +130,7 @@ void PostChannel::on_closed(boost::system::error_code ec, std::error_code as) {
   // A connection that answered before and ends between answers is the server's keep-alive
   // timeout (perhaps racing our next request): what it left unanswered, it never read.
   if (answered_here_ == 0 || answer_) return fail(as, ec.message());
-  reopening_ = true;
-  ready_ = false;
-  stream_.close();
-  reopen_when_idle();
-}
-
-void PostChannel::reopen_when_idle() {
-  if (reading_ || writing_) return;  // the old connection's operations end first
-  stream_ = make_stream();
-  answer_.reset();
-  reopening_ = false;
+  conn_.reset();
   resent_ += unanswered_.size() - unwritten_;
   unwritten_ = unanswered_.size();
   if (!unanswered_.empty()) connect();
@@ -178,7 +144,7 @@ void PostChannel::fail(std::error_code ec, std::string_view cause) {
 
 void PostChannel::close() {
   closed_ = true;
-  stream_.close();
+  conn_.reset();
 }
 
 }  // namespace pushbench::loadgen

@@ -6,7 +6,6 @@
 // connection that has answered before (its keep-alive timeout or request limit), the channel
 // opens a new one and sends the unanswered messages again, as browsers retry requests on a
 // reused idle socket.
-#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -17,7 +16,7 @@
 #include <string>
 #include <system_error>
 
-#include "core/net/conn_stream.hpp"
+#include "loadgen/net/connection.hpp"
 #include "loadgen/protocol/http_response_reader.hpp"
 #include "loadgen/run/plan.hpp"
 
@@ -34,7 +33,7 @@ struct PostTarget {
   static PostTarget chat(const RunPlan& plan, std::string_view stream_id);
 };
 
-class PostChannel {
+class PostChannel final : private ConnectionHandler {
  public:
   /// Called for every answer, in request order, with its HTTP status.
   using AnswerFn = std::function<void(int status)>;
@@ -45,6 +44,7 @@ class PostChannel {
   PostChannel(boost::asio::io_context& ioc, PostTarget target,
               std::function<void(std::error_code, std::string_view)> on_error,
               AnswerFn on_answer = {});
+  ~PostChannel() override;
   /// Queues one message (connecting first if needed).
   void post(std::string_view message);
   /// Requests sent or queued and not yet answered.
@@ -59,43 +59,37 @@ class PostChannel {
   std::uint64_t resent() const { return resent_; }
 
  private:
+  /// Opens a connection (TLS too when the target has it); the unwritten requests go once open.
   void connect();
-  void on_ready();
+  /// Writes every request not yet written, as one batch, unless a write is in flight.
   void do_write();
-  void do_read();
   /// The server ended the connection (`ec`): reopen if it had answered before, else fail.
   void on_closed(boost::system::error_code ec, std::error_code as);
-  /// Once no operation of the old connection is in flight, opens a new one (when messages wait).
-  void reopen_when_idle();
   void fail(std::error_code ec, std::string_view cause = {});
-
-  /// A fresh connection (TCP, or TLS over it) for this channel.
-  ConnStream make_stream();
-
   /// Parses the received bytes into answers; an error (already reported) stops the channel.
   bool parse_answers(std::string_view bytes);
 
+  void on_open() override;
+  void on_open_failed(const OpenFailure& failure) override;
+  ReadNext on_read(std::string_view bytes) override;
+  void on_read_end(boost::system::error_code ec) override;
+  void on_write_failed(boost::system::error_code ec) override;
+  void on_written() override { do_write(); }
+
   boost::asio::io_context& ioc_;
   PostTarget target_;
-  ConnStream stream_;
   std::string request_head_;            ///< "POST <target> HTTP/1.1 ..." up to Content-Length
   std::deque<std::string> unanswered_;  ///< every request sent or queued, not yet answered
   std::size_t unwritten_ = 0;           ///< of unanswered_, the last ones not yet handed to a write
-  std::string writing_buf_;             ///< the write in flight
   std::optional<HttpResponseReader> answer_;  ///< the answer being read (one per response)
-  std::array<char, 4096> read_buf_{};
   std::function<void(std::error_code, std::string_view)> on_error_;
   AnswerFn on_answer_;
   std::uint64_t answered_ = 0;
   std::uint64_t connections_ = 0;
   std::uint64_t resent_ = 0;
   std::uint64_t answered_here_ = 0;  ///< answers on the current connection
-  bool connecting_ = false;          ///< connect or TLS handshake in flight
-  bool ready_ = false;               ///< connected: writes may go
-  bool reading_ = false;             ///< a read in flight
-  bool writing_ = false;             ///< a write in flight
-  bool reopening_ = false;  ///< the server closed: waiting for operations to end, then reopen
   bool closed_ = false;
+  ConnectionRef conn_;  ///< the connection of this attempt (none before the first post)
 };
 
 }  // namespace pushbench::loadgen
