@@ -11,6 +11,12 @@ namespace asio = boost::asio;
 namespace {
 /// Bytes of a response kept to explain a rejected handshake.
 constexpr std::size_t kHeadBytes = 512;
+
+/// The report's name of `ec`'s kind: a LoadErrc's spelling, else the system's words.
+std::string kind_of(std::error_code ec) {
+  return ec.category() == load_category() ? std::string(error_kind(static_cast<LoadErrc>(ec.value())))
+                                          : ec.message();
+}
 }  // namespace
 
 Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, std::uint64_t id)
@@ -19,12 +25,12 @@ Client::Client(asio::io_context& ioc, const RunPlan& plan, WorkerStats& stats, s
       stats_(stats),
       id_(id),
       connect_timer_(ioc),
-      spec_(plan.spec),
-      slow_(plan.is_slow(id)) {
-  if (slow_) {
+      spec_(plan.spec) {
+  if (plan.is_slow(id)) {
     ++stats_.slow_connections;
-    slow_read_max_ = std::max<std::size_t>(512, static_cast<std::size_t>(plan.slow_read_bps / 20));
+    slow_.emplace(plan.slow_read_bps);
   }
+  if (plan.resume) reconnects_.emplace(plan, stats, id);
   // Resumable and chat streams are named uniquely per run and client.
   if (plan.resume || plan.chat) spec_.stream_id = std::to_string(plan.session.seed % 1000000007) + "-" + std::to_string(id);
   spec_.epoch_ns = plan.epoch_ns(id * plan.session.streams);
@@ -75,7 +81,7 @@ void Client::start() {
   options.h2 = plan_.session.http == HttpVersion::h2;
   // A slow reader's small receive window keeps the backlog at the server, where its drop policy
   // acts.
-  if (slow_) options.receive_buffer = 16 << 10;
+  if (slow_) options.receive_buffer = SlowReader::kReceiveBuffer;
   conn_ = ConnectionRef(Connection::open(ioc_, std::move(options), *this));
   conn_->set_deadline(connect_start_ + plan_.connect_timeout);
 }
@@ -127,12 +133,12 @@ void Client::flush(std::string bytes) {
 }
 
 std::size_t Client::next_read_size() const {
-  return slow_ ? slow_read_max_ : std::numeric_limits<std::size_t>::max();
+  return slow_ ? slow_->max_read() : std::numeric_limits<std::size_t>::max();
 }
 
 void Client::on_read_end(boost::system::error_code ec) {
   // A slow reader's reset found on resuming a paused read (before the bytes ahead of it).
-  if (paused_) return end_slow(LoadErrc::read_error);
+  if (slow_ && slow_->paused()) return end_slow(LoadErrc::read_error);
   if (Connection::is_end_of_stream(ec)) {
     if (auto e = session_->on_eof()) return slow_ ? end_slow(e) : fail(e, session_->close_cause());
     return end_cleanly();
@@ -144,7 +150,7 @@ void Client::on_read_end(boost::system::error_code ec) {
 }
 
 ReadNext Client::on_read(std::string_view bytes) {
-  paused_ = false;
+  if (slow_) slow_->on_read();
   read_time_ns_ = realtime_ns();
   if (!established_ && head_.size() < kHeadBytes) {
     head_.append(bytes.substr(0, kHeadBytes - head_.size()));
@@ -160,10 +166,7 @@ ReadNext Client::on_read(std::string_view bytes) {
     return ReadNext::stop;
   }
   if (!slow_) return ReadNext::more;
-  // Slow client: waits n / slow_read_bps seconds after a read of n bytes.
-  conn_->resume_reading_after(std::chrono::nanoseconds(
-      static_cast<std::int64_t>(static_cast<double>(bytes.size()) * 1e9 / plan_.slow_read_bps)));
-  paused_ = true;
+  conn_->resume_reading_after(slow_->pause_after(bytes.size()));
   return ReadNext::paused;
 }
 
@@ -177,7 +180,7 @@ void Client::on_deadline() {
 
 void Client::end_slow(std::error_code ec) {
   ++stats_.slow_connections_closed_by_server;
-  if (plan_.resume) return fail(ec);
+  if (reconnects_) return fail(ec);
   finalize();
 }
 
@@ -188,7 +191,7 @@ void Client::end_cleanly() {
       return st.seq.next() < *plan_.spec.count;
     });
     if (incomplete) {
-      ++stats_.disconnects[std::string(error_kind(LoadErrc::server_closed))];
+      reconnects_->count_loss(kind_of(LoadErrc::server_closed));
       return reconnect();
     }
   }
@@ -233,12 +236,7 @@ void Client::on_event(std::size_t stream, std::string_view data, std::string_vie
     st.base_seq = plan_.spec.topic || plan_.publish ? h->seq : 0;
   }
   st.last_seq = h->seq;
-  if (recovering_since_) {
-    stats_.resume_recovery.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                      SteadyClock::now() - *recovering_since_)
-                                      .count());
-    recovering_since_.reset();
-  }
+  if (reconnects_) reconnects_->on_event();
   const auto seen = st.seq.record(h->seq);
   ++stats_.events_total;
   if (seen == SeqTracker::Seen::duplicate) ++stats_.duplicates_total;
@@ -307,20 +305,16 @@ bool Client::done() const {
 }
 
 void Client::count_error(std::error_code ec, std::string_view cause) {
-  std::string kind = ec.category() == load_category()
-                         ? std::string(error_kind(static_cast<LoadErrc>(ec.value())))
-                         : ec.message();
+  std::string kind = kind_of(ec);
   if (!cause.empty()) stats_.error_causes.emplace(kind, cause);
   ++stats_.errors[std::move(kind)];
 }
 
 void Client::fail(std::error_code ec, std::string_view cause) {
   if (closed_) return;
-  if (plan_.resume && !stopping_) {
+  if (reconnects_ && !stopping_) {
     // Expected in this workload (the server drops connections): counted apart from errors.
-    ++stats_.disconnects[ec.category() == load_category()
-                             ? std::string(error_kind(static_cast<LoadErrc>(ec.value())))
-                             : ec.message()];
+    reconnects_->count_loss(kind_of(ec));
     if (may_resume()) return reconnect();
     return finalize();
   }
@@ -329,29 +323,23 @@ void Client::fail(std::error_code ec, std::string_view cause) {
 }
 
 bool Client::may_resume() const {
-  return plan_.resume && !stopping_ && (plan_.count_mode || realtime_ns() < plan_.window_end_ns);
+  return reconnects_ && reconnects_->may_reconnect(stopping_);
 }
 
 void Client::reconnect() {
-  ++stats_.reconnects;
   // This connection's in-window bytes pair with the events read on it.
   end_window_counters();
-  const auto delay_ms = static_cast<double>(session_->retry_ms().value_or(
-      static_cast<std::uint64_t>(plan_.reconnect_delay.count())));
   ++attempt_;
+  const auto delay = reconnects_->begin(session_->retry_ms(), attempt_);
   conn_.reset();
-  established_ = paused_ = false;
+  if (slow_) slow_->reset();
+  established_ = false;
   head_.clear();
   out_.clear();
   wire_start_.reset();
   window_counted_ = false;
-  recovering_since_ = SteadyClock::now();
   session_ = make_session(plan_.target, spec_, session_options(), *this);
-  // Jitter of +-50 %, so that dropped clients do not reconnect in lockstep.
-  std::uint64_t x = (id_ + 1) * 0x9E3779B97F4A7C15ull ^ attempt_ * 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 31;
-  const double jitter = 0.5 + static_cast<double>(x % 1000) / 1000.0;
-  connect_timer_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(delay_ms * jitter * 1000)));
+  connect_timer_.expires_after(delay);
   connect_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec && !closed_) start();
   });

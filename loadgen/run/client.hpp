@@ -14,6 +14,8 @@
 #include "loadgen/protocol/session.hpp"
 #include "loadgen/run/chat_sender.hpp"
 #include "loadgen/run/plan.hpp"
+#include "loadgen/run/reconnects.hpp"
+#include "loadgen/run/slow_reader.hpp"
 
 namespace pushbench::loadgen {
 
@@ -58,7 +60,7 @@ class Client final : private SessionHandler, private ConnectionHandler {
   void on_write_failed(boost::system::error_code ec) override;
   /// Not established by --connect-timeout.
   void on_deadline() override;
-  /// A slow client reads at most slow_read_max_ bytes at a time.
+  /// A slow client reads at most SlowReader::max_read() bytes at a time.
   std::size_t next_read_size() const override;
   /// A slow client's connection ended by the server before its stream did (its slow-client
   /// policy): counted in slow_connections_closed_by_server rather than as an error.
@@ -109,17 +111,14 @@ class Client final : private SessionHandler, private ConnectionHandler {
   StreamSpec spec_;                            ///< what the streams ask for (with a stream id
                                                ///< when resumable)
   std::uint64_t attempt_ = 0;                  ///< connection attempts before this one
-  std::optional<SteadyClock::time_point> recovering_since_;  ///< disconnected, no event since
   bool stopping_ = false;                      ///< stop() was called: no more reconnects
   std::unique_ptr<ChatSender> chat_;           ///< chat workload: the sending side
   std::function<void()> on_closed_;
   // Kernel counters at window start/end.
   std::optional<TcpCounters> wire_start_;
   bool window_counted_ = false;
-  // Slow-consumer workload.
-  bool slow_ = false;                          ///< this client reads slowly (token bucket)
-  std::size_t slow_read_max_ = 0;              ///< largest read of a slow client, in bytes
-  bool paused_ = false;                        ///< a slow client's read waits for its pause
+  std::optional<SlowReader> slow_;             ///< slow-consumer workload: this client reads slowly
+  std::optional<Reconnects> reconnects_;       ///< resume workload: lost connections reopen
   ConnectionRef conn_;                         ///< this attempt's connection (none once closed)
 };
 
