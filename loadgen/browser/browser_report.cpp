@@ -169,7 +169,8 @@ json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs
   warnings.push_back(
       "wire: not measured (the browser's sockets are not the harness's); "
       "bytes and segments are 0");
-  const bool ws = obs.target.transport == Transport::ws;
+  // Opened by an upgrade (WebSocket): over HTTP/2, one extended CONNECT stream each.
+  const bool upgrade = transport_info(obs.target.transport).upgrade;
   json scenario = {
       {"name", config.name.empty() ? "chromium-" + std::string(to_string(obs.target.transport)) + "-" +
                                          std::to_string(config.subscriptions)
@@ -211,7 +212,7 @@ json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs
   chromium["subscriptions"] = std::move(subs);
   if (obs.stats_before && obs.stats_after) {
     scenario["server_counters"] = counter_deltas(*obs.stats_before, *obs.stats_after);
-    if (ws && totals["http_version"] == "2") {
+    if (upgrade && totals["http_version"] == "2") {
       const auto streams = scenario["server_counters"].value("h2_streams", 0);
       // The page's own GET is one HTTP/2 stream; every WebSocket over RFC 8441 is one more.
       chromium["websocket_over_h2"] = streams >= static_cast<int>(totals["opened"]) + 1;

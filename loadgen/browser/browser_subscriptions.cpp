@@ -33,11 +33,12 @@ json http_version(const std::map<std::string, std::uint64_t>& protocols, const j
   return nullptr;
 }
 
-/// Compression as negotiated (WebSocket: the extensions) or as declared (EventSource).
-json compression(const BrowserConfig& config, bool ws,
+/// Compression as negotiated in an upgrade's handshake (WebSocket: the extensions) or as
+/// declared (EventSource).
+json compression(const BrowserConfig& config, bool upgrade,
                  const std::map<std::string, std::uint64_t>& extensions,
                  std::vector<std::string>& warnings) {
-  if (!ws) {
+  if (!upgrade) {
     return {{"algorithm", config.compression.value_or("none")},
             {"evidence", "declared: a page cannot see an EventSource's Content-Encoding"}};
   }
@@ -125,7 +126,9 @@ json chromium_section(const BrowserObservation& obs, const Tally& t) {
 json browser_subscriptions(const BrowserConfig& config, const BrowserObservation& obs, json& totals,
                            std::vector<std::string>& warnings) {
   const auto& r = obs.result;
-  const bool ws = obs.target.transport == Transport::ws;
+  // Opened by an upgrade (WebSocket): its extensions say the compression, and browsers do not
+  // count it among an origin's 6 HTTP/1.1 connections.
+  const bool upgrade = transport_info(obs.target.transport).upgrade;
   const std::uint64_t expected = expected_events(obs);
   const double open_at = r.value("open_at_ms", 0.0), window_start = r.value("window_start_ms", 0.0);
   Tally t;
@@ -158,11 +161,11 @@ json browser_subscriptions(const BrowserConfig& config, const BrowserObservation
             {"out_of_order", t.ooo},
             {"opened", t.opened},
             {"http_version", version},
-            {"compression", compression(config, ws, t.extensions, warnings)},
+            {"compression", compression(config, upgrade, t.extensions, warnings)},
             {"connect_us", summary_of(t.connect_us)},
             {"first_event_us", summary_of(t.first_us)},
             {"errors", error_counts}};
-  totals["browser"] = {{"max_connections_per_origin", version == "1.1" && !ws ? 6 : 0},
+  totals["browser"] = {{"max_connections_per_origin", version == "1.1" && !upgrade ? 6 : 0},
                        {"subscriptions", config.subscriptions},
                        {"subscriptions_waited", t.waited},
                        {"subscriptions_starved", t.starved},

@@ -24,13 +24,14 @@ json idle_json(const json& server, const PreparedLoad& p, const LoadMeasurements
 }
 
 json chat_json(const PreparedLoad& p, const WorkerStats& t) {
-  const bool ws = p.plan.target.transport == Transport::ws;
+  // An upgraded stream (WebSocket) carries the client's messages itself.
+  const bool upgrade = transport_info(p.plan.target.transport).upgrade;
   return {{"send_rate_per_client", p.config.spec.rate},
           {"messages_sent", t.messages_sent},
           {"post_connections", t.post_connections},
           {"posts_answered", t.posts_answered},
           {"posts_resent", t.posts_resent},
-          {"message_path", ws ? "websocket message"
+          {"message_path", upgrade ? "websocket message"
                            : p.config.http == HttpVersion::h2
                                ? "POST stream on the same HTTP/2 connection"
                                : "POST on a second HTTP/1.1 connection"}};

@@ -34,9 +34,12 @@ void dispatch_request(ThreadContext& ctx, const RequestHead& req, RequestCarrier
       return carrier.respond(200, route_content_type(route.kind), route_body(ctx, route.kind),
                              false);
     case Route::Kind::complete:
-      // Nothing left to send: 204 tells an EventSource not to reconnect. A WebSocket is
-      // still opened and closes when its (empty) stream ends.
-      if (ctx.config->transport == Transport::sse) return carrier.respond(204, {}, {}, false);
+      // Nothing left to send: a stream that is a response answers 204, which tells an
+      // EventSource not to reconnect. An upgraded stream (WebSocket) is still opened and
+      // closes when its (empty) stream ends.
+      if (!transport_info(ctx.config->transport).upgrade) {
+        return carrier.respond(204, {}, {}, false);
+      }
       break;
     case Route::Kind::stream:
       break;
