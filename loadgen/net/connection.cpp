@@ -115,7 +115,7 @@ void Connection::on_opened() {
 }
 
 void Connection::write(std::string_view bytes) {
-  if (bytes.empty() || !handler_) return;
+  if (bytes.empty() || !handler_ || write_failed_) return;
   pending_ += bytes;
   if (open_ && !writing_) do_write();
 }
@@ -134,13 +134,18 @@ void Connection::do_write() {
 void Connection::on_write(boost::system::error_code ec) {
   writing_ = false;
   if (!handler_) return;
-  if (ec) return handler_->on_write_failed(ec);
+  if (ec) {
+    // Reported once: the bytes queued behind the failed write, and any later ones, are dropped.
+    write_failed_ = true;
+    pending_.clear();
+    return handler_->on_write_failed(ec);
+  }
   if (!pending_.empty()) return do_write();
   handler_->on_written();
 }
 
 bool Connection::write_now(std::string_view bytes) {
-  if (!open_ || writing_ || stream_.tls() || bytes.empty()) return false;
+  if (!open_ || writing_ || write_failed_ || stream_.tls() || bytes.empty()) return false;
   boost::system::error_code ec;
   stream_.socket().non_blocking(true, ec);
   const std::size_t n = stream_.socket().write_some(asio::buffer(bytes), ec);
@@ -172,7 +177,7 @@ void Connection::resume_reading_after(std::chrono::nanoseconds pause) {
     socklen_t len = sizeof err;
     if (getsockopt(self->stream_.socket().native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
         err != 0) {
-      return self->handler_->on_read_end(
+      return self->handler_->on_error_while_paused(
           boost::system::error_code(err, boost::system::system_category()));
     }
     self->do_read();

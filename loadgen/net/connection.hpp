@@ -40,7 +40,8 @@ enum class ReadNext {
   stop,    ///< no more reads (the owner is ending the connection)
 };
 
-/// The owner's side of a connection. Called on the io_context's thread, only while attached.
+/// The owner's side of a connection. Called on the io_context's thread, only while attached
+/// (on_open_failed comes once, just after the connection detached itself).
 class ConnectionHandler {
  public:
   virtual ~ConnectionHandler() = default;
@@ -54,9 +55,11 @@ class ConnectionHandler {
   virtual void on_open_failed(const OpenFailure& failure) = 0;
   /// `bytes` were read (valid during the call only).
   virtual ReadNext on_read(std::string_view bytes) = 0;
-  /// The read loop ended: the peer's end (see is_end_of_stream), a reset, another error, or an
-  /// error the socket held when a paused read resumed.
+  /// The read loop ended: the peer's end (see is_end_of_stream), a reset or another error.
   virtual void on_read_end(boost::system::error_code ec) = 0;
+  /// The read loop ended on an error the socket held when a paused read resumed (a reset that
+  /// came while the reader waited, with bytes still unread ahead of it). By default: on_read_end.
+  virtual void on_error_while_paused(boost::system::error_code ec) { on_read_end(ec); }
   /// A write failed: the connection cannot be used.
   virtual void on_write_failed(boost::system::error_code ec) = 0;
   /// Every byte queued so far has been written.
@@ -87,7 +90,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  /// Queues `bytes`; they are written in order once open, one write in flight.
+  /// Queues `bytes`; they are written in order once open, one write in flight. After a failed
+  /// write (reported once, by on_write_failed) nothing more is written.
   void write(std::string_view bytes);
   /// Writes `bytes` at once without waiting, best effort, cleartext only (a goodbye at the end of
   /// a run, when no handler will run any more). Returns false when nothing could be written,
@@ -136,11 +140,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool deadline_set_ = false;        ///< a deadline is armed and not cleared
   boost::asio::steady_timer pause_;  ///< a paused read's wait
   std::array<char, 16 << 10> read_buf_{};
-  std::string write_buf_;   ///< the write in flight (must not change meanwhile)
-  std::string pending_;     ///< bytes queued behind it
-  bool connected_ = false;  ///< TCP is up
-  bool open_ = false;       ///< TLS is up too (or not asked)
-  bool writing_ = false;    ///< a write is in flight
+  std::string write_buf_;      ///< the write in flight (must not change meanwhile)
+  std::string pending_;        ///< bytes queued behind it
+  bool connected_ = false;     ///< TCP is up
+  bool open_ = false;          ///< TLS is up too (or not asked)
+  bool writing_ = false;       ///< a write is in flight
+  bool write_failed_ = false;  ///< a write failed: nothing more is written
 };
 
 /// The owner's hold on a connection: detaches it when reset, replaced or destroyed.

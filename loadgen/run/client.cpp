@@ -136,9 +136,12 @@ std::size_t Client::next_read_size() const {
   return slow_ ? slow_->max_read() : std::numeric_limits<std::size_t>::max();
 }
 
+void Client::on_error_while_paused(boost::system::error_code) {
+  // Only a slow reader pauses: the server's slow-client policy reset it.
+  end_slow(LoadErrc::read_error);
+}
+
 void Client::on_read_end(boost::system::error_code ec) {
-  // A slow reader's reset found on resuming a paused read (before the bytes ahead of it).
-  if (slow_ && slow_->paused()) return end_slow(LoadErrc::read_error);
   if (Connection::is_end_of_stream(ec)) {
     if (auto e = session_->on_eof()) return slow_ ? end_slow(e) : fail(e, session_->close_cause());
     return end_cleanly();
@@ -150,7 +153,6 @@ void Client::on_read_end(boost::system::error_code ec) {
 }
 
 ReadNext Client::on_read(std::string_view bytes) {
-  if (slow_) slow_->on_read();
   read_time_ns_ = realtime_ns();
   if (!established_ && head_.size() < kHeadBytes) {
     head_.append(bytes.substr(0, kHeadBytes - head_.size()));
@@ -332,7 +334,6 @@ void Client::reconnect() {
   ++attempt_;
   const auto delay = reconnects_->begin(session_->retry_ms(), attempt_);
   conn_.reset();
-  if (slow_) slow_->reset();
   established_ = false;
   head_.clear();
   out_.clear();

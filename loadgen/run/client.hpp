@@ -57,6 +57,7 @@ class Client final : private SessionHandler, private ConnectionHandler {
   void on_open_failed(const OpenFailure& failure) override;
   ReadNext on_read(std::string_view bytes) override;
   void on_read_end(boost::system::error_code ec) override;
+  void on_error_while_paused(boost::system::error_code ec) override;
   void on_write_failed(boost::system::error_code ec) override;
   /// Not established by --connect-timeout.
   void on_deadline() override;

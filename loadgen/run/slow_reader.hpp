@@ -18,21 +18,12 @@ class SlowReader {
   explicit SlowReader(double read_bps);
   /// The largest read: a twentieth of a second's worth, at least 512 bytes.
   std::size_t max_read() const { return max_read_; }
-  /// A read of `n` bytes came: returns the pause before the next one, and is paused until
-  /// on_read().
-  std::chrono::nanoseconds pause_after(std::size_t n);
-  /// A read came (the pause, if any, is over).
-  void on_read() { paused_ = false; }
-  /// Between pause_after() and the next read: a read loop that ends now ended on an error the
-  /// socket held when the paused read resumed (a reset from the server's slow-client policy).
-  bool paused() const { return paused_; }
-  /// A new connection: not paused.
-  void reset() { paused_ = false; }
+  /// A read of `n` bytes came: returns the pause before the next one.
+  std::chrono::nanoseconds pause_after(std::size_t n) const;
 
  private:
   double read_bps_;       ///< the read rate, bytes per second
   std::size_t max_read_;  ///< the largest read, bytes
-  bool paused_ = false;   ///< pause_after() was called and no read came since
 };
 
 }  // namespace pushbench::loadgen

@@ -87,5 +87,24 @@ TEST_P(SlowConsumer, ServerDropsSlowClientsWhileHealthyOnesStayFast) {
 
 INSTANTIATE_TEST_SUITE_P(Transports, SlowConsumer, ::testing::Values("sse", "ws"));
 
+class SlowConsumerEnd : public ::testing::TestWithParam<std::string> {};
+
+// A slow reader whose stream simply ends (count mode; raw ends with the server's close) finishes
+// cleanly: the end that follows a paced read is not the server's slow-client reset.
+TEST_P(SlowConsumerEnd, AFinishedSlowStreamIsNotClosedByTheServer) {
+  ServerProcess server(bin("pushbench-server"), GetParam(), 1);
+  const auto s =
+      load_scenario(url_for(GetParam(), server.port()),
+                    "-c 2 --slow-fraction 0.5 --slow-read-bps 65536 -r 200 --count 20 -w 0 -d 10");
+  const auto& slow = s["slow_consumer"];
+  EXPECT_EQ(slow["slow_connections"], 1) << slow.dump();
+  EXPECT_EQ(slow["slow_connections_closed_by_server"], 0) << slow.dump();
+  EXPECT_EQ(s["events"]["received"], 40) << s["events"].dump();
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, SlowConsumerEnd, ::testing::Values("raw", "sse", "ws"));
+
 }  // namespace
 }  // namespace pushbench::test

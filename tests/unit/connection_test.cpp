@@ -51,15 +51,18 @@ void run_for(asio::io_context& ioc, std::chrono::milliseconds span) {
 
 /// Records every call the connection makes; hooks let a test act inside a call.
 struct Recorder : ConnectionHandler {
-  int connected = 0;                                                 ///< on_connected calls
-  int opened = 0;                                                    ///< on_open calls
-  std::optional<OpenFailure> failure;                                ///< on_open_failed's argument
-  std::string read;                                                  ///< every byte read, in order
-  std::vector<std::size_t> chunks;                                   ///< the size of each read
-  std::optional<boost::system::error_code> read_end;                 ///< on_read_end's argument
-  std::optional<boost::system::error_code> write_failed;             ///< on_write_failed's argument
-  int written = 0;                                                   ///< on_written calls
-  int deadlines = 0;                                                 ///< on_deadline calls
+  int connected = 0;                                      ///< on_connected calls
+  int opened = 0;                                         ///< on_open calls
+  std::optional<OpenFailure> failure;                     ///< on_open_failed's argument
+  std::string read;                                       ///< every byte read, in order
+  std::vector<std::size_t> chunks;                        ///< the size of each read
+  std::optional<boost::system::error_code> read_end;      ///< on_read_end's argument
+  std::optional<boost::system::error_code> held;          ///< on_error_while_paused's argument
+  std::optional<boost::system::error_code> write_failed;  ///< on_write_failed's argument
+  int write_failures = 0;                                 ///< on_write_failed calls
+  int deadlines_after_failure = 0;  ///< on_deadline calls after on_open_failed
+  int written = 0;                  ///< on_written calls
+  int deadlines = 0;                ///< on_deadline calls
   std::size_t read_limit = std::numeric_limits<std::size_t>::max();  ///< next_read_size()
   std::vector<std::chrono::steady_clock::time_point> read_times;     ///< when each read came
   std::function<void()> open_hook;                                   ///< run inside on_open
@@ -78,9 +81,16 @@ struct Recorder : ConnectionHandler {
     return read_hook ? read_hook() : ReadNext::more;
   }
   void on_read_end(boost::system::error_code ec) override { read_end = ec; }
-  void on_write_failed(boost::system::error_code ec) override { write_failed = ec; }
+  void on_error_while_paused(boost::system::error_code ec) override { held = ec; }
+  void on_write_failed(boost::system::error_code ec) override {
+    write_failed = ec;
+    ++write_failures;
+  }
   void on_written() override { ++written; }
-  void on_deadline() override { ++deadlines; }
+  void on_deadline() override {
+    ++deadlines;
+    if (failure) ++deadlines_after_failure;
+  }
   std::size_t next_read_size() const override { return read_limit; }
 };
 
@@ -230,6 +240,7 @@ TEST_F(CleartextConnection, APausedReadResumesWithinTheReadSize) {
     EXPECT_GE(r.read_times[i] - r.read_times[i - 1], 20ms) << "read " << i;
   }
   EXPECT_TRUE(Connection::is_end_of_stream(*r.read_end)) << r.read_end->message();
+  EXPECT_FALSE(r.held) << "the peer's end after a pause is a plain end, not a held error";
 }
 
 TEST_F(CleartextConnection, AResetEndsAPausedReadBeforeTheBytesAheadOfIt) {
@@ -244,9 +255,10 @@ TEST_F(CleartextConnection, AResetEndsAPausedReadBeforeTheBytesAheadOfIt) {
     c->resume_reading_after(50ms);
     return ReadNext::paused;
   };
-  ASSERT_TRUE(run_until(ioc, [&] { return r.read_end.has_value(); }));
+  ASSERT_TRUE(run_until(ioc, [&] { return r.held.has_value(); }));
   EXPECT_EQ(r.read, "abc") << "the reset counts when it arrives";
-  EXPECT_EQ(*r.read_end, asio::error::connection_reset) << r.read_end->message();
+  EXPECT_EQ(*r.held, asio::error::connection_reset) << r.held->message();
+  EXPECT_FALSE(r.read_end) << "a held error is reported once, as held";
 }
 
 TEST_F(CleartextConnection, StopEndsTheReadLoop) {
@@ -329,11 +341,11 @@ TEST_F(CleartextConnection, ADeadlineAlreadyDueIsStillClearedOrReplaced) {
   run_for(ioc, 30ms);
   EXPECT_EQ(r.deadlines, 0) << "cleared after its wait completed";
   const auto start = std::chrono::steady_clock::now();
-  due_together([&] { c->set_deadline(std::chrono::steady_clock::now() + 50ms); });
+  due_together([&] { c->set_deadline(std::chrono::steady_clock::now() + 200ms); });
   run_for(ioc, 30ms);
   EXPECT_EQ(r.deadlines, 0) << "replaced by a later one after its wait completed";
   ASSERT_TRUE(run_until(ioc, [&] { return r.deadlines == 1; }));
-  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 200ms);
 }
 
 TEST_F(CleartextConnection, WriteNowSendsAGoodbyeWithoutWaiting) {
@@ -347,6 +359,25 @@ TEST_F(CleartextConnection, WriteNowSendsAGoodbyeWithoutWaiting) {
   c.reset();
   ASSERT_TRUE(run_until(ioc, [&] { return peer.ended; }));
   EXPECT_EQ(peer.received, std::string(4 << 20, 'x') + "bye");
+}
+
+TEST_F(CleartextConnection, AFailedWriteIsReportedOnceAndEndsWriting) {
+  open();
+  ASSERT_TRUE(run_until(ioc, [&] { return r.opened == 1; }));
+  // The peer resets (SO_LINGER 0): a write after the reset has come back fails.
+  ASSERT_TRUE(run_until(ioc, [&] { return peer.accepted; }));
+  peer.socket.set_option(asio::socket_base::linger(true, 0));
+  boost::system::error_code ignored;
+  peer.socket.close(ignored);
+  ASSERT_TRUE(run_until(ioc, [&] {
+    if (!c->writing()) c->write("x");
+    return r.write_failed.has_value();
+  }));
+  c->write("after the failure");
+  run_for(ioc, 50ms);
+  EXPECT_EQ(r.write_failures, 1);
+  EXPECT_FALSE(c->writing()) << "nothing written after the failure";
+  EXPECT_FALSE(c->write_now("bye"));
 }
 
 /// A TLS peer that completes the handshake with `alpn`, then sends `reply` and closes TCP
@@ -413,10 +444,11 @@ TEST(Connection, AnotherProtocolThanAskedIsATlsAlpnFailure) {
   EXPECT_TRUE(r.failure->alpn);
   EXPECT_EQ(r.connected, 1);
   EXPECT_EQ(r.opened, 0);
-  // Nothing follows a failure, though the owner has not detached: no deadline, no read end.
+  // Nothing follows a failure, though the owner has not detached: no deadline, no read end. (A
+  // handshake slowed past the deadline by a loaded machine counts one before the failure.)
   EXPECT_FALSE(c->connected());
   run_for(ioc, 100ms);
-  EXPECT_EQ(r.deadlines, 0);
+  EXPECT_EQ(r.deadlines_after_failure, 0);
   EXPECT_FALSE(r.read_end);
 }
 

@@ -45,6 +45,16 @@ TEST(Reconnects, WaitsTheServersRetryOrTheDelayWithinHalfAndOneAndAHalfTimes) {
   EXPECT_EQ(stats.reconnects, 50u * 4 * 3);
 }
 
+TEST(Reconnects, TheJitterIsTheFormulaEarlierRunsUsed) {
+  // Values of the hash reports have been made with since the resume workload landed (client id,
+  // attempt): a change to it changes every resume run's schedule and must be deliberate.
+  const RunPlan plan = resume_plan();
+  WorkerStats stats;
+  EXPECT_EQ(Reconnects(plan, stats, 0).begin(std::nullopt, 1), 600ms);
+  EXPECT_EQ(Reconnects(plan, stats, 3).begin(std::nullopt, 2), 509ms);
+  EXPECT_EQ(Reconnects(plan, stats, 41).begin(std::nullopt, 7), 667ms);
+}
+
 TEST(Reconnects, NoReconnectWhenStoppingOrOnceTheWindowEnded) {
   RunPlan plan = resume_plan();
   WorkerStats stats;

@@ -28,17 +28,5 @@ TEST(SlowReader, PausesLongEnoughToKeepItsRate) {
   EXPECT_EQ(total, 500ms);
 }
 
-TEST(SlowReader, IsPausedFromAPauseUntilTheNextRead) {
-  SlowReader slow(16384);
-  EXPECT_FALSE(slow.paused());
-  slow.pause_after(100);
-  EXPECT_TRUE(slow.paused());
-  slow.on_read();
-  EXPECT_FALSE(slow.paused());
-  slow.pause_after(100);
-  slow.reset();
-  EXPECT_FALSE(slow.paused()) << "a new connection";
-}
-
 }  // namespace
 }  // namespace pushbench::loadgen
