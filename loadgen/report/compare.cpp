@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "loadgen/report/report_markdown.hpp"
+#include "loadgen/report/scenario_model.hpp"
 
 namespace pushbench::loadgen {
 
@@ -76,7 +77,9 @@ std::optional<FigureReading> read_figure(const json& scenario, const char* path)
       }
     }
   }
-  if (const auto v = number_at(scenario, path)) return FigureReading{*v, 0, false, {}};
+  if (const auto v = figure_value(scenario_figures(scenario), path)) {
+    return FigureReading{*v, 0, false, {}};
+  }
   return std::nullopt;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "loadgen/report/compare.hpp"
+#include "loadgen/report/scenario_model.hpp"
 
 namespace pushbench::loadgen {
 
@@ -31,10 +32,12 @@ nlohmann::json summarize_repetitions(const std::vector<nlohmann::json>& runs) {
   if (runs.empty()) throw std::invalid_argument("summarize_repetitions: no runs");
   if (runs.size() == 1) return runs.front();
   // The representative: the run closest to the median of the key figure.
+  std::vector<ScenarioFigures> figures;
+  for (const auto& r : runs) figures.push_back(scenario_figures(r));
   const char* key = "latency_us.corrected.p99";
-  if (!number_at(runs.front(), key)) key = "throughput.events_per_s";
+  if (!figure_value(figures.front(), key)) key = "throughput.events_per_s";
   std::vector<double> keys;
-  for (const auto& r : runs) keys.push_back(number_at(r, key).value_or(0));
+  for (const auto& f : figures) keys.push_back(figure_value(f, key).value_or(0));
   const double key_median = median(keys);
   std::size_t representative = 0;
   for (std::size_t i = 1; i < runs.size(); ++i) {
@@ -45,8 +48,8 @@ nlohmann::json summarize_repetitions(const std::vector<nlohmann::json>& runs) {
   nlohmann::json reps = {{"runs", runs.size()}, {"representative_run", representative}};
   for (const auto& fig : compared_figures()) {
     std::vector<double> values;
-    for (const auto& r : runs) {
-      if (auto v = number_at(r, fig.path)) values.push_back(*v);
+    for (const auto& f : figures) {
+      if (auto v = figure_value(f, fig.path)) values.push_back(*v);
     }
     if (values.empty()) continue;
     reps[fig.path] = {{"median", median(values)},

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "loadgen/report/scenario_model.hpp"
+
 namespace pushbench::loadgen {
 
 using json = nlohmann::json;
@@ -9,24 +11,24 @@ using json = nlohmann::json;
 namespace {
 
 /// Why a step is not sustainable; empty when it is.
-std::string verdict(const json& s, double offered, double bound_us) {
-  if (s["loadgen"]["saturated"].get<bool>()) {
+std::string verdict(const json& s, const ScenarioFigures& f, double offered, double bound_us) {
+  if (f.loadgen.saturated.value_or(false)) {
     return "the load generator saturated (the server was not shown to be the limit)";
   }
   std::uint64_t errors = 0;
-  for (const auto& [k, v] : s["errors"].items()) errors += v.get<std::uint64_t>();
+  for (const auto& [kind, n] : f.errors) errors += n;
   if (errors > 0) {
-    std::string text = "connection errors: " + s["errors"].dump();
+    std::string text = "connection errors: " + json(f.errors).dump();
     if (s.contains("error_causes") && !s["error_causes"].empty()) {
       text += " (" + s["error_causes"].dump() + ")";
     }
     return text;
   }
-  if (s["events"]["lost"].get<std::uint64_t>() > 0) return "events were lost";
-  const auto& lat = s["latency_us"]["corrected"];
-  if (lat.is_null()) return "no latency measured";
-  if (lat["p99"].get<double>() > bound_us) return "p99 latency above the bound";
-  if (s["throughput"]["events_per_s"].get<double>() < 0.95 * offered) {
+  if (f.events.lost.value_or(0) > 0) return "events were lost";
+  const auto& lat = f.latency_us.corrected;
+  if (!lat || !lat->p99) return "no latency measured";
+  if (*lat->p99 > bound_us) return "p99 latency above the bound";
+  if (f.throughput.events_per_s.value_or(0) < 0.95 * offered) {
     return "throughput fell below 95% of the offered rate";
   }
   return {};
@@ -51,15 +53,16 @@ json find_max(const LoadConfig& base, const FindMaxOptions& options,
       break;
     }
     json s = run_step(cfg);
+    const ScenarioFigures f = scenario_figures(s);
     const double offered = cfg.spec.rate * cfg.connections;
-    const std::string why = verdict(s, offered, options.p99_bound_ms * 1000);
-    const auto& lat = s["latency_us"]["corrected"];
+    const std::string why = verdict(s, f, offered, options.p99_bound_ms * 1000);
+    const auto& lat = f.latency_us.corrected;
     steps.push_back({{"rate_per_stream", cfg.spec.rate},
                      {"offered_events_per_s", offered},
-                     {"events_per_s", s["throughput"]["events_per_s"]},
-                     {"p99_us", lat.is_null() ? json(nullptr) : lat["p99"]},
-                     {"lost", s["events"]["lost"]},
-                     {"errors", s["errors"]},
+                     {"events_per_s", or_null(f.throughput.events_per_s)},
+                     {"p99_us", lat ? or_null(lat->p99) : json(nullptr)},
+                     {"lost", or_null(f.events.lost)},
+                     {"errors", f.errors},
                      {"sustainable", why.empty()},
                      {"retry", retried}});
     if (first.is_null()) first = s;
@@ -86,7 +89,7 @@ json find_max(const LoadConfig& base, const FindMaxOptions& options,
       {"max_sustainable_rate_per_stream",
        best.is_null() ? json(nullptr) : best["workload"]["rate_per_stream"]},
       {"max_sustainable_events_per_s",
-       best.is_null() ? json(nullptr) : best["throughput"]["events_per_s"]},
+       best.is_null() ? json(nullptr) : or_null(scenario_figures(best).throughput.events_per_s)},
       {"stopped_because", stopped}};
   if (best.is_null()) {
     out["warnings"].push_back("find-max: even the first rate was not sustainable (" + stopped + ")");

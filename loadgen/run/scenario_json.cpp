@@ -5,6 +5,7 @@
 
 #include "loadgen/measure/accounting.hpp"
 #include "loadgen/measure/delivery.hpp"
+#include "loadgen/report/scenario_model.hpp"
 #include "loadgen/run/scenario_sections.hpp"
 
 namespace pushbench::loadgen {
@@ -14,38 +15,32 @@ namespace {
 using json = nlohmann::json;
 
 /// `amount` per received event, or null without events.
-json per_event(double amount, std::uint64_t events) {
-  return events ? json(amount / static_cast<double>(events)) : json(nullptr);
+Figure<double> per_event(double amount, std::uint64_t events) {
+  return events ? Figure<double>(amount / static_cast<double>(events)) : std::nullopt;
 }
 
-json server_json(const PreparedLoad& p, const LoadMeasurements& m, const LoadFigures& f) {
-  json server = {{"pid", nullptr},
-                 {"cpu_s", nullptr},
-                 {"cpu_ns_per_event", nullptr},
-                 {"rss_bytes_idle", nullptr},
-                 {"rss_bytes_peak", nullptr},
-                 {"rss_bytes_per_connection", nullptr},
-                 {"rss_bytes_per_stream", nullptr},
-                 {"wakeups_per_event", nullptr}};
+ServerFigures server_figures(const PreparedLoad& p, const LoadMeasurements& m,
+                             const LoadFigures& f) {
+  ServerFigures server;
   if (!p.config.server_pid) return server;
-  server["pid"] = *p.config.server_pid;
+  server.pid = *p.config.server_pid;
   if (f.server_cpu_s) {
-    server["cpu_s"] = *f.server_cpu_s;
-    server["cpu_ns_per_event"] = per_event(*f.server_cpu_s * 1e9, f.events);
+    server.cpu_s = *f.server_cpu_s;
+    server.cpu_ns_per_event = per_event(*f.server_cpu_s * 1e9, f.events);
     // Live threads only: a thread that exited in the window can make the sum go down.
     const auto before = m.server_start->voluntary_switches;
     const auto after = m.server_end->voluntary_switches;
     if (after >= before) {
-      server["wakeups_per_event"] = per_event(static_cast<double>(after - before), f.events);
+      server.wakeups_per_event = per_event(static_cast<double>(after - before), f.events);
     }
   }
   if (m.server_idle) {
     const std::uint64_t idle = m.server_idle->rss_bytes;
     const std::uint64_t peak = std::max(m.server_rss_peak, idle);
-    server["rss_bytes_idle"] = idle;
-    server["rss_bytes_peak"] = peak;
-    server["rss_bytes_per_connection"] = static_cast<double>(peak - idle) / p.connections;
-    server["rss_bytes_per_stream"] = static_cast<double>(peak - idle) / p.subscriptions;
+    server.rss_bytes_idle = idle;
+    server.rss_bytes_peak = peak;
+    server.rss_bytes_per_connection = static_cast<double>(peak - idle) / p.connections;
+    server.rss_bytes_per_stream = static_cast<double>(peak - idle) / p.subscriptions;
   }
   return server;
 }
@@ -84,65 +79,74 @@ json workload_json(const PreparedLoad& p, const LoadMeasurements& m, const LoadF
           {"topic", c.spec.topic ? json(*c.spec.topic) : json(nullptr)}};
 }
 
-/// What was asked of the server: the transport, its carrier and the schedule.
-json request_json(const PreparedLoad& p, const std::string& group) {
+/// What was asked of the server beyond the typed figures: the URL and the compression asked for.
+json request_json(const PreparedLoad& p) {
   const LoadConfig& c = p.config;
-  const std::string transport(to_string(p.plan.target.transport));
   json compression = c.compression_details;
   compression["algorithm"] = to_string(c.compression.algorithm);
   if (c.compression.algorithm == Compression::permessage_deflate) {
     compression["requested_server_max_window_bits"] = c.compression.window_bits;
     compression["requested_no_context_takeover"] = c.compression.no_context_takeover;
   }
-  return {{"name", c.name.empty() ? group + "-" + transport : c.name},
-          {"group", group},
-          {"transport", transport},
-          {"url", c.url},
-          {"http_version", !transport_info(p.plan.target.transport).http ? json(nullptr)
-                           : c.http == HttpVersion::h2                   ? json("2")
-                                                                         : json("1.1")},
-          {"tls", p.plan.target.tls},
-          {"compression", compression},
-          {"schedule",
-           {{"phase", to_string(p.plan.schedule.phase)},
-            {"seed", p.plan.schedule.seed},
-            {"server_timer_slack_us",
-             c.server_timer_slack_us ? json(*c.server_timer_slack_us) : json(nullptr)}}}};
+  return {{"url", c.url}, {"compression", compression}};
+}
+
+/// Who the scenario is: its name, group, transport, carrier and schedule.
+void add_identity(ScenarioFigures& out, const PreparedLoad& p) {
+  const LoadConfig& c = p.config;
+  const std::string group = group_name(c);
+  const std::string transport(to_string(p.plan.target.transport));
+  out.name = c.name.empty() ? group + "-" + transport : c.name;
+  out.group = group;
+  out.transport = transport;
+  if (transport_info(p.plan.target.transport).http) {
+    out.http_version = c.http == HttpVersion::h2 ? "2" : "1.1";
+  }
+  out.tls = p.plan.target.tls;
+  out.schedule = {.phase = std::string(to_string(p.plan.schedule.phase)),
+                  .seed = p.plan.schedule.seed,
+                  .server_timer_slack_us = c.server_timer_slack_us};
 }
 
 /// What happened: events, throughput, wire bytes, latency and both processes' costs.
-void add_outcome(json& s, const PreparedLoad& p, const LoadMeasurements& m, const LoadFigures& f) {
+void add_outcome(ScenarioFigures& out, const PreparedLoad& p, const LoadMeasurements& m,
+                 const LoadFigures& f) {
+  const WorkerStats& t = m.total;
+  out.events = {.expected = f.contract ? Figure<std::uint64_t>(t.events_expected) : std::nullopt,
+                .received = f.events,
+                .lost = f.lost,
+                .duplicated = t.duplicated,
+                .out_of_order = t.out_of_order};
+  out.throughput = {.events_per_s = f.events_per_s,
+                    .payload_bytes_per_s = static_cast<double>(t.payload_bytes) / m.window_s,
+                    .wire_bytes_per_s = static_cast<double>(t.wire.bytes_received) / m.window_s};
+  out.wire = {
+      .bytes_received = t.wire.bytes_received,
+      .bytes_sent = t.wire.bytes_acked,
+      .segments_received = t.wire.segments_in,
+      .bytes_per_event = per_event(static_cast<double>(t.wire.bytes_received), t.wire_events)};
+  out.latency_us = {.corrected = summary_or_null(t.latency_corrected.summary_us()),
+                    .uncorrected = summary_or_null(t.latency_uncorrected.summary_us())};
+  out.connect_us = summary_or_null(t.connect.summary_us());
+  out.first_event_us = summary_or_null(t.first_event.summary_us());
+  out.server = server_figures(p, m, f);
+  out.loadgen = {.cpu_s = m.self_cpu_s,
+                 .cpu_ns_per_event = per_event(m.self_cpu_s * 1e9, f.events),
+                 .wakeups_per_event = per_event(static_cast<double>(m.self_wakeups), f.events),
+                 .threads = p.threads,
+                 .saturated = f.saturated,
+                 .max_thread_busy = f.max_busy};
+  out.errors = t.errors;
+}
+
+/// The sections beside the typed figures: compression negotiated, clock, workload, causes.
+void add_untyped(json& s, const PreparedLoad& p, const LoadMeasurements& m, const LoadFigures& f) {
   const WorkerStats& t = m.total;
   s["compression"]["negotiated_connections"] = t.compressed_connections;
   s["clock"] = {
       {"same_host", f.same_host},
       {"offset_us", p.config.clock_offset_us ? json(*p.config.clock_offset_us) : json(nullptr)}};
   s["workload"] = workload_json(p, m, f);
-  s["events"] = {{"expected", f.contract ? json(t.events_expected) : json(nullptr)},
-                 {"received", f.events},
-                 {"lost", f.lost},
-                 {"duplicated", t.duplicated},
-                 {"out_of_order", t.out_of_order}};
-  s["throughput"] = {{"events_per_s", f.events_per_s},
-                     {"payload_bytes_per_s", static_cast<double>(t.payload_bytes) / m.window_s},
-                     {"wire_bytes_per_s", static_cast<double>(t.wire.bytes_received) / m.window_s}};
-  s["wire"] = {
-      {"bytes_received", t.wire.bytes_received},
-      {"bytes_sent", t.wire.bytes_acked},
-      {"segments_received", t.wire.segments_in},
-      {"bytes_per_event", per_event(static_cast<double>(t.wire.bytes_received), t.wire_events)}};
-  s["latency_us"] = {{"corrected", to_json(t.latency_corrected.summary_us())},
-                     {"uncorrected", to_json(t.latency_uncorrected.summary_us())}};
-  s["connect_us"] = to_json(t.connect.summary_us());
-  s["first_event_us"] = to_json(t.first_event.summary_us());
-  s["server"] = server_json(p, m, f);
-  s["loadgen"] = {{"cpu_s", m.self_cpu_s},
-                  {"cpu_ns_per_event", per_event(m.self_cpu_s * 1e9, f.events)},
-                  {"wakeups_per_event", per_event(static_cast<double>(m.self_wakeups), f.events)},
-                  {"threads", p.threads},
-                  {"saturated", f.saturated},
-                  {"max_thread_busy", f.max_busy}};
-  s["errors"] = t.errors;
   s["error_causes"] = t.error_causes;
 }
 
@@ -151,9 +155,15 @@ void add_outcome(json& s, const PreparedLoad& p, const LoadMeasurements& m, cons
 json scenario_json(const PreparedLoad& p, const LoadMeasurements& m, const LoadFigures& f,
                    json warnings) {
   const WorkerStats& t = m.total;
-  json s = request_json(p, group_name(p.config));
-  add_outcome(s, p, m, f);
-  s["warnings"] = std::move(warnings);
+  ScenarioFigures figures;
+  add_identity(figures, p);
+  add_outcome(figures, p, m, f);
+  for (const auto& w : warnings) {
+    if (w.is_string()) figures.warnings.push_back(w.get<std::string>());
+  }
+  json s = request_json(p);
+  to_json(s, figures);
+  add_untyped(s, p, m, f);
   s["histograms"] = {{"latency_corrected", t.latency_corrected.bins_json()},
                      {"latency_uncorrected", t.latency_uncorrected.bins_json()},
                      {"connect", t.connect.bins_json()},

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/measure/sysinfo.hpp"
+#include "loadgen/report/scenario_model.hpp"
 #include "loadgen/run/server_process.hpp"
 #include "loadgen/soak/soak_faults.hpp"
 #include "loadgen/soak/soak_sampler.hpp"
@@ -130,22 +131,24 @@ json judge_healthy(const SoakOptions& o, const HealthySpec& h, int status, const
   std::ifstream in(dir / (std::string(h.name) + ".json"));
   const auto report = json::parse(in, nullptr, false);
   Criterion c{std::string("healthy ") + h.name};
-  if (report.is_discarded() || !report.contains("scenarios") || report["scenarios"].empty()) {
+  if (report.is_discarded() || !report.contains("scenarios") || !report["scenarios"].is_array() ||
+      report["scenarios"].empty()) {
     c.reason = "no report (exit status " + out["exit_status"].dump() + "; see " +
                (dir / (std::string(h.name) + ".log")).string() + ")";
     criteria.push_back(c);
     return out;
   }
-  const auto& s = report["scenarios"][0];
-  const auto received = s["events"].value("received", std::uint64_t{0});
-  const auto lost = s["events"].value("lost", std::uint64_t{0});
+  const ScenarioFigures s = scenario_figures(report["scenarios"][0]);
+  const auto received = s.events.received.value_or(0);
+  const auto lost = s.events.lost.value_or(0);
   std::uint64_t errors = 0;
-  for (const auto& [k, v] : s["errors"].items()) errors += v.get<std::uint64_t>();
-  const auto& p99j = s["latency_us"]["corrected"]["p99"];
-  const double p99_ms = p99j.is_number() ? p99j.get<double>() / 1e3 : -1;
+  for (const auto& [kind, n] : s.errors) errors += n;
+  // A run without latency (no event) has no p99: -1, which fails the criterion.
+  const auto& lat = s.latency_us.corrected;
+  const double p99_ms = lat && lat->p99 ? *lat->p99 / 1e3 : -1;
   out.update({{"events_received", received},
               {"events_lost", lost},
-              {"errors", s["errors"]},
+              {"errors", s.errors},
               {"p99_ms", p99_ms}});
   c.pass = out["exit_status"] == 0 && received > 0 && lost == 0 && errors == 0 && p99_ms >= 0 &&
            p99_ms <= o.p99_bound_ms;
