@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "loadgen/report/report_markdown.hpp"
-#include "loadgen/report/scenario_model.hpp"
 
 namespace pushbench::loadgen {
 
@@ -63,7 +62,8 @@ std::string text_at(const json& j, std::string_view path) {
   return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
-std::optional<FigureReading> read_figure(const json& scenario, const char* path) {
+std::optional<FigureReading> read_figure(const ScenarioView& view, const char* path) {
+  const json& scenario = *view.raw;
   if (const auto reps = scenario.find("repetitions"); reps != scenario.end() && reps->is_object()) {
     if (const auto entry = reps->find(path); entry != reps->end() && entry->is_object()) {
       if (const auto median = number_at(*entry, "median")) {
@@ -77,7 +77,7 @@ std::optional<FigureReading> read_figure(const json& scenario, const char* path)
       }
     }
   }
-  if (const auto v = figure_value(scenario_figures(scenario), path)) {
+  if (const auto v = figure_value(view.figures, path)) {
     return FigureReading{*v, 0, false, {}};
   }
   return std::nullopt;
@@ -325,10 +325,10 @@ CompareResult compare_reports(const json& base, const json& now, const CompareOp
       result.only_in_base.push_back(label);
       continue;
     }
-    const json& n = ns[*match[i]];
+    const ScenarioView base(bs[i]), now(ns[*match[i]]);
     for (const auto& spec : kComparedFigures) {
-      const auto rb = read_figure(bs[i], spec.path);
-      const auto rn = read_figure(n, spec.path);
+      const auto rb = read_figure(base, spec.path);
+      const auto rn = read_figure(now, spec.path);
       if (rb && rn) result.deltas.push_back(make_delta(label, spec, *rb, *rn, o));
     }
   }

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "loadgen/report/scenario_model.hpp"
+
 namespace pushbench::loadgen {
 
 /// Output format of format_compare().
@@ -41,8 +43,8 @@ struct FigureReading {
   std::vector<double> values;     ///< every repetition's finite value, when the report lists them
 };
 /// The figure at dotted `path` of `scenario`: its repetitions' median when it has them, else
-/// the plain value; nullopt when neither is a finite number.
-std::optional<FigureReading> read_figure(const nlohmann::json& scenario, const char* path);
+/// the plain (typed) value; nullopt when neither is a finite number.
+std::optional<FigureReading> read_figure(const ScenarioView& scenario, const char* path);
 
 /// One figure of one scenario present (non-null) in both reports.
 struct FigureDelta {
@@ -80,8 +82,9 @@ struct CompareResult {
 /// `"repetitions": {"<figure>": {"median": x, "mad": y, "values": [...]}}` replaces that figure's
 /// value with the median and enables the noise test: a change within mad_factor MADs is noise,
 /// and when both reports list at least two values, so is one whose runs overlap (only a shift
-/// with every new run beyond every base run counts). events.lost rising from 0 is a regression whatever the
-/// threshold or spread. Never throws on malformed input: what cannot be read is skipped.
+/// with every new run beyond every base run counts). events.lost rising from 0 is a regression
+/// whatever the threshold or spread. Never throws on malformed input: what cannot be read is
+/// skipped.
 CompareResult compare_reports(const nlohmann::json& base, const nlohmann::json& now,
                               const CompareOptions& o);
 

@@ -33,7 +33,7 @@ FigureRow figure(const char* label, const char* markdown_label, const char* path
 FigureRow proxy_figure(const char* label, const char* key, const char* format, double scale = 1) {
   return {label, nullptr,
           [key, format, scale](const ScenarioView& c) {
-            return format_figure(number(json_at(c.raw, {"proxy", key})), format, scale);
+            return format_figure(number(json_at(*c.raw, {"proxy", key})), format, scale);
           },
           true};
 }
@@ -42,7 +42,7 @@ std::string carrier(const ScenarioView& c) {
   const auto& f = c.figures;
   return (f.http_version ? "h" + *f.http_version : std::string("tcp")) +
          (f.tls.value_or(false) ? "+tls" : "") + " / " +
-         format_figure(number(json_at(c.raw, {"workload", "tcp_connections"})), "%.0f");
+         format_figure(number(json_at(*c.raw, {"workload", "tcp_connections"})), "%.0f");
 }
 
 std::string lost_of_expected(const ScenarioView& c) {
@@ -51,12 +51,12 @@ std::string lost_of_expected(const ScenarioView& c) {
 }
 
 std::string compression(const ScenarioView& c) {
-  const json& v = json_at(c.raw, {"compression", "algorithm"});
+  const json& v = json_at(*c.raw, {"compression", "algorithm"});
   return v.is_string() && !v.get_ref<const std::string&>().empty() ? v.get<std::string>() : "n/a";
 }
 
 std::string proxy_name(const ScenarioView& c) {
-  const json& v = json_at(c.raw, {"proxy", "name"});
+  const json& v = json_at(*c.raw, {"proxy", "name"});
   return v.is_string() ? v.get<std::string>() : std::string("none");
 }
 
@@ -66,6 +66,20 @@ std::string saturated(const ScenarioView& c) {
 }
 
 }  // namespace
+
+ScenarioGroups group_scenarios(const json& report) {
+  ScenarioGroups groups;
+  const json& scenarios = json_at(report, {"scenarios"});
+  if (!scenarios.is_array()) return groups;
+  for (const auto& s : scenarios) {
+    if (!s.is_object()) continue;
+    ScenarioView view(s);
+    const std::string g = view.figures.group.value_or(view.figures.name.value_or("?"));
+    if (!groups.scenarios.count(g)) groups.order.push_back(g);
+    groups.scenarios[g].push_back(std::move(view));
+  }
+  return groups;
+}
 
 const std::vector<FigureRow>& figure_rows() {
   static const std::vector<FigureRow> rows = {

@@ -2,6 +2,7 @@
 // The rows both printers show (the terminal table and the Markdown report): one list, in print
 // order, each with its label in each printer and how a scenario's cell reads.
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,15 @@ struct FigureRow {
 
 /// Every row, in print order.
 const std::vector<FigureRow>& figure_rows();
+
+/// A report's scenarios by group, each parsed once: groups in first-seen order (a scenario's
+/// `group`, else its `name`, else "?"), and within a group the scenarios in report order.
+/// Entries of `scenarios` that are not objects are skipped.
+struct ScenarioGroups {
+  std::vector<std::string> order;                              ///< group names, first seen first
+  std::map<std::string, std::vector<ScenarioView>> scenarios;  ///< each group's scenarios
+};
+ScenarioGroups group_scenarios(const nlohmann::json& report);
 
 /// `v` times `scale` printed with `format`, or "n/a".
 std::string format_figure(std::optional<double> v, const char* format, double scale = 1);

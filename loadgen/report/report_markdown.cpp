@@ -21,41 +21,39 @@ std::string text(const json& v) {
 }
 
 /// Column headings: the transport, or the scenario's name where the group repeats a transport.
-std::vector<std::string> column_headings(const std::vector<ScenarioFigures>& scenarios) {
+std::vector<std::string> column_headings(const std::vector<ScenarioView>& scenarios) {
   std::map<std::string, int> seen;
-  for (const auto& f : scenarios) ++seen[f.transport.value_or("?")];
+  for (const auto& s : scenarios) ++seen[s.figures.transport.value_or("?")];
   std::vector<std::string> out;
-  for (const auto& f : scenarios) {
-    const std::string transport = f.transport.value_or("?");
-    out.push_back(markdown_escape(seen[transport] > 1 ? f.name.value_or(transport) : transport));
+  for (const auto& s : scenarios) {
+    const std::string transport = s.figures.transport.value_or("?");
+    out.push_back(
+        markdown_escape(seen[transport] > 1 ? s.figures.name.value_or(transport) : transport));
   }
   return out;
 }
 
 void append_group(std::string& out, const std::string& group,
-                  const std::vector<const json*>& scenarios) {
-  std::vector<ScenarioFigures> figures;
-  for (const json* s : scenarios) figures.push_back(scenario_figures(*s));
+                  const std::vector<ScenarioView>& scenarios) {
   out += "\n### " + markdown_escape(group) + "\n\n|   |";
-  for (const auto& heading : column_headings(figures)) out += " " + heading + " |";
+  for (const auto& heading : column_headings(scenarios)) out += " " + heading + " |";
   out += "\n|---|";
   for (std::size_t i = 0; i < scenarios.size(); ++i) out += "--:|";
   out += "\n";
   for (const auto& row : figure_rows()) {
     if (!row.markdown_label || row.proxy) continue;
     out += std::string("| ") + row.markdown_label + " |";
-    for (std::size_t i = 0; i < scenarios.size(); ++i) {
-      const std::string cell = row.cell(ScenarioView{*scenarios[i], figures[i]});
+    for (const auto& s : scenarios) {
+      const std::string cell = row.cell(s);
       out += " " + (row.alarm && cell == "YES" ? "**YES**" : markdown_escape(cell)) + " |";
     }
     out += "\n";
   }
   std::string warnings;
-  for (const auto& f : figures) {
-    for (const auto& w : f.warnings) {
-      warnings +=
-          "- " + markdown_escape(f.transport.value_or("?")) + ": " + markdown_escape(w) + "\n";
-    }
+  for (const auto& s : scenarios) {
+    const std::string transport = markdown_escape(s.figures.transport.value_or("?"));
+    for (const auto& w : s.figures.warnings)
+      warnings += "- " + transport + ": " + markdown_escape(w) + "\n";
   }
   if (!warnings.empty()) out += "\nWarnings:\n\n" + warnings;
 }
@@ -104,20 +102,9 @@ std::string report_markdown(const json& report) {
   out += "- started: " + text(json_at(report, {"started_at"})) + "\n";
   out += "- suite: " + text(json_at(report, {"suite"})) + "\n";
 
-  std::vector<std::string> groups;
-  std::map<std::string, std::vector<const json*>> by_group;
-  const json& scenarios = json_at(report, {"scenarios"});
-  if (scenarios.is_array()) {
-    for (const auto& s : scenarios) {
-      if (!s.is_object()) continue;
-      const ScenarioFigures f = scenario_figures(s);
-      const std::string g = f.group.value_or(f.name.value_or("?"));
-      if (!by_group.count(g)) groups.push_back(g);
-      by_group[g].push_back(&s);
-    }
-  }
-  if (groups.empty()) out += "\nNo scenarios.\n";
-  for (const auto& g : groups) append_group(out, g, by_group[g]);
+  const ScenarioGroups groups = group_scenarios(report);
+  if (groups.order.empty()) out += "\nNo scenarios.\n";
+  for (const auto& g : groups.order) append_group(out, g, groups.scenarios.at(g));
   return out;
 }
 

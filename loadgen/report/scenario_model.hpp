@@ -129,13 +129,6 @@ nlohmann::json or_null(const Figure<T>& f) {
   return f ? nlohmann::json(*f) : nlohmann::json(nullptr);
 }
 
-/// One scenario as a printer reads it: its typed figures, and the JSON for the open sections
-/// (a proxy's, the compression details).
-struct ScenarioView {
-  const nlohmann::json& raw;       ///< the scenario object
-  const ScenarioFigures& figures;  ///< its typed figures
-};
-
 /// Null for an empty summary (as the histograms write it), else the summary's figures.
 std::optional<SummaryFigures> summary_or_null(const Summary& s);
 
@@ -146,6 +139,15 @@ void to_json(nlohmann::json& j, const ScenarioFigures& f);
 /// whole number >= 0). Never throws.
 void from_json(const nlohmann::json& j, ScenarioFigures& f);
 ScenarioFigures scenario_figures(const nlohmann::json& scenario);
+
+/// One scenario as a reader takes it: parsed once into its typed figures, with the JSON kept for
+/// the open sections (a proxy's, the compression details, repetitions).
+struct ScenarioView {
+  explicit ScenarioView(const nlohmann::json& scenario)
+      : raw(&scenario), figures(scenario_figures(scenario)) {}
+  const nlohmann::json* raw;  ///< the scenario object (outlives the view)
+  ScenarioFigures figures;    ///< its typed figures
+};
 
 /// Sections written from ScenarioFigures, each with the keys listed for it ("" = the scenario's
 /// own keys, "<summary>" = the keys of every latency or duration summary), for a test against

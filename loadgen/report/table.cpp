@@ -15,64 +15,42 @@ using json = nlohmann::json;
 
 namespace {
 
-/// The report's scenarios by group: groups in first-seen order, and within a group the
-/// transports in first-seen order.
-struct Groups {
-  std::vector<std::string> order;                             ///< group names, first seen first
-  std::map<std::string, std::vector<const json*>> scenarios;  ///< each group's scenarios
-};
-
-Groups group_scenarios(const json& report) {
-  Groups groups;
-  static const json kNoScenarios = json::array();
-  const json& scenarios = report.contains("scenarios") ? report["scenarios"] : kNoScenarios;
-  for (const auto& s : scenarios) {
-    const ScenarioFigures f = scenario_figures(s);
-    const std::string g = f.group.value_or(f.name.value_or("?"));
-    if (!groups.scenarios.count(g)) groups.order.push_back(g);
-    groups.scenarios[g].push_back(&s);
-  }
-  return groups;
-}
-
 /// The block of group `g`: its verdict line (if any), the transports' heading, the rows and the
 /// scenarios' warnings.
-void append_table_group(std::string& out, const std::string& g, const std::vector<const json*>& scs,
-                        const json* verdict) {
+void append_table_group(std::string& out, const std::string& g,
+                        const std::vector<ScenarioView>& scs, const json* verdict) {
   char line[512];
   out += "\n";
   if (verdict) out += g + " " + format_verdict(*verdict, "");
   std::snprintf(line, sizeof line, "%-22s", g.c_str());
   out += line;
-  std::vector<ScenarioFigures> figures;
-  for (const json* s : scs) figures.push_back(scenario_figures(*s));
-  for (const auto& f : figures) {
-    std::snprintf(line, sizeof line, " %14s", f.transport.value_or("?").c_str());
+  for (const auto& s : scs) {
+    std::snprintf(line, sizeof line, " %14s", s.figures.transport.value_or("?").c_str());
     out += line;
   }
   out += "\n";
   const bool proxied =
-      std::any_of(scs.begin(), scs.end(), [](const json* s) { return s->contains("proxy"); });
+      std::any_of(scs.begin(), scs.end(), [](const auto& s) { return s.raw->contains("proxy"); });
   for (const auto& row : figure_rows()) {
     if (!row.label || (row.proxy && !proxied)) continue;
     std::snprintf(line, sizeof line, "  %-20s", row.label);
     out += line;
-    for (std::size_t i = 0; i < scs.size(); ++i) {
-      std::snprintf(line, sizeof line, " %14s",
-                    row.cell(ScenarioView{*scs[i], figures[i]}).c_str());
+    for (const auto& s : scs) {
+      std::snprintf(line, sizeof line, " %14s", row.cell(s).c_str());
       out += line;
     }
     out += "\n";
   }
-  for (const auto& f : figures) {
-    for (const auto& w : f.warnings) out += "  ! " + f.transport.value_or("?") + ": " + w + "\n";
+  for (const auto& s : scs) {
+    const std::string transport = s.figures.transport.value_or("?");
+    for (const auto& w : s.figures.warnings) out += "  ! " + transport + ": " + w + "\n";
   }
 }
 
 }  // namespace
 
 std::string comparison_table(const json& report) {
-  const Groups groups = group_scenarios(report);
+  const ScenarioGroups groups = group_scenarios(report);
   std::map<std::string, json> verdicts;
   for (auto& v : group_verdicts(report)) {
     const std::string group = v["group"].get<std::string>();

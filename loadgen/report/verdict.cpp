@@ -54,11 +54,11 @@ json conditions_of(const json& s) {
           {"runs", runs && *runs >= 1 && *runs < 1e9 ? json(static_cast<std::uint64_t>(*runs)) : json(1)}};
 }
 
-json figure_verdict(const VerdictFigure& f, const std::vector<const json*>& scenarios) {
+json figure_verdict(const VerdictFigure& f, const std::vector<ScenarioView>& scenarios) {
   std::vector<std::pair<std::string, FigureReading>> readings;
-  for (const json* s : scenarios) {
-    const std::string transport = text_at(*s, "transport");
-    if (auto r = read_figure(*s, f.path)) readings.emplace_back(transport.empty() ? "?" : transport, *r);
+  for (const ScenarioView& s : scenarios) {
+    const std::string transport = text_at(*s.raw, "transport");
+    if (auto r = read_figure(s, f.path)) readings.emplace_back(transport.empty() ? "?" : transport, *r);
   }
   if (readings.size() < 2) return nullptr;
   std::stable_sort(readings.begin(), readings.end(),
@@ -85,7 +85,7 @@ json figure_verdict(const VerdictFigure& f, const std::vector<const json*>& scen
 
 json group_verdicts(const json& report) {
   std::vector<std::string> order;
-  std::map<std::string, std::vector<const json*>> by_group;
+  std::map<std::string, std::vector<ScenarioView>> by_group;
   if (report.contains("scenarios") && report["scenarios"].is_array()) {
     for (const auto& s : report["scenarios"]) {
       if (!s.is_object()) continue;
@@ -93,7 +93,7 @@ json group_verdicts(const json& report) {
       if (g.empty()) g = text_at(s, "name");
       if (g.empty()) g = "?";
       if (!by_group.count(g)) order.push_back(g);
-      by_group[g].push_back(&s);
+      by_group[g].emplace_back(s);
     }
   }
   json out = json::array();
@@ -105,7 +105,8 @@ json group_verdicts(const json& report) {
       if (auto v = figure_verdict(f, scs); !v.is_null()) figures.push_back(std::move(v));
     }
     if (figures.empty()) continue;
-    out.push_back({{"group", g}, {"conditions", conditions_of(*scs.front())}, {"figures", figures}});
+    out.push_back(
+        {{"group", g}, {"conditions", conditions_of(*scs.front().raw)}, {"figures", figures}});
   }
   return out;
 }

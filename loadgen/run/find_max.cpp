@@ -43,6 +43,7 @@ json find_max(const LoadConfig& base, const FindMaxOptions& options,
   }
   json steps = json::array();
   json best, first;
+  json best_events_per_s;  // the best step's throughput (null until a step is sustainable)
   std::string stopped = "reached the step limit";
   LoadConfig cfg = base;
   bool retried = false;
@@ -77,6 +78,7 @@ json find_max(const LoadConfig& base, const FindMaxOptions& options,
       break;
     }
     retried = false;
+    best_events_per_s = or_null(f.throughput.events_per_s);
     best = std::move(s);
     cfg.spec.rate *= options.step_factor;
     ++step;
@@ -89,7 +91,7 @@ json find_max(const LoadConfig& base, const FindMaxOptions& options,
       {"max_sustainable_rate_per_stream",
        best.is_null() ? json(nullptr) : best["workload"]["rate_per_stream"]},
       {"max_sustainable_events_per_s",
-       best.is_null() ? json(nullptr) : or_null(scenario_figures(best).throughput.events_per_s)},
+       best_events_per_s},
       {"stopped_because", stopped}};
   if (best.is_null()) {
     out["warnings"].push_back("find-max: even the first rate was not sustainable (" + stopped + ")");
