@@ -131,24 +131,49 @@ json workload_json(const BrowserConfig& config, const BrowserObservation& obs, d
           {"topic", obs.spec.topic ? json(*obs.spec.topic) : json()}};
 }
 
-/// What a browser run cannot measure, in the schema's required shape: the wire (the browser's
-/// sockets are not ours), the server's process (not sampled here) and the load generator (none).
-void add_unmeasured(json& scenario) {
-  scenario["wire"] = {{"bytes_received", 0},
-                      {"bytes_sent", 0},
-                      {"segments_received", 0},
-                      {"bytes_per_event", nullptr}};
-  scenario["server"] = {{"pid", nullptr},
-                        {"cpu_s", nullptr},
-                        {"cpu_ns_per_event", nullptr},
-                        {"rss_bytes_idle", nullptr},
-                        {"rss_bytes_peak", nullptr},
-                        {"rss_bytes_per_connection", nullptr}};
-  scenario["loadgen"] = {{"cpu_s", 0},
-                         {"cpu_ns_per_event", nullptr},
-                         {"threads", 1},
-                         {"saturated", false},
-                         {"max_thread_busy", 0}};
+/// The typed figures of a browser run. What it cannot measure: the wire (the browser's sockets
+/// are not ours: counted 0), the server's process (not sampled here: null) and a load generator
+/// (none: the harness's own cost is 0).
+ScenarioFigures browser_figures(const BrowserConfig& config, const BrowserObservation& obs,
+                                const BrowserTotals& totals, const LatencyHistogram& corrected,
+                                const LatencyHistogram& uncorrected, double window_s) {
+  const std::string transport(to_string(obs.target.transport));
+  const std::uint64_t received = totals.received, expected = totals.expected;
+  return {.name = config.name.empty()
+                      ? "chromium-" + transport + "-" + std::to_string(config.subscriptions)
+                      : config.name,
+          .group = config.group.empty() ? "browser" : config.group,
+          .transport = transport,
+          .http_version = totals.http_version,
+          .tls = obs.target.tls,
+          // Every subscription asks for the one epoch the run set (browser_run.cpp).
+          .schedule = {.phase = "aligned", .seed = 0, .server_timer_slack_us = std::nullopt},
+          .events = {.expected = expected,
+                     .received = received,
+                     .lost = expected > received ? expected - received : 0,
+                     .duplicated = totals.duplicated,
+                     .out_of_order = totals.out_of_order},
+          .throughput = {.events_per_s = static_cast<double>(received) / window_s,
+                         .payload_bytes_per_s =
+                             static_cast<double>(received * obs.spec.size) / window_s,
+                         .wire_bytes_per_s = 0.0},
+          .wire = {.bytes_received = 0,
+                   .bytes_sent = 0,
+                   .segments_received = 0,
+                   .bytes_per_event = std::nullopt},
+          .latency_us = {.corrected = summary_or_null(corrected.summary_us()),
+                         .uncorrected = summary_or_null(uncorrected.summary_us())},
+          .connect_us = summary_or_null(totals.connect_us),
+          .first_event_us = summary_or_null(totals.first_event_us),
+          .server = {},
+          .loadgen = {.cpu_s = 0.0,
+                      .cpu_ns_per_event = std::nullopt,
+                      .wakeups_per_event = std::nullopt,
+                      .threads = 1,
+                      .saturated = false,
+                      .max_thread_busy = 0.0},
+          .errors = totals.errors,
+          .warnings = {}};
 }
 
 }  // namespace
@@ -156,9 +181,8 @@ void add_unmeasured(json& scenario) {
 json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs) {
   const auto& r = obs.result;
   std::vector<std::string> warnings = obs.warnings;
-  json totals;
+  BrowserTotals totals;
   json subs = browser_subscriptions(config, obs, totals, warnings);
-  const std::uint64_t received = totals["received"], expected = totals["expected"];
   const auto corrected = histogram_from_page(r.value("corrected", json::object()));
   const auto uncorrected = histogram_from_page(r.value("uncorrected", json::object()));
   if (!uncorrected.count() && corrected.count()) {
@@ -172,50 +196,26 @@ json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs
   // Opened by an upgrade (WebSocket): over HTTP/2, one extended CONNECT stream each.
   const bool upgrade = transport_info(obs.target.transport).upgrade;
   json scenario = {
-      {"name", config.name.empty() ? "chromium-" + std::string(to_string(obs.target.transport)) + "-" +
-                                         std::to_string(config.subscriptions)
-                                   : config.name},
-      {"group", config.group.empty() ? "browser" : config.group},
       {"client", "chromium"},
-      {"transport", to_string(obs.target.transport)},
       {"url", obs.target.url},
-      {"http_version", totals["http_version"]},
-      {"tls", obs.target.tls},
-      {"compression", totals["compression"]},
+      {"compression", totals.compression},
       {"workload", workload_json(config, obs, window_s)},
-      {"events",
-       {{"expected", expected},
-        {"received", received},
-        {"lost", expected > received ? expected - received : 0},
-        {"duplicated", totals["duplicated"]},
-        {"out_of_order", totals["out_of_order"]}}},
-      {"throughput",
-       {{"events_per_s", received / window_s},
-        {"payload_bytes_per_s", received * obs.spec.size / window_s},
-        {"wire_bytes_per_s", 0}}},
-      {"latency_us",
-       {{"corrected", to_json(corrected.summary_us())},
-        {"uncorrected", to_json(uncorrected.summary_us())}}},
-      {"connect_us", totals["connect_us"]},
-      {"first_event_us", totals["first_event_us"]},
-      {"errors", totals["errors"]},
       {"histograms",
        {{"latency_corrected", corrected.bins_json()},
         {"latency_uncorrected", uncorrected.bins_json()},
         {"connect", LatencyHistogram().bins_json()},
         {"first_event", LatencyHistogram().bins_json()}}},
-      {"browser", totals["browser"]},
+      {"browser", totals.browser},
   };
-  add_unmeasured(scenario);
-  json chromium = totals["chromium"];
-  chromium["cost"] = cost_section(obs, received, config.subscriptions, warnings);
+  json chromium = totals.chromium;
+  chromium["cost"] = cost_section(obs, totals.received, config.subscriptions, warnings);
   chromium["subscriptions"] = std::move(subs);
   if (obs.stats_before && obs.stats_after) {
     scenario["server_counters"] = counter_deltas(*obs.stats_before, *obs.stats_after);
-    if (upgrade && totals["http_version"] == "2") {
+    if (upgrade && totals.http_version == "2") {
       const auto streams = scenario["server_counters"].value("h2_streams", 0);
       // The page's own GET is one HTTP/2 stream; every WebSocket over RFC 8441 is one more.
-      chromium["websocket_over_h2"] = streams >= static_cast<int>(totals["opened"]) + 1;
+      chromium["websocket_over_h2"] = streams >= static_cast<int>(totals.opened) + 1;
     }
   }
   if (config.resume) {
@@ -228,7 +228,9 @@ json browser_scenario(const BrowserConfig& config, const BrowserObservation& obs
         {"recovery_us", nullptr}};
   }
   scenario["chromium"] = std::move(chromium);
-  scenario["warnings"] = warnings;
+  ScenarioFigures figures = browser_figures(config, obs, totals, corrected, uncorrected, window_s);
+  figures.warnings = std::move(warnings);
+  to_json(scenario, figures);
   return scenario;
 }
 

@@ -25,12 +25,13 @@ std::uint64_t expected_events(const BrowserObservation& obs) {
 }
 
 /// The HTTP version of the report: what the subscriptions (else the page) used.
-json http_version(const std::map<std::string, std::uint64_t>& protocols, const json& page) {
+Figure<std::string> http_version(const std::map<std::string, std::uint64_t>& protocols,
+                                 const json& page) {
   std::string p = protocols.size() == 1 ? protocols.begin()->first
                                         : (page.is_string() ? page.get<std::string>() : "");
   if (p == "h2") return "2";
   if (p == "http/1.1") return "1.1";
-  return nullptr;
+  return std::nullopt;
 }
 
 /// Compression as negotiated in an upgrade's handshake (WebSocket: the extensions) or as
@@ -55,10 +56,10 @@ json compression(const BrowserConfig& config, bool upgrade,
   return {{"algorithm", got}, {"evidence", "WebSocket.extensions"}};
 }
 
-json summary_of(const std::vector<double>& us) {
+Summary summary_of(const std::vector<double>& us) {
   LatencyHistogram h;
   for (double v : us) h.record(static_cast<std::int64_t>(v * 1e3));
-  return to_json(h.summary_us());
+  return h.summary_us();
 }
 
 /// Sums of the page's per-subscription entries.
@@ -123,8 +124,8 @@ json chromium_section(const BrowserObservation& obs, const Tally& t) {
 
 }  // namespace
 
-json browser_subscriptions(const BrowserConfig& config, const BrowserObservation& obs, json& totals,
-                           std::vector<std::string>& warnings) {
+json browser_subscriptions(const BrowserConfig& config, const BrowserObservation& obs,
+                           BrowserTotals& totals, std::vector<std::string>& warnings) {
   const auto& r = obs.result;
   // Opened by an upgrade (WebSocket): its extensions say the compression, and browsers do not
   // count it among an origin's 6 HTTP/1.1 connections.
@@ -152,25 +153,23 @@ json browser_subscriptions(const BrowserConfig& config, const BrowserObservation
                              " (" + obs.target.url + ")");
   }
   const auto version = http_version(t.protocols, r["page_protocol"]);
-  json error_counts = json::object();
-  for (const auto& [e, n] : t.errors) error_counts[e] = n;
   const double granularity_us = r.value("clock_granularity_ms", 0.0) * 1e3;
-  totals = {{"received", t.received},
-            {"expected", expected * config.subscriptions},
-            {"duplicated", t.dup},
-            {"out_of_order", t.ooo},
-            {"opened", t.opened},
-            {"http_version", version},
-            {"compression", compression(config, upgrade, t.extensions, warnings)},
-            {"connect_us", summary_of(t.connect_us)},
-            {"first_event_us", summary_of(t.first_us)},
-            {"errors", error_counts}};
-  totals["browser"] = {{"max_connections_per_origin", version == "1.1" && !upgrade ? 6 : 0},
-                       {"subscriptions", config.subscriptions},
-                       {"subscriptions_waited", t.waited},
-                       {"subscriptions_starved", t.starved},
-                       {"wait_us", summary_of(t.connect_us)}};
-  totals["chromium"] = chromium_section(obs, t);
+  totals = {.received = t.received,
+            .expected = expected * config.subscriptions,
+            .duplicated = t.dup,
+            .out_of_order = t.ooo,
+            .opened = t.opened,
+            .http_version = version,
+            .compression = compression(config, upgrade, t.extensions, warnings),
+            .connect_us = summary_of(t.connect_us),
+            .first_event_us = summary_of(t.first_us),
+            .errors = t.errors,
+            .browser = {{"max_connections_per_origin", version == "1.1" && !upgrade ? 6 : 0},
+                        {"subscriptions", config.subscriptions},
+                        {"subscriptions_waited", t.waited},
+                        {"subscriptions_starved", t.starved},
+                        {"wait_us", to_json(summary_of(t.connect_us))}},
+            .chromium = chromium_section(obs, t)};
   if (t.waited > 0 && window_start > open_at) {
     warnings.push_back(std::to_string(t.waited) +
                        " subscription(s) were not open when the window "

@@ -67,20 +67,6 @@ std::string saturated(const ScenarioView& c) {
 
 }  // namespace
 
-ScenarioGroups group_scenarios(const json& report) {
-  ScenarioGroups groups;
-  const json& scenarios = json_at(report, {"scenarios"});
-  if (!scenarios.is_array()) return groups;
-  for (const auto& s : scenarios) {
-    if (!s.is_object()) continue;
-    ScenarioView view(s);
-    const std::string g = view.figures.group.value_or(view.figures.name.value_or("?"));
-    if (!groups.scenarios.count(g)) groups.order.push_back(g);
-    groups.scenarios[g].push_back(std::move(view));
-  }
-  return groups;
-}
-
 const std::vector<FigureRow>& figure_rows() {
   static const std::vector<FigureRow> rows = {
       {"http / TCP conns", nullptr, carrier},

@@ -24,15 +24,6 @@ struct FigureRow {
 /// Every row, in print order.
 const std::vector<FigureRow>& figure_rows();
 
-/// A report's scenarios by group, each parsed once: groups in first-seen order (a scenario's
-/// `group`, else its `name`, else "?"), and within a group the scenarios in report order.
-/// Entries of `scenarios` that are not objects are skipped.
-struct ScenarioGroups {
-  std::vector<std::string> order;                              ///< group names, first seen first
-  std::map<std::string, std::vector<ScenarioView>> scenarios;  ///< each group's scenarios
-};
-ScenarioGroups group_scenarios(const nlohmann::json& report);
-
 /// `v` times `scale` printed with `format`, or "n/a".
 std::string format_figure(std::optional<double> v, const char* format, double scale = 1);
 

@@ -256,6 +256,23 @@ ScenarioFigures scenario_figures(const json& scenario) {
   return f;
 }
 
+ScenarioGroups group_scenarios(const json& report) {
+  ScenarioGroups groups;
+  if (!report.is_object()) return groups;
+  const auto scenarios = report.find("scenarios");  // views point into the report: no copy
+  if (scenarios == report.end() || !scenarios->is_array()) return groups;
+  for (const auto& s : *scenarios) {
+    if (!s.is_object()) continue;
+    ScenarioView view(s);
+    std::string g = view.figures.group.value_or("");
+    if (g.empty()) g = view.figures.name.value_or("");
+    if (g.empty()) g = "?";
+    if (!groups.scenarios.count(g)) groups.order.push_back(g);
+    groups.scenarios[g].push_back(std::move(view));
+  }
+  return groups;
+}
+
 std::map<std::string, std::vector<std::string>> scenario_figure_keys() {
   std::map<std::string, std::vector<std::string>> out;
   const ScenarioFigures blank;

@@ -149,6 +149,15 @@ struct ScenarioView {
   ScenarioFigures figures;    ///< its typed figures
 };
 
+/// A report's scenarios by group, each parsed once: groups in first-seen order (a scenario's
+/// `group`, else its `name`, else "?"; an empty string counts as missing), and within a group the
+/// scenarios in report order. Entries of `scenarios` that are not objects are skipped.
+struct ScenarioGroups {
+  std::vector<std::string> order;                              ///< group names, first seen first
+  std::map<std::string, std::vector<ScenarioView>> scenarios;  ///< each group's scenarios
+};
+ScenarioGroups group_scenarios(const nlohmann::json& report);
+
 /// Sections written from ScenarioFigures, each with the keys listed for it ("" = the scenario's
 /// own keys, "<summary>" = the keys of every latency or duration summary), for a test against
 /// the schema.

@@ -1,9 +1,12 @@
 #include "loadgen/report/shard_merge_figures.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include "core/measure/histogram.hpp"
+#include "loadgen/report/shard_merge_typed.hpp"
 
 namespace pushbench::loadgen {
 
@@ -67,11 +70,6 @@ json sum_maps(const Shards& shards, const std::string& path) {
   return out;
 }
 
-json per_event(const json& amount, double scale, const json& events) {
-  if (!amount.is_number() || !events.is_number() || events.get<double>() <= 0) return nullptr;
-  return amount.get<double>() * scale / events.get<double>();
-}
-
 /// Histogram key -> its summary's path in the scenario.
 const std::vector<std::pair<const char*, const char*>>& histogram_summaries() {
   static const std::vector<std::pair<const char*, const char*>> map = {
@@ -85,8 +83,11 @@ const std::vector<std::pair<const char*, const char*>>& histogram_summaries() {
   return map;
 }
 
-/// Adds every histogram's bins and recomputes its summary from them.
-void merge_histograms(json& out, const Shards& shards, const std::vector<std::string>& sources) {
+/// Adds every histogram's bins and recomputes its summary from them; returns the summaries by
+/// histogram key.
+std::map<std::string, Summary> merge_histograms(json& out, const Shards& shards,
+                                                const std::vector<std::string>& sources) {
+  std::map<std::string, Summary> summaries;
   for (const auto& [key, summary_path] : histogram_summaries()) {
     if (!out["histograms"].contains(key)) continue;
     LatencyHistogram merged;
@@ -104,27 +105,14 @@ void merge_histograms(json& out, const Shards& shards, const std::vector<std::st
       merged.merge(*h);
     }
     out["histograms"][key] = merged.bins_json();
-    out[Ptr(summary_path)] = to_json(merged.summary_us());
+    summaries[key] = merged.summary_us();
+    out[Ptr(summary_path)] = to_json(summaries[key]);
   }
+  return summaries;
 }
 
-/// The server was sampled by one shard (run --shards passes --server-pid to shard 0): its
-/// figures, divided by the merged totals.
-void merge_server(json& out, const Shards& shards) {
-  for (const json* s : shards) {
-    if (figure_at(*s, Ptr("/server/pid")).is_null()) continue;
-    out["server"] = (*s)["server"];
-    break;
-  }
-  json& server = out["server"];
-  const json& events = out["events"]["received"];
-  server["cpu_ns_per_event"] = per_event(server["cpu_s"], 1e9, events);
-  if (server["rss_bytes_peak"].is_number() && server["rss_bytes_idle"].is_number()) {
-    const double grown =
-        server["rss_bytes_peak"].get<double>() - server["rss_bytes_idle"].get<double>();
-    server["rss_bytes_per_connection"] = grown / out["workload"]["connections"].get<double>();
-    server["rss_bytes_per_stream"] = grown / out["workload"]["subscriptions"].get<double>();
-  }
+/// The server's counters and the accounting they give.
+void merge_server_counters(json& out, const Shards& shards) {
   // Every shard watched the same server's counters over its own, overlapping span: the widest
   // span saw the most.
   json counters = nullptr;
@@ -149,18 +137,6 @@ void merge_server(json& out, const Shards& shards) {
         {"in_flight_or_dropped",
          known ? json(sent.get<std::int64_t>() - received.get<std::int64_t>()) : json(nullptr)}};
   }
-}
-
-void merge_loadgen(json& out, const Shards& shards) {
-  json& lg = out["loadgen"];
-  lg["cpu_s"] = sum_at(shards, "/loadgen/cpu_s");
-  lg["cpu_ns_per_event"] = per_event(lg["cpu_s"], 1e9, out["events"]["received"]);
-  lg["threads"] = sum_at(shards, "/loadgen/threads");
-  lg["max_thread_busy"] = max_at(shards, "/loadgen/max_thread_busy");
-  bool saturated = false;
-  for (const json* s : shards)
-    saturated = saturated || figure_at(*s, Ptr("/loadgen/saturated")) == true;
-  lg["saturated"] = saturated;
 }
 
 /// The worst start skew and clock error of any shard; synchronised only if every shard was.
@@ -258,47 +234,46 @@ json merge_shard_figures(const Shards& shards, const std::vector<std::string>& s
   json out = *shards.front();
   sum_into(out, shards,
            {"/workload/connections", "/workload/subscriptions", "/workload/tcp_connections",
-            "/events/received", "/events/lost", "/events/duplicated", "/events/out_of_order",
-            "/throughput/events_per_s", "/throughput/payload_bytes_per_s",
-            "/throughput/wire_bytes_per_s", "/wire/bytes_received", "/wire/bytes_sent",
-            "/wire/segments_received", "/compression/negotiated_connections"});
-  out["events"]["expected"] = sum_at(shards, "/events/expected");  // null if any shard's is
+            "/compression/negotiated_connections"});
   out["workload"]["duration_s"] = max_at(shards, "/workload/duration_s");
-  // bytes/event: events on the wire per shard are its bytes over its bytes per event.
-  double wire_events = 0;
-  for (const json* s : shards) {
-    const json& bpe = figure_at(*s, Ptr("/wire/bytes_per_event"));
-    const double bytes = figure_at(*s, Ptr("/wire/bytes_received")).get<double>();
-    if (bpe.is_number() && bpe.get<double>() > 0) wire_events += bytes / bpe.get<double>();
-  }
-  out["wire"]["bytes_per_event"] = per_event(out["wire"]["bytes_received"], 1, json(wire_events));
-  merge_histograms(out, shards, sources);
-  merge_loadgen(out, shards);
-  merge_server(out, shards);
+  auto summaries = merge_histograms(out, shards, sources);
+  const auto summary = [&](const char* key) -> std::optional<SummaryFigures> {
+    const auto it = summaries.find(key);
+    return it == summaries.end() ? std::nullopt : summary_or_null(it->second);
+  };
+  const auto number = [&](const char* key) -> Figure<double> {
+    const json& v = out["workload"][key];
+    return v.is_number() ? Figure<double>(v.get<double>()) : std::nullopt;
+  };
+  std::vector<ScenarioFigures> figures;
+  for (const json* s : shards) figures.push_back(scenario_figures(*s));
+  const ShardMergeInputs in{
+      .latency_us = {summary("latency_corrected"), summary("latency_uncorrected")},
+      .connect_us = summary("connect"),
+      .first_event_us = summary("first_event"),
+      .connections = number("connections"),
+      .subscriptions = number("subscriptions")};
+  const ScenarioFigures merged = merge_shard_typed(figures, in);
+  to_json(out, merged);
+  merge_server_counters(out, shards);
   merge_clock(out, shards);
   merge_sections(out, shards);
-  out["errors"] = sum_maps(shards, "/errors");
   json causes = json::object();
-  json warnings = json::array();
-  json summaries = json::array();
+  json each = json::array();
   for (std::size_t i = 0; i < shards.size(); ++i) {
     const json& s = *shards[i];
     for (const auto& [k, v] : figure_at(s, Ptr("/error_causes")).items()) {
       if (!causes.contains(k)) causes[k] = v;
     }
-    const std::string prefix = "shard " + std::to_string(i) + ": ";
-    for (const auto& w : figure_at(s, Ptr("/warnings")))
-      warnings.push_back(prefix + w.get<std::string>());
-    summaries.push_back(shard_summary(s, sources[i]));
+    each.push_back(shard_summary(s, sources[i]));
   }
   out["error_causes"] = causes;
-  out["warnings"] = warnings;
   out.erase("shard");
   out["shards"] = {
       {"count", shards.size()},
       {"connections_total", figure_at(*shards.front(), Ptr("/shard/connections_total"))},
       {"seed", figure_at(*shards.front(), Ptr("/shard/seed"))},
-      {"each", summaries}};
+      {"each", each}};
   return out;
 }
 

@@ -84,21 +84,10 @@ json figure_verdict(const VerdictFigure& f, const std::vector<ScenarioView>& sce
 }  // namespace
 
 json group_verdicts(const json& report) {
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<ScenarioView>> by_group;
-  if (report.contains("scenarios") && report["scenarios"].is_array()) {
-    for (const auto& s : report["scenarios"]) {
-      if (!s.is_object()) continue;
-      std::string g = text_at(s, "group");
-      if (g.empty()) g = text_at(s, "name");
-      if (g.empty()) g = "?";
-      if (!by_group.count(g)) order.push_back(g);
-      by_group[g].emplace_back(s);
-    }
-  }
+  const ScenarioGroups groups = group_scenarios(report);
   json out = json::array();
-  for (const auto& g : order) {
-    const auto& scs = by_group[g];
+  for (const auto& g : groups.order) {
+    const auto& scs = groups.scenarios.at(g);
     if (scs.size() < 2) continue;
     json figures = json::array();
     for (const auto& f : kVerdictFigures) {

@@ -61,6 +61,10 @@ void expect_exact(const nlohmann::json& s, int subscriptions, int count) {
   EXPECT_EQ(s["chromium"]["subscriptions_opened"], subscriptions);
   EXPECT_EQ(s["latency_us"]["corrected"]["count"], subscriptions * count);
   EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+  // Every subscription is on the run's one epoch; the typed sections are complete.
+  EXPECT_EQ(s["schedule"]["phase"], "aligned");
+  EXPECT_TRUE(s["server"].contains("wakeups_per_event"));
+  EXPECT_TRUE(s["loadgen"].contains("wakeups_per_event"));
 }
 
 TEST(BrowserClient, EventSourceExactCountsOverHttp11AndHttp2) {
