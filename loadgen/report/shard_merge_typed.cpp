@@ -1,6 +1,7 @@
 #include "loadgen/report/shard_merge_typed.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 namespace pushbench::loadgen {
@@ -142,6 +143,7 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
 ScenarioFigures merge_shard_typed(const std::vector<ScenarioFigures>& shards,
                                   const ShardMergeInputs& in) {
   namespace r = typed_rules;
+  if (shards.empty()) throw std::invalid_argument("merge_shard_typed: no shards");
   const ScenarioFigures& first = shards.front();
   const EventFigures events = r::merge_events(shards);
   ScenarioFigures out{.name = first.name,

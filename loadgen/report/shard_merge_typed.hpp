@@ -2,7 +2,8 @@
 // The typed figures of one scenario merged over its shards: each field of ScenarioFigures has
 // its rule here (a sum, a maximum, the server's shard, or recomputed from the merged totals), and
 // the merged figures start blank, so a field added to the model without a rule stays null and
-// fails the test that merges fully measured shards (tests/unit/shard_merge_typed_test.cpp).
+// fails the test that merges fully measured shards and finds no null in the merged sections
+// (tests/unit/shard_merge_typed_test.cpp).
 #include <optional>
 #include <vector>
 
@@ -23,7 +24,8 @@ struct ShardMergeInputs {
 /// shard's is null); per-event figures are recomputed from the merged totals; the server's
 /// figures come from the shard that sampled it (the one with a pid); the load generator's
 /// saturation is any shard's, its busiest thread the busiest of all; warnings are prefixed with
-/// "shard K: ".
+/// "shard K: ". A wake-up count rebuilt from a shard without events is unknown: the merged
+/// figure is then null. Throws std::invalid_argument for no shards.
 ScenarioFigures merge_shard_typed(const std::vector<ScenarioFigures>& shards,
                                   const ShardMergeInputs& in);
 

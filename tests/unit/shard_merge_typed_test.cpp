@@ -5,43 +5,47 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+
 namespace pushbench::loadgen {
 namespace {
 
-/// A shard that measured everything: `k` scales its counts, `pid` says whether it sampled the
-/// server.
+/// A shard that measured everything: `k` scales its counts and varies its ratios,
+/// `sampled_server` says whether it sampled the server.
 ScenarioFigures shard(std::uint64_t k, bool sampled_server) {
   const auto summary = summary_or_null(Summary{k * 10, 1, 2, 2, 3, 4, 5, 6, 7});
-  ScenarioFigures f{.name = "g-ws",
-                    .group = "g",
-                    .transport = "ws",
-                    .http_version = "1.1",
-                    .tls = false,
-                    .schedule = {.phase = "spread", .seed = 7, .server_timer_slack_us = 100},
-                    .events = {.expected = k * 100,
-                               .received = k * 90,
-                               .lost = k * 10,
-                               .duplicated = k,
-                               .out_of_order = k},
-                    .throughput = {.events_per_s = k * 9.0,
-                                   .payload_bytes_per_s = k * 90.0,
-                                   .wire_bytes_per_s = k * 100.0},
-                    .wire = {.bytes_received = k * 1000,
-                             .bytes_sent = k * 10,
-                             .segments_received = k * 5,
-                             .bytes_per_event = 1000.0 / 80},  // 80 k events on the wire
-                    .latency_us = {summary, summary},
-                    .connect_us = summary,
-                    .first_event_us = summary,
-                    .server = {},
-                    .loadgen = {.cpu_s = k * 0.5,
-                                .cpu_ns_per_event = 0,
-                                .wakeups_per_event = 2.0,
-                                .threads = 1,
-                                .saturated = k == 2,
-                                .max_thread_busy = k * 0.2},
-                    .errors = {{"connect_refused", k}},
-                    .warnings = {"w" + std::to_string(k)}};
+  ScenarioFigures f{
+      .name = "g-ws",
+      .group = "g",
+      .transport = "ws",
+      .http_version = "1.1",
+      .tls = false,
+      .schedule = {.phase = "spread", .seed = 7, .server_timer_slack_us = 100},
+      .events = {.expected = k * 100,
+                 .received = k * 90,
+                 .lost = k * 10,
+                 .duplicated = k,
+                 .out_of_order = k},
+      .throughput = {.events_per_s = k * 9.0,
+                     .payload_bytes_per_s = k * 90.0,
+                     .wire_bytes_per_s = k * 100.0},
+      .wire = {.bytes_received = k * 1000,
+               .bytes_sent = k * 10,
+               .segments_received = k * 5,
+               .bytes_per_event = 1000.0 / (80 + 20 * k)},  // k (80 + 20 k) events on the wire
+      .latency_us = {summary, summary},
+      .connect_us = summary,
+      .first_event_us = summary,
+      .server = {},
+      .loadgen = {.cpu_s = k * 0.5,
+                  .cpu_ns_per_event = 0,
+                  .wakeups_per_event = k == 1 ? 2.0 : 5.0,
+                  .threads = 1,
+                  .saturated = k == 2,
+                  .max_thread_busy = k * 0.2},
+      .errors = {{"connect_refused", k}},
+      .warnings = {"w" + std::to_string(k)}};
   if (sampled_server) {
     f.server = {.pid = 42,
                 .cpu_s = 0.9,
@@ -69,6 +73,17 @@ TEST(ShardMergeTyped, EveryFigureOfMeasuredShardsHasARule) {
   for (const std::string_view path : figure_paths()) {
     EXPECT_TRUE(figure_value(m, path).has_value()) << path << " is not merged";
   }
+  // Every typed field, numbers or not: nothing in the merged sections is null or empty.
+  nlohmann::json j;
+  to_json(j, m);
+  const std::function<void(const nlohmann::json&, const std::string&)> walk =
+      [&](const nlohmann::json& v, const std::string& at) {
+        EXPECT_FALSE(v.is_null()) << at << " is not merged";
+        EXPECT_FALSE(v.is_object() && v.empty()) << at << " is empty";
+        if (v.is_object())
+          for (const auto& [k, sub] : v.items()) walk(sub, at + "." + k);
+      };
+  walk(j, "");
   EXPECT_EQ(m.name, "g-ws");
   EXPECT_EQ(m.group, "g");
   EXPECT_EQ(m.transport, "ws");
@@ -85,15 +100,17 @@ TEST(ShardMergeTyped, CountsAddAndPerEventFiguresAreOverTheMergedEvents) {
   EXPECT_EQ(m.events.lost, 30u);
   EXPECT_DOUBLE_EQ(*m.throughput.events_per_s, 27.0);
   EXPECT_EQ(m.wire.bytes_received, 3000u);
-  EXPECT_DOUBLE_EQ(*m.wire.bytes_per_event, 3000.0 / 240) << "over both shards' wire events";
+  EXPECT_DOUBLE_EQ(*m.wire.bytes_per_event, 3000.0 / (100 + 240))
+      << "over both shards' wire events";
   EXPECT_DOUBLE_EQ(*m.loadgen.cpu_s, 1.5);
   EXPECT_DOUBLE_EQ(*m.loadgen.cpu_ns_per_event, 1.5e9 / 270);
-  EXPECT_DOUBLE_EQ(*m.loadgen.wakeups_per_event, 2.0) << "(2*90 + 2*180) / 270";
+  EXPECT_DOUBLE_EQ(*m.loadgen.wakeups_per_event, 4.0) << "(2*90 + 5*180) / 270, not shard 0's";
   EXPECT_EQ(m.loadgen.threads, 2u);
   EXPECT_DOUBLE_EQ(*m.loadgen.max_thread_busy, 0.4);
   EXPECT_EQ(m.errors.at("connect_refused"), 3u);
   EXPECT_EQ(m.warnings, (std::vector<std::string>{"shard 0: w1", "shard 1: w2"}));
   EXPECT_EQ(m.latency_us, inputs().latency_us) << "summaries come from the merged histograms";
+  EXPECT_EQ(m.connect_us, inputs().connect_us);
 }
 
 TEST(ShardMergeTyped, TheServerIsTheSamplingShardsOverTheMergedTotals) {
@@ -117,6 +134,22 @@ TEST(ShardMergeTyped, AFigureOneShardLacksIsNullNotPartial) {
   EXPECT_FALSE(m.server.pid) << "no shard sampled the server";
   EXPECT_FALSE(m.server.cpu_ns_per_event);
   EXPECT_FALSE(m.server.rss_bytes_per_connection);
+}
+
+TEST(ShardMergeTyped, AShardWithoutEventsLeavesWakeupsUnknown) {
+  ScenarioFigures a = shard(1, true), b = shard(2, false);
+  a.events.received = 0;  // its connections failed: it wrote no per-event figures
+  a.loadgen.wakeups_per_event.reset();
+  a.server.wakeups_per_event.reset();
+  const ScenarioFigures m = merge_shard_typed({a, b}, inputs());
+  EXPECT_EQ(m.events.received, 180u);
+  EXPECT_FALSE(m.loadgen.wakeups_per_event) << "a partial sum would understate them";
+  EXPECT_FALSE(m.server.wakeups_per_event) << "the sampling shard's count is unknown";
+  EXPECT_TRUE(m.loadgen.cpu_ns_per_event) << "CPU seconds are known without events";
+}
+
+TEST(ShardMergeTyped, NoShardsIsAnError) {
+  EXPECT_THROW(merge_shard_typed({}, inputs()), std::invalid_argument);
 }
 
 }  // namespace
