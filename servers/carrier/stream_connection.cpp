@@ -4,6 +4,7 @@
 #include <boost/asio/write.hpp>
 
 #include "servers/carrier/fail.hpp"
+#include "servers/carrier/slow_client.hpp"
 
 namespace pushbench::server {
 
@@ -48,11 +49,7 @@ SendResult StreamConnection::enqueue(SharedBuffer framed) {
   if (closed_) return SendResult::dropped;
   const auto r = queue_.push(std::move(framed));
   if (r == SendResult::dropped) {
-    ctx_.stats.add(ctx_.stats.slow_clients_dropped);
-    // Abortive close: the kernel discards the backlog (megabytes of send buffer on loopback)
-    // instead of trickling it to a client that cannot keep up; the client sees a reset.
-    boost::system::error_code ignored;
-    stream_.socket().set_option(boost::asio::socket_base::linger(true, 0), ignored);
+    abort_slow_client(ctx_, stream_.socket());
     close({});
     return r;
   }

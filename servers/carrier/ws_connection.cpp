@@ -4,6 +4,7 @@
 #include <boost/beast/websocket/stream_base.hpp>
 
 #include "servers/carrier/fail.hpp"
+#include "servers/carrier/slow_client.hpp"
 
 namespace pushbench::server {
 
@@ -70,11 +71,7 @@ SendResult WsConnection::send(SharedBuffer framed) {
   if (closed_) return SendResult::dropped;
   const auto r = queue_.push(std::move(framed));
   if (r == SendResult::dropped) {
-    ctx_.stats.add(ctx_.stats.slow_clients_dropped);
-    // Abortive close, as in StreamConnection::enqueue: the backlog is discarded.
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().set_option(boost::asio::socket_base::linger(true, 0),
-                                                     ignored);
+    abort_slow_client(ctx_, beast::get_lowest_layer(ws_).socket());
     close({});
     return r;
   }
