@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -28,23 +29,62 @@ double median_absolute_deviation(const std::vector<double>& v) {
   return median(dev);
 }
 
+namespace {
+
+/// The run closest to the median of its key figure: corrected p99, else (no run measured it)
+/// events/s. A run without the figure counts as the worst (a p99 of infinity, 0 events/s): it
+/// delivered nothing, and it must not pass for the median.
+std::size_t representative_run(const std::vector<ScenarioFigures>& figures) {
+  const char* key = "latency_us.corrected.p99";
+  const bool any_p99 = std::any_of(figures.begin(), figures.end(),
+                                   [&](const auto& f) { return figure_value(f, key).has_value(); });
+  if (!any_p99) key = "throughput.events_per_s";
+  const double worst = any_p99 ? std::numeric_limits<double>::infinity() : 0.0;
+  std::vector<double> keys;
+  for (const auto& f : figures) keys.push_back(figure_value(f, key).value_or(worst));
+  const double key_median = median(keys);
+  const auto distance = [&](double k) { return k == key_median ? 0.0 : std::fabs(k - key_median); };
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < keys.size(); ++i) {
+    if (distance(keys[i]) < distance(keys[best])) best = i;
+  }
+  return best;
+}
+
+/// What the other runs saw that the representative does not show: their losses, errors and
+/// warnings, as warnings of the summary ("run K of N: ..."), so that a repetition that lost
+/// events cannot hide behind a clean representative.
+std::vector<std::string> other_runs_warnings(const std::vector<ScenarioFigures>& figures,
+                                             std::size_t representative) {
+  const auto& rep = figures[representative].warnings;
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    if (i == representative) continue;
+    const ScenarioFigures& f = figures[i];
+    const std::string prefix =
+        "run " + std::to_string(i + 1) + " of " + std::to_string(figures.size()) + ": ";
+    if (f.events.lost.value_or(0) > 0) {
+      out.push_back(prefix + "lost " + std::to_string(*f.events.lost) + " of " +
+                    (f.events.expected ? std::to_string(*f.events.expected) : "?") + " events");
+    }
+    std::uint64_t errors = 0;
+    for (const auto& [kind, n] : f.errors) errors += n;
+    if (errors > 0) out.push_back(prefix + std::to_string(errors) + " connection error(s)");
+    for (const auto& w : f.warnings) {
+      if (std::find(rep.begin(), rep.end(), w) == rep.end()) out.push_back(prefix + w);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json summarize_repetitions(const std::vector<nlohmann::json>& runs) {
   if (runs.empty()) throw std::invalid_argument("summarize_repetitions: no runs");
   if (runs.size() == 1) return runs.front();
-  // The representative: the run closest to the median of the key figure.
   std::vector<ScenarioFigures> figures;
   for (const auto& r : runs) figures.push_back(scenario_figures(r));
-  const char* key = "latency_us.corrected.p99";
-  if (!figure_value(figures.front(), key)) key = "throughput.events_per_s";
-  std::vector<double> keys;
-  for (const auto& f : figures) keys.push_back(figure_value(f, key).value_or(0));
-  const double key_median = median(keys);
-  std::size_t representative = 0;
-  for (std::size_t i = 1; i < runs.size(); ++i) {
-    if (std::fabs(keys[i] - key_median) < std::fabs(keys[representative] - key_median)) {
-      representative = i;
-    }
-  }
+  const std::size_t representative = representative_run(figures);
   nlohmann::json reps = {{"runs", runs.size()}, {"representative_run", representative}};
   for (const auto& fig : compared_figures()) {
     std::vector<double> values;
@@ -52,12 +92,15 @@ nlohmann::json summarize_repetitions(const std::vector<nlohmann::json>& runs) {
       if (auto v = figure_value(f, fig.path)) values.push_back(*v);
     }
     if (values.empty()) continue;
-    reps[fig.path] = {{"median", median(values)},
-                      {"mad", median_absolute_deviation(values)},
-                      {"values", values}};
+    reps[fig.path] = {
+        {"median", median(values)}, {"mad", median_absolute_deviation(values)}, {"values", values}};
   }
   nlohmann::json out = runs[representative];
   out["repetitions"] = std::move(reps);
+  if (!out.contains("warnings") || !out["warnings"].is_array())
+    out["warnings"] = nlohmann::json::array();
+  for (auto& w : other_runs_warnings(figures, representative))
+    out["warnings"].push_back(std::move(w));
   return out;
 }
 

@@ -13,7 +13,9 @@ double median(std::vector<double> v);
 double median_absolute_deviation(const std::vector<double>& v);
 
 /// Summarises runs of one scenario: returns the representative run (the one whose corrected p99,
-/// else events/s, is the median; a real run, not a blend) with a "repetitions" object added:
+/// else events/s, is the median, a run without it counting as the worst; a real run, not a
+/// blend), its warnings extended with what the other runs saw ("run K of N: lost X of Y events",
+/// "... connection error(s)", and their own warnings), with a "repetitions" object added:
 /// {"runs": N, "representative_run": i, "<figure path>": {"median", "mad", "values": [...]}} for
 /// every compared figure present in at least one run. `runs` must not be empty; one run is
 /// returned unchanged.

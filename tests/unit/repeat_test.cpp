@@ -34,9 +34,41 @@ TEST(Repeat, RepresentativeIsTheMedianRunAndFiguresAreSummarised) {
   EXPECT_THROW(summarize_repetitions({}), std::invalid_argument);
 }
 
+TEST(Repeat, ARunThatDeliveredNothingIsTheWorstNotTheBest) {
+  auto lost = run(0, 0, 1);
+  lost["latency_us"]["corrected"] = nullptr;  // every event lost: no latency at all
+  // Keys 50, none, 30: the run without a p99 is the worst (infinity), so the median is 50 (run
+  // 0), not 30 as a p99 of 0 would make it.
+  const auto s = summarize_repetitions({run(100, 50, 0), lost, run(90, 30, 2)});
+  EXPECT_EQ(s["id"], 0);
+  EXPECT_EQ(s["repetitions"]["representative_run"], 0);
+  EXPECT_EQ(s["repetitions"]["latency_us.corrected.p99"]["values"].size(), 2u);
+}
+
+TEST(Repeat, WhatOtherRunsSawBecomesTheSummarysWarnings) {
+  auto clean = run(100, 30, 0);
+  clean["warnings"] = {"shared"};
+  auto lossy = run(90, 40, 1);
+  lossy["events"] = {{"expected", 600}, {"lost", 200}};
+  lossy["errors"] = {{"unexpected_eof", 2}, {"server_closed", 1}};
+  lossy["warnings"] = {"shared", "server CPU was 99% of one core"};
+  auto other = run(110, 20, 2);
+  const auto s = summarize_repetitions({other, clean, lossy});  // p99 20, 30, 40: run 2 of 3
+  EXPECT_EQ(s["id"], 0);
+  EXPECT_EQ(s["warnings"], nlohmann::json({"shared", "run 3 of 3: lost 200 of 600 events",
+                                           "run 3 of 3: 3 connection error(s)",
+                                           "run 3 of 3: server CPU was 99% of one core"}))
+      << "a warning the representative already has is not repeated";
+  // A clean set of runs adds nothing.
+  EXPECT_EQ(summarize_repetitions({run(1, 2, 0), run(1, 3, 1)})["warnings"],
+            nlohmann::json::array());
+}
+
 TEST(Repeat, CompareTreatsMadNoiseAsNoise) {
-  auto base = nlohmann::json{{"scenarios", {summarize_repetitions({run(100, 50, 0), run(100, 80, 1), run(100, 20, 2)})}}};
-  auto now = nlohmann::json{{"scenarios", {summarize_repetitions({run(100, 65, 0), run(100, 95, 1), run(100, 35, 2)})}}};
+  auto base = nlohmann::json{
+      {"scenarios", {summarize_repetitions({run(100, 50, 0), run(100, 80, 1), run(100, 20, 2)})}}};
+  auto now = nlohmann::json{
+      {"scenarios", {summarize_repetitions({run(100, 65, 0), run(100, 95, 1), run(100, 35, 2)})}}};
   // p99 median 50 -> 65 is +30%, but within 3 x MAD (30): noise, not a regression.
   EXPECT_FALSE(compare_reports(base, now, CompareOptions{}).regressed());
 }

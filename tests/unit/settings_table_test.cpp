@@ -77,6 +77,13 @@ TEST(SettingsTable, ShippedSuitesParseToTheirValues) {
   EXPECT_EQ(idle.load.duration_s, 10);
   EXPECT_EQ(idle.load.warmup_s, 4);
   EXPECT_FALSE(idle.load.spec.topic);
+
+  const auto throughput = load_suite("throughput");
+  const auto& million = suite_scenario(throughput, "1m-slack1ms");
+  EXPECT_EQ(million.load.connections, 10u);
+  EXPECT_EQ(million.load.spec.rate, 100000);
+  EXPECT_EQ(million.load.spec.size, 64u);
+  EXPECT_EQ(million.load.server_timer_slack_us, 1000u);
 }
 
 TEST(SettingsTable, SuiteValuesOutsideTheRowRangeAreErrors) {
