@@ -128,7 +128,10 @@ FigureDelta make_delta(const std::string& scenario, const FigureSpec& spec, cons
   // Loss appearing: the base never lost an event (in any of its runs), the new one did.
   const bool base_never_lost =
       b.values.empty() ? b.value == 0 : *std::max_element(b.values.begin(), b.values.end()) == 0;
-  if (d.figure == kLost && base_never_lost && n.value > 0) {
+  // ... in any of its runs: one lossy repetition is a loss even when the median is 0.
+  const bool now_lost =
+      n.values.empty() ? n.value > 0 : *std::max_element(n.values.begin(), n.values.end()) > 0;
+  if (d.figure == kLost && base_never_lost && now_lost) {
     d.noise = false;
     d.regressed = true;
     return d;

@@ -31,29 +31,29 @@ double median_absolute_deviation(const std::vector<double>& v) {
 
 namespace {
 
-/// The run closest to the median of its key figure: corrected p99, else (no run measured it)
-/// events/s. A run without the figure counts as the worst (a p99 of infinity, 0 events/s): it
-/// delivered nothing, and it must not pass for the median.
+/// The run at the upper median of its key figure (for an even count the worse of the middle two;
+/// ties go to the earlier run): corrected p99, else (no run measured it) events/s. A run without
+/// the figure counts as the worst (it delivered nothing) and must not pass for the median.
 std::size_t representative_run(const std::vector<ScenarioFigures>& figures) {
   const char* key = "latency_us.corrected.p99";
   const bool any_p99 = std::any_of(figures.begin(), figures.end(),
                                    [&](const auto& f) { return figure_value(f, key).has_value(); });
   if (!any_p99) key = "throughput.events_per_s";
-  const double worst = any_p99 ? std::numeric_limits<double>::infinity() : 0.0;
-  std::vector<double> keys;
-  for (const auto& f : figures) keys.push_back(figure_value(f, key).value_or(worst));
-  const double key_median = median(keys);
-  const auto distance = [&](double k) { return k == key_median ? 0.0 : std::fabs(k - key_median); };
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < keys.size(); ++i) {
-    if (distance(keys[i]) < distance(keys[best])) best = i;
+  // Badness, higher is worse: the p99 itself, or minus the events/s.
+  std::vector<double> bad;
+  for (const auto& f : figures) {
+    const auto v = figure_value(f, key);
+    bad.push_back(any_p99 ? v.value_or(std::numeric_limits<double>::infinity()) : -v.value_or(0));
   }
-  return best;
+  std::vector<double> sorted = bad;
+  std::sort(sorted.begin(), sorted.end());
+  const double middle = sorted[sorted.size() / 2];
+  return static_cast<std::size_t>(std::find(bad.begin(), bad.end(), middle) - bad.begin());
 }
 
-/// What the other runs saw that the representative does not show: their losses, errors and
-/// warnings, as warnings of the summary ("run K of N: ..."), so that a repetition that lost
-/// events cannot hide behind a clean representative.
+/// What the other runs saw that the representative does not show: their losses and warnings
+/// (connection errors among them), as warnings of the summary ("run K of N: ..."), so that a
+/// repetition that lost events cannot hide behind a clean representative.
 std::vector<std::string> other_runs_warnings(const std::vector<ScenarioFigures>& figures,
                                              std::size_t representative) {
   const auto& rep = figures[representative].warnings;
@@ -67,9 +67,7 @@ std::vector<std::string> other_runs_warnings(const std::vector<ScenarioFigures>&
       out.push_back(prefix + "lost " + std::to_string(*f.events.lost) + " of " +
                     (f.events.expected ? std::to_string(*f.events.expected) : "?") + " events");
     }
-    std::uint64_t errors = 0;
-    for (const auto& [kind, n] : f.errors) errors += n;
-    if (errors > 0) out.push_back(prefix + std::to_string(errors) + " connection error(s)");
+    // Connection errors come with the run's own warning (load_verdicts), kept below.
     for (const auto& w : f.warnings) {
       if (std::find(rep.begin(), rep.end(), w) == rep.end()) out.push_back(prefix + w);
     }

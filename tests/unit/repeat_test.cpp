@@ -43,6 +43,10 @@ TEST(Repeat, ARunThatDeliveredNothingIsTheWorstNotTheBest) {
   EXPECT_EQ(s["id"], 0);
   EXPECT_EQ(s["repetitions"]["representative_run"], 0);
   EXPECT_EQ(s["repetitions"]["latency_us.corrected.p99"]["values"].size(), 2u);
+  // Two runs: the worse of the middle two is kept, in either order.
+  EXPECT_EQ(summarize_repetitions({run(100, 50, 0), lost})["id"], 1);
+  EXPECT_EQ(summarize_repetitions({lost, run(100, 50, 0)})["id"], 1);
+  EXPECT_EQ(summarize_repetitions({run(100, 50, 0), run(100, 60, 3)})["id"], 3);
 }
 
 TEST(Repeat, WhatOtherRunsSawBecomesTheSummarysWarnings) {
@@ -51,17 +55,35 @@ TEST(Repeat, WhatOtherRunsSawBecomesTheSummarysWarnings) {
   auto lossy = run(90, 40, 1);
   lossy["events"] = {{"expected", 600}, {"lost", 200}};
   lossy["errors"] = {{"unexpected_eof", 2}, {"server_closed", 1}};
-  lossy["warnings"] = {"shared", "server CPU was 99% of one core"};
+  lossy["warnings"] = {"shared", "3 connection error(s); see errors",
+                       "server CPU was 99% of one core"};
   auto other = run(110, 20, 2);
   const auto s = summarize_repetitions({other, clean, lossy});  // p99 20, 30, 40: run 2 of 3
   EXPECT_EQ(s["id"], 0);
   EXPECT_EQ(s["warnings"], nlohmann::json({"shared", "run 3 of 3: lost 200 of 600 events",
-                                           "run 3 of 3: 3 connection error(s)",
+                                           "run 3 of 3: 3 connection error(s); see errors",
                                            "run 3 of 3: server CPU was 99% of one core"}))
       << "a warning the representative already has is not repeated";
   // A clean set of runs adds nothing.
   EXPECT_EQ(summarize_repetitions({run(1, 2, 0), run(1, 3, 1)})["warnings"],
             nlohmann::json::array());
+}
+
+TEST(Repeat, CompareFlagsALossInAnyRepetition) {
+  const auto with_loss = [](double p99, std::uint64_t lost, int id) {
+    auto r = run(100, p99, id);
+    r["events"] = {{"expected", 1000}, {"lost", lost}};
+    return r;
+  };
+  const auto base = nlohmann::json{
+      {"scenarios",
+       {summarize_repetitions({with_loss(50, 0, 0), with_loss(50, 0, 1), with_loss(50, 0, 2)})}}};
+  // One run of three lost events: the median loss is 0, but loss appeared.
+  const auto now = nlohmann::json{
+      {"scenarios",
+       {summarize_repetitions({with_loss(50, 0, 0), with_loss(50, 7, 1), with_loss(50, 0, 2)})}}};
+  EXPECT_TRUE(compare_reports(base, now, CompareOptions{}).regressed());
+  EXPECT_FALSE(compare_reports(base, base, CompareOptions{}).regressed());
 }
 
 TEST(Repeat, CompareTreatsMadNoiseAsNoise) {
