@@ -154,6 +154,7 @@ json browser_subscriptions(const BrowserConfig& config, const BrowserObservation
   }
   const auto version = http_version(t.protocols, r["page_protocol"]);
   const double granularity_us = r.value("clock_granularity_ms", 0.0) * 1e3;
+  const Summary connect = summary_of(t.connect_us);
   totals = {.received = t.received,
             .expected = expected * config.subscriptions,
             .duplicated = t.dup,
@@ -161,14 +162,14 @@ json browser_subscriptions(const BrowserConfig& config, const BrowserObservation
             .opened = t.opened,
             .http_version = version,
             .compression = compression(config, upgrade, t.extensions, warnings),
-            .connect_us = summary_of(t.connect_us),
+            .connect_us = connect,
             .first_event_us = summary_of(t.first_us),
             .errors = t.errors,
             .browser = {{"max_connections_per_origin", version == "1.1" && !upgrade ? 6 : 0},
                         {"subscriptions", config.subscriptions},
                         {"subscriptions_waited", t.waited},
                         {"subscriptions_starved", t.starved},
-                        {"wait_us", to_json(summary_of(t.connect_us))}},
+                        {"wait_us", to_json(connect)}},
             .chromium = chromium_section(obs, t)};
   if (t.waited > 0 && window_start > open_at) {
     warnings.push_back(std::to_string(t.waited) +

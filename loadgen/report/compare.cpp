@@ -125,13 +125,12 @@ FigureDelta make_delta(const std::string& scenario, const FigureSpec& spec, cons
   const bool past_threshold = std::fabs(d.change) > o.threshold;
   const bool worse = spec.higher_is_better ? diff < 0 : diff > 0;
   const bool better = spec.higher_is_better ? diff > 0 : diff < 0;
-  // Loss appearing: the base never lost an event (in any of its runs), the new one did.
-  const bool base_never_lost =
-      b.values.empty() ? b.value == 0 : *std::max_element(b.values.begin(), b.values.end()) == 0;
-  // ... in any of its runs: one lossy repetition is a loss even when the median is 0.
-  const bool now_lost =
-      n.values.empty() ? n.value > 0 : *std::max_element(n.values.begin(), n.values.end()) > 0;
-  if (d.figure == kLost && base_never_lost && now_lost) {
+  // Loss appearing: the base never lost an event in any of its runs, the new one did in one of
+  // its runs (one lossy repetition is a loss even when the median is 0).
+  const auto most = [](const auto& x) {
+    return x.values.empty() ? x.value : *std::max_element(x.values.begin(), x.values.end());
+  };
+  if (d.figure == kLost && most(b) == 0 && most(n) > 0) {
     d.noise = false;
     d.regressed = true;
     return d;

@@ -14,8 +14,9 @@ double median_absolute_deviation(const std::vector<double>& v);
 
 /// Summarises runs of one scenario: returns the representative run (the median run by corrected
 /// p99, else by events/s, the worse of the middle two for an even count, a run without the figure
-/// counting as the worst; a real run, not a blend), its warnings extended with what the other runs saw ("run K of N: lost
-/// X of Y events" and their own warnings, K counted from 1), with a "repetitions" object added:
+/// counting as the worst; a real run, not a blend), its warnings extended with what the other runs
+/// saw ("run K of N: lost X of Y events" and their own warnings, K counted from 1), with a
+/// "repetitions" object added:
 /// {"runs": N, "representative_run": i (0-based), "<figure path>": {"median", "mad", "values":
 /// [...]}} for every compared figure present in at least one run. `runs` must not be empty; one
 /// run is returned unchanged.

@@ -41,6 +41,11 @@ Figure<double> per_event(const Figure<double>& amount, const Figure<std::uint64_
   return *amount / static_cast<double>(*events);
 }
 
+/// CPU seconds per event, in nanoseconds.
+Figure<double> ns_per_event(const Figure<double>& cpu_s, const Figure<std::uint64_t>& events) {
+  return per_event(cpu_s ? Figure<double>(*cpu_s * 1e9) : std::nullopt, events);
+}
+
 /// A per-event figure back to its amount (over that shard's own events).
 Figure<double> amount_of(const Figure<double>& per, const Figure<std::uint64_t>& events) {
   if (!per || !events) return std::nullopt;
@@ -105,8 +110,7 @@ ServerFigures merge_server(const Shards& s, const EventFigures& events,
   };
   return {.pid = src.pid,
           .cpu_s = src.cpu_s,
-          .cpu_ns_per_event = per_event(src.cpu_s ? Figure<double>(*src.cpu_s * 1e9) : std::nullopt,
-                                        events.received),
+          .cpu_ns_per_event = ns_per_event(src.cpu_s, events.received),
           .rss_bytes_idle = src.rss_bytes_idle,
           .rss_bytes_peak = src.rss_bytes_peak,
           .rss_bytes_per_connection = per_unit(in.connections),
@@ -128,8 +132,7 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
     saturated = saturated || f.loadgen.saturated == true;
   }
   return {.cpu_s = cpu_s,
-          .cpu_ns_per_event =
-              per_event(cpu_s ? Figure<double>(*cpu_s * 1e9) : std::nullopt, events.received),
+          .cpu_ns_per_event = ns_per_event(cpu_s, events.received),
           .wakeups_per_event = per_event(wakeups, events.received),
           .threads = sum(
               s, [](const auto& f) -> auto& { return f.loadgen.threads; }),
