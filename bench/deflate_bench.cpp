@@ -129,6 +129,52 @@ void run_gzip_sse(benchmark::State& state, PayloadKind kind) {
   report(state, plain, compressed);
 }
 
+// N gzip SSE responses taking turns, one event each per iteration, as one server thread serving N
+// compressed connections does. Each response has its own deflate state (2^(window+2) +
+// 2^(memLevel+9) bytes, 256 KiB at 15/8), so with many of them a state is cold in cache when its
+// turn comes. Response k sends the pool's events from offset k on, so consecutive events of one
+// response are distinct (no repeat within a 32 KiB window) and concurrent responses differ.
+// Every state is warmed (untimed) with a window's worth of events first, so the timed loop sees
+// the steady state of a long-lived response. Arguments: size, states, level, memLevel, window bits.
+void run_gzip_sse_interleaved(benchmark::State& state, PayloadKind kind) {
+  const auto events = make_events(kind, static_cast<std::size_t>(state.range(0)));
+  const auto states = static_cast<std::size_t>(state.range(1));
+  const DeflateParams params{static_cast<int>(state.range(2)), static_cast<int>(state.range(4)),
+                             static_cast<int>(state.range(3))};
+  std::vector<Deflater> deflaters;
+  deflaters.reserve(states);
+  std::vector<std::size_t> next(states);
+  std::string framed, out;
+  auto send = [&](std::size_t k) {
+    framed.clear();
+    sse::append_event(framed, events[next[k]], std::to_string(next[k]));
+    if (++next[k] == events.size()) next[k] = 0;
+    out.clear();
+    return deflaters[k].compress_flush(framed, out);
+  };
+  const std::size_t warm = std::max<std::size_t>(1, (32 << 10) / events.front().size() + 1);
+  for (std::size_t k = 0; k < states; ++k) {
+    deflaters.emplace_back(Format::gzip, params);
+    next[k] = k % events.size();
+    for (std::size_t w = 0; w < warm; ++w) {
+      if (send(k)) return state.SkipWithError("compress failed");
+    }
+  }
+  std::size_t plain = 0, compressed = 0, k = 0;
+  for (auto _ : state) {
+    if (send(k)) {
+      state.SkipWithError("compress failed");
+      break;
+    }
+    benchmark::DoNotOptimize(out.data());
+    plain += framed.size();
+    compressed += out.size();
+    if (++k == states) k = 0;
+  }
+  state.counters["state_KiB"] = static_cast<double>(deflaters.front().memory_estimate()) / 1024.0;
+  report(state, plain, compressed);
+}
+
 void BM_Deflate_Takeover(benchmark::State& state, PayloadKind kind) {
   run_deflate(state, kind, true);
 }
@@ -143,6 +189,20 @@ void BM_Inflate_NoTakeover(benchmark::State& state, PayloadKind kind) {
 }
 void BM_GzipSse(benchmark::State& state, PayloadKind kind) {
   run_gzip_sse(state, kind);
+}
+
+void BM_GzipSseInterleaved(benchmark::State& state, PayloadKind kind) {
+  run_gzip_sse_interleaved(state, kind);
+}
+
+// 1 KiB events: the connection curve at zlib's defaults (level 6, memLevel 8, window 15), then
+// 50 connections (states far beyond L2) under cheaper settings: level, memLevel, window bits.
+void interleaved(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"size", "states", "level", "mem", "window"});
+  for (const int n : {1, 5, 50, 500}) b->Args({1 << 10, n, 6, 8, 15});
+  constexpr int kSettings[][3] = {{1, 8, 15}, {3, 8, 15}, {6, 4, 15}, {6, 8, 12},
+                                  {6, 8, 10}, {1, 4, 12}, {1, 8, 12}, {1, 4, 10}};
+  for (const auto& [level, mem, window] : kSettings) b->Args({1 << 10, 50, level, mem, window});
 }
 
 // Event sizes: 64 B, 1 KiB, 16 KiB, 64 KiB.
@@ -165,6 +225,7 @@ BENCHMARK_CAPTURE(BM_Inflate_NoTakeover, random, PayloadKind::random)->Apply(siz
 BENCHMARK_CAPTURE(BM_GzipSse, json, PayloadKind::json)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_GzipSse, text, PayloadKind::text)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_GzipSse, random, PayloadKind::random)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_GzipSseInterleaved, json, PayloadKind::json)->Apply(interleaved);
 
 }  // namespace
 }  // namespace pushbench::compress

@@ -65,7 +65,10 @@ json find_max(const LoadConfig& base, const FindMaxOptions& options,
                      {"lost", or_null(f.events.lost)},
                      {"errors", f.errors},
                      {"sustainable", why.empty()},
-                     {"retry", retried}});
+                     {"retry", retried},
+                     {"server_cpu_ns_per_event", or_null(f.server.cpu_ns_per_event)},
+                     {"loadgen_cpu_ns_per_event", or_null(f.loadgen.cpu_ns_per_event)},
+                     {"loadgen_max_thread_busy", or_null(f.loadgen.max_thread_busy)}});
     if (first.is_null()) first = s;
     if (!why.empty()) {
       // One noisy run (a scheduling hiccup on a shared machine) must not end the search: a rate

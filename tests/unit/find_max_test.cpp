@@ -17,13 +17,25 @@ nlohmann::json fake_step(const LoadConfig& c, double saturate_at = 1e12) {
           {"warnings", nlohmann::json::array()}};
 }
 
-TEST(FindMax, StopsAtTheLatencyBound) {
+/// A base load of `connections` streams at `rate` events/s each.
+LoadConfig base_load(unsigned connections, double rate) {
   LoadConfig c;
-  c.connections = 100;
-  c.spec.rate = 100;  // 10k ev/s: p99 1 ms
+  c.connections = connections;
+  c.spec.rate = rate;
+  return c;
+}
+
+/// Doubling steps against a 10 ms p99 bound.
+FindMaxOptions doubling() {
   FindMaxOptions o;
   o.p99_bound_ms = 10;
   o.step_factor = 2;
+  return o;
+}
+
+TEST(FindMax, StopsAtTheLatencyBound) {
+  const LoadConfig c = base_load(100, 100);  // 10k ev/s: p99 1 ms
+  const FindMaxOptions o = doubling();
   const auto r = find_max(c, o, [](const LoadConfig& l) { return fake_step(l); });
   // 10k, 20k, 40k, 80k pass; 160k gives p99 16 ms, twice.
   EXPECT_EQ(r["find_max"]["max_sustainable_events_per_s"], 80000.0);
@@ -35,12 +47,8 @@ TEST(FindMax, StopsAtTheLatencyBound) {
 }
 
 TEST(FindMax, OneNoisyStepDoesNotEndTheSearch) {
-  LoadConfig c;
-  c.connections = 100;
-  c.spec.rate = 100;
-  FindMaxOptions o;
-  o.p99_bound_ms = 10;
-  o.step_factor = 2;
+  const LoadConfig c = base_load(100, 100);
+  const FindMaxOptions o = doubling();
   int calls = 0;
   // The second step's first run is disturbed (p99 far above the bound); its retry is clean.
   const auto r = find_max(c, o, [&](const LoadConfig& l) {
@@ -73,6 +81,29 @@ TEST(FindMax, LoadgenSaturationIsNamedAndNoneSustainableIsAWarning) {
   o.step_factor = 1;
   EXPECT_THROW(find_max(c, o, [](const LoadConfig& l) { return fake_step(l); }),
                std::runtime_error);
+}
+
+TEST(FindMax, EachStepSaysHowBusyEachSideWas) {
+  const LoadConfig c = base_load(10, 1000);
+  FindMaxOptions o = doubling();
+  o.max_steps = 2;
+  int calls = 0;
+  const auto r = find_max(c, o, [&](const LoadConfig& l) {
+    auto s = fake_step(l);
+    if (++calls == 2) {  // the second step was sampled; the first was not
+      s["server"] = {{"cpu_ns_per_event", 900.0}};
+      s["loadgen"]["cpu_ns_per_event"] = 600.0;
+      s["loadgen"]["max_thread_busy"] = 0.42;
+    }
+    return s;
+  });
+  const auto& steps = r["find_max"]["steps"];
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_TRUE(steps[0]["server_cpu_ns_per_event"].is_null());
+  EXPECT_TRUE(steps[0]["loadgen_max_thread_busy"].is_null());
+  EXPECT_EQ(steps[1]["server_cpu_ns_per_event"], 900.0);
+  EXPECT_EQ(steps[1]["loadgen_cpu_ns_per_event"], 600.0);
+  EXPECT_EQ(steps[1]["loadgen_max_thread_busy"], 0.42);
 }
 
 }  // namespace

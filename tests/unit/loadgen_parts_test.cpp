@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "loadgen/protocol/errors.hpp"
 #include "loadgen/protocol/http_response_reader.hpp"
@@ -195,15 +196,20 @@ TEST(Suite, ScheduleKeysReachTheLoadAndTheServer) {
 }
 
 TEST(Suite, ShippedSuitesParseAndCoverEveryWorkload) {
-  std::size_t runs = 0;
-  for (const char* name :
-       {"quick", "full", "compression", "workloads", "schedule", "proxies", "brokers"}) {
+  // Every file in bench/suites, so a new suite with a typo fails here and not on a user's machine.
+  std::size_t runs = 0, files = 0;
+  const std::filesystem::path dir = std::string(PUSHBENCH_SOURCE_DIR) + "/bench/suites";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    const auto name = entry.path().stem().string();
+    ++files;
     const auto suite = load_suite(name);
     EXPECT_FALSE(suite.scenarios.empty()) << name;
     runs = 0;
     for (const auto& s : suite.scenarios) runs += s.transports.size();
     EXPECT_GT(runs, 0u) << name;
   }
+  EXPECT_GE(files, 11u);
   // The full suite measures every workload kind and both HTTP versions, with and without TLS.
   const auto full = load_suite("full");
   bool chat = false, resume = false, slow = false, storm = false, idle = false, topic = false,

@@ -84,6 +84,24 @@ TEST(SettingsTable, ShippedSuitesParseToTheirValues) {
   EXPECT_EQ(million.load.spec.rate, 100000);
   EXPECT_EQ(million.load.spec.size, 64u);
   EXPECT_EQ(million.load.server_timer_slack_us, 1000u);
+
+  // The compression curve: 5,000 events/s in all at every connection count, and each matrix
+  // cell's zlib settings reach the server's flags.
+  const auto curve = load_suite("compression_curve");
+  for (const char* group : {"conn-1", "conn-5", "conn-50", "conn-500", "conn-50-l6-m8-w15"}) {
+    const auto& s = suite_scenario(curve, group);
+    EXPECT_DOUBLE_EQ(static_cast<double>(s.load.connections) * s.load.spec.rate, 5000.0) << group;
+  }
+  const auto& cheap = suite_scenario(curve, "conn-50-l1-m4-w10");
+  const auto& args = cheap.server_args;
+  const auto flag = [&](const std::string& name) {
+    const auto at = std::find(args.begin(), args.end(), name);
+    return at == args.end() || at + 1 == args.end() ? std::string() : *(at + 1);
+  };
+  EXPECT_EQ(flag("--deflate-level"), "1");
+  EXPECT_EQ(flag("--deflate-mem-level"), "4");
+  EXPECT_EQ(flag("--deflate-window-bits"), "10");
+  EXPECT_EQ(suite_scenario(curve, "conn-50-none").compression, "none");
 }
 
 TEST(SettingsTable, SuiteValuesOutsideTheRowRangeAreErrors) {
