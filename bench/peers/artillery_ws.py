@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -47,21 +48,23 @@ def artillery_run(mods, port, connections, rate, duration, cpu):
                 "scenarios:\n  - engine: ws\n    flow:\n      - think: %g\n"
                 % (port, rate, topic, connections, duration))
     before = events_sent(port)
+    start = time.monotonic()
     rc, out, cpu_s = peerlib.measured(
         ["node", os.path.join(mods, "artillery", "bin", "run"), "run", "--quiet", script], cpu,
         timeout=int(duration) + 120)
     if rc != 0:
         raise SystemExit("artillery failed (%d):\n%s" % (rc, out[-2000:]))
-    return cpu_s, events_sent(port) - before
+    return cpu_s, events_sent(port) - before, time.monotonic() - start
 
 
 def pushbench_run(port, connections, rate, duration, cpu):
     before = events_sent(port)
+    start = time.monotonic()
     _, cpu_s = peerlib.pushbench_load(
         ["--url", "ws://127.0.0.1:%d/ws" % port, "-c", str(connections), "-r", "%g" % rate, "-s", "64",
          "--topic", fresh_topic(), "-d", "%g" % duration, "-w", "0", "--drain", "0.5",
          "--phase", "server"], cpu)
-    return cpu_s, events_sent(port) - before
+    return cpu_s, events_sent(port) - before, time.monotonic() - start
 
 
 def main():
@@ -78,13 +81,19 @@ def main():
     for i in range(a.repeat):
         for name, run, out in (("artillery", lambda *x: artillery_run(mods, *x), theirs),
                                ("pushbench", pushbench_run, ours)):
-            idle_cpu, _ = run(port, a.connections, 0.001, a.duration, client_cpu)
-            busy_cpu, events = run(port, a.connections, a.rate, a.duration, client_cpu)
+            idle_cpu, _, _ = run(port, a.connections, 0.001, a.duration, client_cpu)
+            busy_cpu, events, busy_wall = run(port, a.connections, a.rate, a.duration, client_cpu)
             if events <= 0:
                 raise SystemExit("%s received nothing" % name)
             out.append((busy_cpu - idle_cpu) * 1e6 / events)
-            print("run %d %-9s %.2f us/event (%d events, CPU %.2f s, idle %.2f s)" %
-                  (i + 1, name, out[-1], events, busy_cpu, idle_cpu))
+            # Pinned to one CPU, a client whose CPU time nearly equals its wall time had no idle
+            # moment: it could not keep up and read the backlog from its socket buffers late. Its
+            # CPU per event still counts every event, but not at the rate asked.
+            busy = busy_cpu / busy_wall if busy_wall > 0 else 0
+            print("run %d %-9s %.2f us/event (%d events, CPU %.2f s, idle %.2f s, wall %.1f s: "
+                  "%.0f %% of its core%s)" % (i + 1, name, out[-1], events, busy_cpu, idle_cpu,
+                                             busy_wall, 100 * busy,
+                                             ", saturated" if busy > 0.9 else ""))
     print(peerlib.ratio_line("WebSocket receive, %d connections x %g events/s" % (a.connections, a.rate),
                              ours, theirs))
     peerlib.stop_all()

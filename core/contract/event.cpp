@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/decimal.hpp"
 #include "core/base/enum_names.hpp"
 
 namespace pushbench {
@@ -104,17 +105,17 @@ std::optional<EventHeader> parse_event_header(std::string_view data) noexcept {
   const char* p = data.data() + kSeqKey.size();
   const char* end = data.data() + data.size();
   EventHeader h;
-  auto r = std::from_chars(p, end, h.seq);
+  auto r = parse_decimal(p, end, h.seq);
   if (r.ec != std::errc{}) return std::nullopt;
   p = r.ptr;
   if (std::string_view(p, end - p).substr(0, kTsKey.size()) != kTsKey) return std::nullopt;
   p += kTsKey.size();
-  r = std::from_chars(p, end, h.ts);
+  r = parse_decimal(p, end, h.ts);
   if (r.ec != std::errc{}) return std::nullopt;
   p = r.ptr;
   if (std::string_view(p, end - p).substr(0, kStKey.size()) == kStKey) {
     std::int64_t st = 0;
-    r = std::from_chars(p + kStKey.size(), end, st);
+    r = parse_decimal(p + kStKey.size(), end, st);
     if (r.ec != std::errc{}) return std::nullopt;
     h.st = st;
   }

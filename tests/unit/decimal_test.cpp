@@ -1,0 +1,83 @@
+// parse_decimal against std::from_chars: the same value, end pointer and error for every input.
+#include <gtest/gtest.h>
+
+#include <charconv>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/base/decimal.hpp"
+
+namespace pushbench {
+namespace {
+
+template <typename Int>
+void expect_as_from_chars(const std::string& text) {
+  Int ours = 7, theirs = 7;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  const auto a = parse_decimal(first, last, ours);
+  const auto b = std::from_chars(first, last, theirs);
+  EXPECT_EQ(a.ec, b.ec) << '"' << text << '"';
+  EXPECT_EQ(a.ptr - first, b.ptr - first) << '"' << text << '"';
+  EXPECT_EQ(ours, theirs) << '"' << text << '"';
+}
+
+void expect_both(const std::string& text) {
+  expect_as_from_chars<std::int64_t>(text);
+  expect_as_from_chars<std::uint64_t>(text);
+}
+
+TEST(Decimal, EdgesReadAsFromCharsReadsThem) {
+  for (const char* text : {"",
+                           "-",
+                           "+1",
+                           " 1",
+                           "0",
+                           "-0",
+                           "007",
+                           "12a",
+                           "1,2",
+                           "-x",
+                           "--1",
+                           "9",
+                           "9223372036854775807",
+                           "9223372036854775808",
+                           "-9223372036854775808",
+                           "-9223372036854775809",
+                           "18446744073709551615",
+                           "18446744073709551616",
+                           "99999999999999999999999",
+                           "-99999999999999999999999",
+                           "1700000000000000000,\"st\":",
+                           "00000000000000000000000000001"}) {
+    expect_both(text);
+  }
+}
+
+TEST(Decimal, RandomNumbersAndTheirPrefixesReadAsFromChars) {
+  std::mt19937_64 rng(42);
+  for (int i = 0; i < 2000; ++i) {
+    const std::uint64_t v = rng() >> (rng() % 64);
+    std::string text = (i % 3 == 0 ? "-" : "") + std::to_string(v) + (i % 5 == 0 ? "}" : "");
+    for (std::size_t n = 0; n <= text.size(); ++n) expect_both(text.substr(0, n));
+  }
+}
+
+TEST(Decimal, ANonDigitAtEveryPlaceOfALongNumberEndsIt) {
+  // Every byte of an eight-digit block replaced by the characters either side of '0'..'9' (and a
+  // few others), so the block check is tested at each position and edge.
+  const std::string digits = "12345678901234567890";
+  for (std::size_t at = 0; at < digits.size(); ++at) {
+    for (const char c : {'/', ':', ' ', '-', 'a', '\0', '\x80', '\xff', '\x39', '\x30'}) {
+      std::string text = digits;
+      text[at] = c;
+      expect_both(text);
+      expect_both("-" + text);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pushbench
