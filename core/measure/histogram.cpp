@@ -2,18 +2,85 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 namespace pushbench {
 
 namespace bh = boost::histogram;
 
+namespace {
+
+using LogAxis = bh::axis::regular<double, bh::axis::transform::log>;
+
+/// Where record() finds a value's bin. A slot is a binary exponent and the top kSlotBits of the
+/// mantissa: 1/128 of an octave is narrower than a bin (1/35 of one), so a slot's first bin is at
+/// most one bin short of the answer, and comparing with the next edge finishes it. Values within
+/// a relative 1e-9 of that edge ask the axis itself, so rounding at an edge is Boost's.
+class BinTable {
+ public:
+  static constexpr int kSlotBits = 7;
+
+  explicit BinTable(const LogAxis& axis) : axis_(axis) {
+    edges_.resize(static_cast<std::size_t>(axis.size()) + 1);
+    for (int i = 0; i <= axis.size(); ++i) edges_[static_cast<std::size_t>(i)] = axis.value(i);
+    first_exponent_ = std::ilogb(edges_.front());
+    const int last_exponent = std::ilogb(edges_.back());
+    slots_.resize(static_cast<std::size_t>(last_exponent - first_exponent_ + 1) << kSlotBits);
+    for (std::size_t k = 0; k < slots_.size(); ++k) {
+      const double low =
+          std::ldexp(1.0 + static_cast<double>(k & ((1u << kSlotBits) - 1)) / (1u << kSlotBits),
+                     first_exponent_ + static_cast<int>(k >> kSlotBits));
+      const auto at = std::upper_bound(edges_.begin(), edges_.end(), low);
+      slots_[k] = static_cast<std::int16_t>((at - edges_.begin()) - 1);  // -1: below the axis
+    }
+  }
+
+  /// The axis's index of `x`: -1 below it, size() at or above its top.
+  int index(double x) const noexcept {
+    if (!(x >= edges_.front())) return -1;
+    if (x >= edges_.back()) return axis_.size();
+    std::uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    const int exponent = static_cast<int>((bits >> 52) & 0x7FF) - 1023;
+    const std::size_t slot =
+        (static_cast<std::size_t>(exponent - first_exponent_) << kSlotBits) |
+        static_cast<std::size_t>((bits >> (52 - kSlotBits)) & ((1u << kSlotBits) - 1));
+    int i = std::max(0, static_cast<int>(slots_[slot]));
+    while (i + 1 < axis_.size() && x >= edges_[static_cast<std::size_t>(i) + 1]) ++i;
+    const double below = edges_[static_cast<std::size_t>(i)];
+    const double above = edges_[static_cast<std::size_t>(i) + 1];
+    if (x - below < 1e-9 * below || above - x < 1e-9 * above) return axis_.index(x);
+    return i;
+  }
+
+ private:
+  LogAxis axis_;
+  std::vector<double> edges_;  ///< axis.value(0 .. size): every bin's lower edge, then the top
+  std::vector<std::int16_t> slots_;  ///< per slot, the bin holding its lowest value
+  int first_exponent_ = 0;           ///< binary exponent of slot 0 (that of the lowest edge)
+};
+
+/// The one table for this build's axis, built on first use.
+const BinTable& bin_table() {
+  static const BinTable table(
+      LogAxis(LatencyHistogram::bins(), LatencyHistogram::kLowestNs, LatencyHistogram::kHighestNs));
+  return table;
+}
+
+}  // namespace
+
 LatencyHistogram::LatencyHistogram()
     : hist_(bh::make_histogram_with(bh::dense_storage<std::uint64_t>(),
-                                    Axis(8 * kBinsPerDecade, kLowestNs, kHighestNs))) {}
+                                    Axis(bins(), kLowestNs, kHighestNs))) {}
+
+int LatencyHistogram::bin_of(std::int64_t ns) noexcept {
+  return bin_table().index(static_cast<double>(std::max<std::int64_t>(ns, 0)));
+}
 
 void LatencyHistogram::record(std::int64_t ns) noexcept {
   if (ns < 0) ns = 0;
-  hist_(static_cast<double>(ns));
+  hist_.at(bin_of(ns)) += 1;
   if (count_ == 0) {
     min_ = max_ = ns;
   } else {

@@ -30,6 +30,12 @@ class LatencyHistogram {
   /// Records one value in nanoseconds; values outside [1 µs, 100 s) go to under/overflow bins
   /// (still counted, and in min/max/mean exactly). Negative values count as 0.
   void record(std::int64_t ns) noexcept;
+  /// The bin record() puts `ns` in: -1 (underflow), 0 .. bins()-1, or bins() (overflow); always
+  /// the index Boost's log axis gives, found without a logarithm (a table by the value's binary
+  /// exponent and leading mantissa bits, then the exact edges).
+  static int bin_of(std::int64_t ns) noexcept;
+  /// Bins between kLowestNs and kHighestNs.
+  static constexpr int bins() { return 8 * kBinsPerDecade; }
   /// Adds all of `other`'s values.
   void merge(const LatencyHistogram& other);
   void clear();

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
+
+#include <boost/histogram.hpp>
 
 #include "core/measure/histogram.hpp"
 #include "loadgen/measure/stats.hpp"
@@ -27,6 +30,28 @@ TEST(LatencyHistogram, QuantilesWithinOnePercentAcrossRange) {
   }
   EXPECT_EQ(h.min_ns(), static_cast<double>(values.front()));
   EXPECT_EQ(h.max_ns(), static_cast<double>(values.back()));
+}
+
+TEST(LatencyHistogram, BinOfIsTheBinBoostsLogAxisGives) {
+  const boost::histogram::axis::regular<double, boost::histogram::axis::transform::log> axis(
+      LatencyHistogram::bins(), LatencyHistogram::kLowestNs, LatencyHistogram::kHighestNs);
+  const auto expect_same = [&](std::int64_t ns) {
+    ASSERT_EQ(LatencyHistogram::bin_of(ns),
+              axis.index(static_cast<double>(std::max<std::int64_t>(ns, 0))))
+        << ns;
+  };
+  // Every edge and the integers around it, where rounding decides the bin.
+  for (int i = 0; i <= axis.size(); ++i) {
+    const auto edge = static_cast<std::int64_t>(axis.value(i));
+    for (std::int64_t d = -2; d <= 2; ++d) expect_same(edge + d);
+  }
+  // Log-uniform values over the whole range and beyond it, and every value up to 5 µs.
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> exponent(0, 12);
+  for (int i = 0; i < 200000; ++i)
+    expect_same(static_cast<std::int64_t>(std::pow(10, exponent(rng))));
+  for (std::int64_t ns = -3; ns <= 5000; ++ns) expect_same(ns);
+  expect_same(std::numeric_limits<std::int64_t>::max());
 }
 
 TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne) {
