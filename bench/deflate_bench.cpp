@@ -133,7 +133,8 @@ void run_gzip_sse(benchmark::State& state, PayloadKind kind) {
 // compressed connections does. Each response has its own deflate state (2^(window+2) +
 // 2^(memLevel+9) bytes, 256 KiB at 15/8), so with many of them a state is cold in cache when its
 // turn comes. Response k sends the pool's events from offset k on, so consecutive events of one
-// response are distinct (no repeat within a 32 KiB window) and concurrent responses differ.
+// response are distinct (no repeat within a 32 KiB window); with more responses than pool events
+// (256 of 1 KiB) some send the same sequence, which changes nothing, as each has its own state.
 // Every state is warmed (untimed) with a window's worth of events first, so the timed loop sees
 // the steady state of a long-lived response. Arguments: size, states, level, memLevel, window bits.
 void run_gzip_sse_interleaved(benchmark::State& state, PayloadKind kind) {

@@ -66,7 +66,10 @@ static void *sender(void *arg) {
   pin(r->cpu);
   /* A normal thread's sleeps end up to 50 us late (the default timer slack); pushbench's server
    * waits on a timerfd, which has none, so without this the floor would not be a floor. */
-  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  if (prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) != 0) {
+    perror("prctl(PR_SET_TIMERSLACK)");
+    exit(1);
+  }
   const int64_t period = (int64_t)(1e9 / r->rate);
   char rec[kRecord];
   memset(rec, 'x', sizeof rec);

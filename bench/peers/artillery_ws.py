@@ -86,14 +86,16 @@ def main():
             if events <= 0:
                 raise SystemExit("%s received nothing" % name)
             out.append((busy_cpu - idle_cpu) * 1e6 / events)
-            # Pinned to one CPU, a client whose CPU time nearly equals its wall time had no idle
-            # moment: it could not keep up and read the backlog from its socket buffers late. Its
-            # CPU per event still counts every event, but not at the rate asked.
-            busy = busy_cpu / busy_wall if busy_wall > 0 else 0
+            # The events' CPU (busy minus idle, so start-up and the idle connections do not count)
+            # over the window: the cores the client needs for this rate. Pinned to one CPU, a
+            # client that needs 90 % of it or more cannot keep up: it reads the backlog from its
+            # socket buffers late, so its CPU per event still counts every event, but not at the
+            # rate asked.
+            cores = (busy_cpu - idle_cpu) / a.duration
             print("run %d %-9s %.2f us/event (%d events, CPU %.2f s, idle %.2f s, wall %.1f s: "
-                  "%.0f %% of its core%s)" % (i + 1, name, out[-1], events, busy_cpu, idle_cpu,
-                                             busy_wall, 100 * busy,
-                                             ", saturated" if busy > 0.9 else ""))
+                  "%.2f cores for the rate%s)" % (i + 1, name, out[-1], events, busy_cpu, idle_cpu,
+                                                 busy_wall, cores,
+                                                 ", saturated" if cores > 0.9 else ""))
     print(peerlib.ratio_line("WebSocket receive, %d connections x %g events/s" % (a.connections, a.rate),
                              ours, theirs))
     peerlib.stop_all()

@@ -30,28 +30,15 @@ void expect_both(const std::string& text) {
 }
 
 TEST(Decimal, EdgesReadAsFromCharsReadsThem) {
-  for (const char* text : {"",
-                           "-",
-                           "+1",
-                           " 1",
-                           "0",
-                           "-0",
-                           "007",
-                           "12a",
-                           "1,2",
-                           "-x",
-                           "--1",
-                           "9",
-                           "9223372036854775807",
-                           "9223372036854775808",
-                           "-9223372036854775808",
-                           "-9223372036854775809",
-                           "18446744073709551615",
-                           "18446744073709551616",
-                           "99999999999999999999999",
-                           "-99999999999999999999999",
-                           "1700000000000000000,\"st\":",
-                           "00000000000000000000000000001"}) {
+  for (const char* text :
+       {"", "-", "+1", " 1", "0", "-0", "007", "12a", "1,2", "-x", "--1", "9",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+        "-9223372036854775809", "18446744073709551615", "18446744073709551616",
+        "99999999999999999999999", "-99999999999999999999999",
+        "1700000000000000000,\"st\":", "00000000000000000000000000001",
+        // Out of range inside the eight-digit blocks themselves (24 characters: 8 + 8 + 8).
+        "999999999999999999999999", "000018446744073709551616", "000018446744073709551615",
+        "-00009223372036854775808", "-00009223372036854775809", "-999999999999999999999999"}) {
     expect_both(text);
   }
 }
@@ -65,7 +52,7 @@ TEST(Decimal, RandomNumbersAndTheirPrefixesReadAsFromChars) {
   }
 }
 
-TEST(Decimal, ANonDigitAtEveryPlaceOfALongNumberEndsIt) {
+TEST(Decimal, ANonDigitOrAnEdgeDigitAtEveryPlaceOfALongNumber) {
   // Every byte of an eight-digit block replaced by the characters either side of '0'..'9' (and a
   // few others), so the block check is tested at each position and edge.
   const std::string digits = "12345678901234567890";

@@ -209,7 +209,7 @@ TEST(Suite, ShippedSuitesParseAndCoverEveryWorkload) {
     for (const auto& s : suite.scenarios) runs += s.transports.size();
     EXPECT_GT(runs, 0u) << name;
   }
-  EXPECT_GE(files, 11u);
+  EXPECT_GE(files, 12u);
   // The full suite measures every workload kind and both HTTP versions, with and without TLS.
   const auto full = load_suite("full");
   bool chat = false, resume = false, slow = false, storm = false, idle = false, topic = false,
