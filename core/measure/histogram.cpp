@@ -61,21 +61,18 @@ class BinTable {
   int first_exponent_ = 0;           ///< binary exponent of slot 0 (that of the lowest edge)
 };
 
-/// The one table for this build's axis, built on first use.
-const BinTable& bin_table() {
-  static const BinTable table(
-      LogAxis(LatencyHistogram::bins(), LatencyHistogram::kLowestNs, LatencyHistogram::kHighestNs));
-  return table;
-}
-
 }  // namespace
 
+LatencyHistogram::Axis LatencyHistogram::make_axis() {
+  return Axis(bins(), kLowestNs, kHighestNs);
+}
+
 LatencyHistogram::LatencyHistogram()
-    : hist_(bh::make_histogram_with(bh::dense_storage<std::uint64_t>(),
-                                    Axis(bins(), kLowestNs, kHighestNs))) {}
+    : hist_(bh::make_histogram_with(bh::dense_storage<std::uint64_t>(), make_axis())) {}
 
 int LatencyHistogram::bin_of(std::int64_t ns) noexcept {
-  return bin_table().index(static_cast<double>(std::max<std::int64_t>(ns, 0)));
+  static const BinTable table(make_axis());  // built on first use
+  return table.index(static_cast<double>(std::max<std::int64_t>(ns, 0)));
 }
 
 void LatencyHistogram::record(std::int64_t ns) noexcept {

@@ -63,6 +63,9 @@ class LatencyHistogram {
  private:
   using Axis = boost::histogram::axis::regular<double, boost::histogram::axis::transform::log>;
   using Histogram = boost::histogram::histogram<std::tuple<Axis>, boost::histogram::dense_storage<std::uint64_t>>;
+  /// The one axis: bins() log-spaced bins from kLowestNs to kHighestNs (the histogram's, and the
+  /// one bin_of()'s table is built from).
+  static Axis make_axis();
   Histogram hist_;
   std::uint64_t count_ = 0;
   std::int64_t min_ = 0;
