@@ -95,6 +95,24 @@ std::optional<std::uint64_t> sample_rss(pid_t pid) {
   return resident_pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+bool reset_peak_rss(pid_t pid) {
+  std::ofstream out("/proc/" + std::to_string(pid) + "/clear_refs");
+  out << "5";
+  out.flush();
+  return out.good();
+}
+
+std::optional<std::uint64_t> peak_rss(pid_t pid) {
+  constexpr std::string_view kKey = "VmHWM:";
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(kKey, 0) != 0) continue;
+    return std::strtoull(line.c_str() + kKey.size(), nullptr, 10) * 1024;  // "<n> kB"
+  }
+  return std::nullopt;
+}
+
 std::optional<ProcessSample> sample_process(pid_t pid) {
   const std::string base = "/proc/" + std::to_string(pid);
   std::ifstream stat(base + "/stat");

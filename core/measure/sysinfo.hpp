@@ -39,6 +39,14 @@ std::uint64_t self_voluntary_switches();
 /// Resident set size of /proc/<pid> alone (cheap: one small file); nullopt when gone.
 std::optional<std::uint64_t> sample_rss(pid_t pid);
 
+/// Resets the kernel's peak-RSS mark of `pid` to its present RSS (/proc/<pid>/clear_refs "5",
+/// Linux 4.0+; nothing else of the process changes); false when not permitted or not supported.
+bool reset_peak_rss(pid_t pid);
+
+/// The kernel's peak RSS of `pid` since it started or since reset_peak_rss (VmHWM, which
+/// includes the present RSS); nullopt when the process is gone.
+std::optional<std::uint64_t> peak_rss(pid_t pid);
+
 /// Samples /proc/<pid>; nullopt when the process is gone or /proc is unreadable.
 std::optional<ProcessSample> sample_process(pid_t pid);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -35,15 +36,15 @@ namespace {
 /// ties go to the earlier run): corrected p99, else (no run measured it) events/s. A run without
 /// the figure counts as the worst (it delivered nothing) and must not pass for the median.
 std::size_t representative_run(const std::vector<ScenarioFigures>& figures) {
-  const char* key = "latency_us.corrected.p99";
-  const bool any_p99 = std::any_of(figures.begin(), figures.end(),
-                                   [&](const auto& f) { return figure_value(f, key).has_value(); });
-  if (!any_p99) key = "throughput.events_per_s";
+  std::vector<std::optional<double>> p99;
+  for (const auto& f : figures) p99.push_back(figure_value(f, "latency_us.corrected.p99"));
+  const bool any_p99 =
+      std::any_of(p99.begin(), p99.end(), [](const auto& v) { return v.has_value(); });
   // Badness, higher is worse: the p99 itself, or minus the events/s.
   std::vector<double> bad;
-  for (const auto& f : figures) {
-    const auto v = figure_value(f, key);
-    bad.push_back(any_p99 ? v.value_or(std::numeric_limits<double>::infinity()) : -v.value_or(0));
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    bad.push_back(any_p99 ? p99[i].value_or(std::numeric_limits<double>::infinity())
+                          : -figure_value(figures[i], "throughput.events_per_s").value_or(0));
   }
   std::vector<double> sorted = bad;
   std::sort(sorted.begin(), sorted.end());

@@ -163,6 +163,7 @@ ReadNext Client::on_read(std::string_view bytes) {
     return ReadNext::stop;
   }
   if (!out_.empty()) flush(std::exchange(out_, {}));
+  if (on_change_ && (window_over_ || session_->finished())) on_change_();
   if (session_->finished() && session_->connection_persists()) {
     end_cleanly();
     return ReadNext::stop;
@@ -280,7 +281,10 @@ void Client::on_window_start() {
   wire_start_ = read_tcp_counters(conn_->socket().native_handle());
 }
 
-void Client::on_window_end() { end_window_counters(); }
+void Client::on_window_end() {
+  window_over_ = true;
+  end_window_counters();
+}
 
 void Client::end_window_counters() {
   if (window_counted_ || !wire_start_ || !conn_ || !conn_->socket().is_open()) return;
@@ -386,6 +390,7 @@ void Client::finalize() {
                                                  plan_.count_mode);
   }
   if (on_closed_) std::exchange(on_closed_, nullptr)();
+  if (on_change_) on_change_();
 }
 
 }  // namespace pushbench::loadgen

@@ -29,6 +29,10 @@ class Client final : private SessionHandler, private ConnectionHandler {
   void start_at(SteadyClock::time_point when);
   /// Called once when the connection closes (for whoever waits for a free connection slot).
   void on_closed(std::function<void()> fn) { on_closed_ = std::move(fn); }
+  /// Called whenever done() or closed() may have turned true: the connection closed, its
+  /// session finished, or a read arrived after the window's end. Often more than once, and from
+  /// inside this client's handlers: the callee re-checks later (it must not stop clients there).
+  void on_change(std::function<void()> fn) { on_change_ = std::move(fn); }
   /// Subscriptions this connection carries (HTTP/2 streams; 1 otherwise).
   std::size_t streams() const { return streams_.size(); }
   /// Takes the window-start snapshot of the kernel counters.
@@ -115,6 +119,8 @@ class Client final : private SessionHandler, private ConnectionHandler {
   bool stopping_ = false;                      ///< stop() was called: no more reconnects
   std::unique_ptr<ChatSender> chat_;           ///< chat workload: the sending side
   std::function<void()> on_closed_;
+  std::function<void()> on_change_;  ///< see on_change()
+  bool window_over_ = false;         ///< on_window_end() was called
   // Kernel counters at window start/end.
   std::optional<TcpCounters> wire_start_;
   bool window_counted_ = false;

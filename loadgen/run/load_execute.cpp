@@ -16,12 +16,13 @@ using namespace std::chrono;
 
 constexpr auto kStatsTimeout = milliseconds(1000);
 
-/// Samples a process's RSS every 20 ms on a thread of its own, keeping the peak (RSS only: the
-/// thread shares the machine with the workers).
-class PeakRssSampler {
+/// A process's peak RSS over the run: the kernel's own mark (reset at the start, read at the
+/// end: exact, and no thread wakes up for it), else, when the mark cannot be reset (another
+/// user's process), sampled every 20 ms on a thread of its own.
+class PeakRss {
  public:
-  explicit PeakRssSampler(std::optional<pid_t> pid) : pid_(pid) {
-    if (!pid_) return;
+  explicit PeakRss(std::optional<pid_t> pid) : pid_(pid) {
+    if (!pid_ || (kernel_mark_ = reset_peak_rss(*pid_))) return;
     thread_ = std::thread([this] {
       while (!stop_.load()) {
         if (auto rss = sample_rss(*pid_)) peak_.store(std::max(peak_.load(), *rss));
@@ -29,15 +30,17 @@ class PeakRssSampler {
       }
     });
   }
-  ~PeakRssSampler() { stop(); }
+  ~PeakRss() { stop(); }
   std::uint64_t stop() {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
+    if (kernel_mark_) peak_.store(std::max(peak_.load(), peak_rss(*pid_).value_or(0)));
     return peak_.load();
   }
 
  private:
   std::optional<pid_t> pid_;
+  bool kernel_mark_ = false;  ///< reset_peak_rss worked: VmHWM is the run's peak
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> peak_{0};
@@ -114,7 +117,7 @@ LoadMeasurements execute_load(PreparedLoad& p) {
   };
   std::optional<Publisher> publisher;
   if (plan.publish) publisher.emplace(plan, config.publish_url);
-  PeakRssSampler rss(config.server_pid);
+  PeakRss rss(config.server_pid);
   if (publisher) publisher->start();
   std::vector<std::thread> pool;
   for (auto& w : workers)

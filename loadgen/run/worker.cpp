@@ -1,20 +1,23 @@
 #include "loadgen/run/worker.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "loadgen/run/progress.hpp"
 
 namespace pushbench::loadgen {
 
-namespace {
-constexpr auto kPollInterval = std::chrono::milliseconds(20);
-}
-
 Worker::Worker(const RunPlan& plan, std::size_t first_id, std::size_t connections,
                std::size_t max_open)
-    : plan_(plan), first_id_(first_id), max_open_(max_open), phase_timer_(ioc_), poll_timer_(ioc_),
+    : plan_(plan),
+      first_id_(first_id),
+      max_open_(max_open),
+      phase_timer_(ioc_),
+      deadline_timer_(ioc_),
       progress_timer_(ioc_) {
   clients_.reserve(connections);
   for (std::size_t i = 0; i < connections; ++i) {
     clients_.push_back(std::make_unique<Client>(ioc_, plan_, stats_, first_id + i));
+    clients_.back()->on_change([this] { post_check(); });
   }
 }
 
@@ -39,7 +42,7 @@ void Worker::run() {
     if (!ec) on_window_start();
   });
   // Until the window ends, the run ends early only if every connection has ended.
-  drain_deadline_ = plan_.hard_deadline;
+  arm_deadline(plan_.hard_deadline);
   if (plan_.progress) {
     // On a grid from the run's start, which the reporter reads half an interval later.
     progress_at_ = SteadyClock::now();
@@ -102,27 +105,54 @@ void Worker::on_window_end() {
   window_ended_ = true;
   stats_.busy_ns = thread_cpu_ns() - busy_start_ns_;
   for (auto& c : clients_) c->on_window_end();
-  drain_deadline_ = std::min(SteadyClock::now() + plan_.drain, plan_.hard_deadline);
+  // What counts as done changes (see done_now): every client is looked at again.
+  scan_from_ = 0;
+  arm_deadline(std::min(SteadyClock::now() + plan_.drain, plan_.hard_deadline));
+  post_check();
 }
 
-void Worker::check_done() {
+void Worker::arm_deadline(SteadyClock::time_point at) {
+  drain_deadline_ = at;
+  deadline_timer_.expires_at(at);
+  deadline_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) check_done();
+  });
+}
+
+void Worker::post_check() {
+  if (check_posted_ || finished_) return;
+  check_posted_ = true;
+  boost::asio::post(ioc_, [this] {
+    check_posted_ = false;
+    check_done();
+  });
+}
+
+bool Worker::done_now(const Client& c) const {
   // Before the window ends, a time-mode run holds its connections (an idle stream expects no
   // events, yet is measured); only when every connection is closed can it end early.
   // Subscriptions still waiting for a connection slot (browser model) are not done either.
   const bool holding = (!plan_.count_mode && !window_ended_) ||
                        (max_open_ > 0 && next_waiting_ < clients_.size() && !window_ended_);
-  bool all_done = true;
-  for (auto& c : clients_) {
-    if (holding ? !c->closed() : !c->done()) {
-      all_done = false;
-      break;
+  return holding ? c.closed() : c.done();
+}
+
+void Worker::check_done() {
+  if (finished_) return;
+  if (SteadyClock::now() >= drain_deadline_) return finish();
+  // Clients before scan_from_ were done when last looked at; a client's notification brings the
+  // scan back here, so that it costs one look per client and change, not per client and check.
+  while (scan_from_ < clients_.size() && done_now(*clients_[scan_from_])) ++scan_from_;
+  if (scan_from_ < clients_.size()) return;
+  // Done can be undone (a waiting subscription starts, a connection resumes): the run ends only
+  // when every client is done at one instant, as one pass confirms.
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    if (!done_now(*clients_[i])) {
+      scan_from_ = i;
+      return;
     }
   }
-  if (all_done || SteadyClock::now() >= drain_deadline_) return finish();
-  poll_timer_.expires_after(kPollInterval);
-  poll_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) check_done();
-  });
+  finish();
 }
 
 void Worker::start_waiting() {
@@ -146,7 +176,7 @@ void Worker::finish() {
   for (auto& c : clients_) c->stop();
   if (plan_.progress) publish_progress();
   phase_timer_.cancel();
-  poll_timer_.cancel();
+  deadline_timer_.cancel();
   progress_timer_.cancel();
 }
 

@@ -40,7 +40,16 @@ class Worker {
  private:
   void on_window_start();
   void on_window_end();
+  /// Ends the run when every client is done (done_now) or the drain deadline has passed;
+  /// called on a client's change (post_check), at the window's end and at the deadline.
   void check_done();
+  /// Runs check_done() once after the handler under way (a client's change notification comes
+  /// from inside its own handlers, where it must not be stopped); several requests make one.
+  void post_check();
+  /// True when `c` lets the run end: closed while the run holds its connections, else done().
+  bool done_now(const Client& c) const;
+  /// The run ends at `at` at the latest.
+  void arm_deadline(SteadyClock::time_point at);
   void finish();
   /// Starts the next waiting client when a connection slot frees up.
   void start_waiting();
@@ -55,7 +64,9 @@ class Worker {
   std::size_t max_open_ = 0;      ///< connection cap of the browser model (0: none)
   std::size_t next_waiting_ = 0;  ///< index of the next client waiting for a slot
   boost::asio::steady_timer phase_timer_;
-  boost::asio::steady_timer poll_timer_;
+  boost::asio::steady_timer deadline_timer_;  ///< fires at drain_deadline_
+  std::size_t scan_from_ = 0;                 ///< clients before it were done (check_done)
+  bool check_posted_ = false;                 ///< a check_done() is posted (post_check)
   std::int64_t busy_start_ns_ = 0;
   SteadyClock::time_point drain_deadline_;
   bool window_started_ = false;

@@ -145,6 +145,26 @@ TEST_P(ScheduleByTransport, ReportNamesThePhaseAndCountsWakeups) {
   }
 }
 
+TEST_P(ScheduleByTransport, LoadGeneratorWakesOncePerEventOnly) {
+  // Nothing of the load generator's own (no completion poll, no RSS sampling thread while the
+  // server's peak is the kernel's mark) wakes it between events: at 100 events/s a timer of
+  // 50 wake-ups a second would add 0.5 per event.
+  ServerProcess server(bin("pushbench-server"), GetParam(), 1);
+  LoadConfig lc;
+  lc.url = url_for(GetParam(), server.port());
+  lc.connections = 1;
+  lc.spec.rate = 100;
+  lc.spec.size = 64;
+  lc.warmup_s = 0.2;
+  lc.duration_s = 2;
+  lc.server_pid = server.pid();
+  const auto s = loadgen::run_load(lc);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  ASSERT_TRUE(s["loadgen"]["wakeups_per_event"].is_number()) << s["loadgen"].dump();
+  EXPECT_LT(s["loadgen"]["wakeups_per_event"].get<double>(), 1.25) << s["loadgen"].dump();
+  EXPECT_GT(s["server"]["rss_bytes_peak"].get<double>(), 0) << s["server"].dump();
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, ScheduleByTransport, ::testing::Values("sse", "ws", "raw"));
 
 }  // namespace
