@@ -26,6 +26,8 @@ class StreamConnection : public EventSink,
   void drop() override { close({}); }
   /// Shutdown: no more events; the stream ends as a finished one does (trailer, half-close).
   void go_away() override;
+  void cork() override { corked_ = true; }
+  void uncork() override;
 
  protected:
   /// Joins the thread's DrainSet (once the connection is owned by a shared_ptr; idempotent).
@@ -51,6 +53,10 @@ class StreamConnection : public EventSink,
  private:
   void do_write();
   void on_write(boost::system::error_code ec, std::size_t n);
+  /// Cleartext: writes what is left of gather_ with one system call per attempt.
+  void write_gathered();
+  /// `n` bytes of gather_ went out: the rest follows, or the write is complete (on_write).
+  void on_written_some(boost::system::error_code ec, std::size_t n);
   /// Watches the read side: a cleartext connection waits for readability (no buffer held while
   /// idle), TLS reads into tls_read_.
   void do_watch();
@@ -65,6 +71,7 @@ class StreamConnection : public EventSink,
   std::size_t in_flight_ = 0;  ///< messages of the queue's front being written
   bool started_ = false;       ///< begin_stream() started the events: writes may go out
   bool finishing_ = false;     ///< end the stream once the queue is empty
+  bool corked_ = false;        ///< sends are queued, not written, until uncork()
   bool closed_ = false;
   std::shared_ptr<EventSource> source_;
   /// TLS only: what the client sends, for on_client_bytes() (allocated on the first watch).

@@ -92,6 +92,7 @@ void StreamPacer::on_timer(boost::system::error_code ec) {
 
 bool StreamPacer::send_due(EventSink& sink, std::int64_t now) {
   std::string& data = ctx_.event_scratch;
+  const SinkCork cork(sink);
   for (int batch = 0; batch < kMaxBatch; ++batch) {
     const std::int64_t due = start_ns_ + static_cast<std::int64_t>(next_seq_) * period_ns_;
     if (next_seq_ >= count_ || due >= end_ns_) {

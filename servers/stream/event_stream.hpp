@@ -32,6 +32,23 @@ class EventSink {
   /// Fault injection (drop_after): ends the connection (or HTTP/2 stream) abruptly, as a server
   /// crash or a proxy timeout would; the client resumes if it can.
   virtual void drop() = 0;
+  /// Until uncork(), events sent are only queued; uncork() writes them together (one gathered
+  /// write for a batch, not one for its first event and another for the rest). Default: no
+  /// effect (a sink whose writes are scheduled apart from send()).
+  virtual void cork() {}
+  virtual void uncork() {}
+};
+
+/// Corks `sink` for the scope of a batch of sends (see EventSink::cork).
+class SinkCork {
+ public:
+  explicit SinkCork(EventSink& sink) : sink_(sink) { sink_.cork(); }
+  ~SinkCork() { sink_.uncork(); }
+  SinkCork(const SinkCork&) = delete;
+  SinkCork& operator=(const SinkCork&) = delete;
+
+ private:
+  EventSink& sink_;
 };
 
 /// Produces events for one sink: a private paced stream or a broadcast topic subscription.
