@@ -61,6 +61,7 @@ SessionOptions Client::session_options() const {
 Client::~Client() = default;
 
 void Client::start_at(SteadyClock::time_point when) {
+  start_pending_ = true;
   connect_timer_.expires_at(when);
   connect_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec && !closed_ && !started_) start();
@@ -298,8 +299,12 @@ void Client::end_window_counters() {
 }
 
 bool Client::done() const {
-  // Never started: a browser-model subscription still waiting, or a storm's late connection.
-  if (!started_ || closed_ || session_->finished()) return true;
+  if (closed_) return true;
+  // Never started: a browser-model subscription still waiting, or a storm's connection whose
+  // turn has not come, which a count-mode run waits for (a time-mode one holds until the window
+  // ends anyway, and then it has nothing left to measure).
+  if (!started_) return !(start_pending_ && plan_.count_mode);
+  if (session_->finished()) return true;
   if (plan_.count_mode) return false;
   for (const auto& st : streams_) {
     if (st.failed) continue;

@@ -37,7 +37,8 @@ class Client final : private SessionHandler, private ConnectionHandler {
   std::size_t streams() const { return streams_.size(); }
   /// Takes the window-start snapshot of the kernel counters.
   void on_window_start();
-  /// Takes the window-end snapshot (unless the connection already ended) .
+  /// Takes the window-end snapshot (unless the connection already ended); from now on every
+  /// read notifies on_change().
   void on_window_end();
   /// True when nothing more is expected: closed, ended by the server, or every in-window event
   /// (by the stream's schedule) has arrived.
@@ -107,6 +108,7 @@ class Client final : private SessionHandler, private ConnectionHandler {
   std::string head_;                          ///< the first bytes received before the stream
                                               ///< was established (a rejection's words)
   bool started_ = false;                      ///< connecting began
+  bool start_pending_ = false;                ///< start_at() set a time that may not have come
   bool established_ = false;
   bool closed_ = false;
   bool finalized_ = false;

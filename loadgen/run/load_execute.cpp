@@ -17,12 +17,15 @@ using namespace std::chrono;
 constexpr auto kStatsTimeout = milliseconds(1000);
 
 /// A process's peak RSS over the run: the kernel's own mark (reset at the start, read at the
-/// end: exact, and no thread wakes up for it), else, when the mark cannot be reset (another
-/// user's process), sampled every 20 ms on a thread of its own.
+/// end; it lags the true peak by the kernel's per-thread RSS caching at most, and no thread
+/// wakes up for it), else, when the mark cannot be reset (another user's process), sampled every
+/// 20 ms on a thread of its own. One load generator per server: a reset erases another's peak.
 class PeakRss {
  public:
   explicit PeakRss(std::optional<pid_t> pid) : pid_(pid) {
-    if (!pid_ || (kernel_mark_ = reset_peak_rss(*pid_))) return;
+    if (!pid_) return;
+    kernel_mark_ = reset_peak_rss(*pid_);
+    if (kernel_mark_) return;
     thread_ = std::thread([this] {
       while (!stop_.load()) {
         if (auto rss = sample_rss(*pid_)) peak_.store(std::max(peak_.load(), *rss));
@@ -31,10 +34,15 @@ class PeakRss {
     });
   }
   ~PeakRss() { stop(); }
-  std::uint64_t stop() {
+  /// The peak so far (the sampler stops); nullopt when nothing was measured: no process, or
+  /// the kernel's mark, which dies with it, could not be read because the process was gone.
+  std::optional<std::uint64_t> stop() {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
-    if (kernel_mark_) peak_.store(std::max(peak_.load(), peak_rss(*pid_).value_or(0)));
+    if (kernel_mark_) {
+      if (auto mark = peak_rss(*pid_)) peak_.store(std::max(peak_.load(), *mark));
+    }
+    if (peak_.load() == 0) return std::nullopt;
     return peak_.load();
   }
 

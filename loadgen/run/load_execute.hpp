@@ -26,7 +26,8 @@ struct LoadMeasurements {
   std::optional<ProcessSample> server_idle;    ///< the server before anything connected
   std::optional<ProcessSample> server_start;   ///< the server at the window's start
   std::optional<ProcessSample> server_end;     ///< the server at the window's end
-  std::uint64_t server_rss_peak = 0;           ///< the server's peak RSS over the run (sampled)
+  std::optional<std::uint64_t> server_rss_peak;  ///< the server's peak RSS over the run; unknown
+                                                 ///< when it was gone before the end
   std::optional<nlohmann::json> stats_before;  ///< the server's /stats before the run (ours only)
   std::optional<nlohmann::json> stats_after;   ///< and after it
   std::optional<PublishStats> published;       ///< publish mode: what the publisher did

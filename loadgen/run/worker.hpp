@@ -41,7 +41,8 @@ class Worker {
   void on_window_start();
   void on_window_end();
   /// Ends the run when every client is done (done_now) or the drain deadline has passed;
-  /// called on a client's change (post_check), at the window's end and at the deadline.
+  /// called once from run(), then on a client's change (post_check), at the window's end and
+  /// at the deadline.
   void check_done();
   /// Runs check_done() once after the handler under way (a client's change notification comes
   /// from inside its own handlers, where it must not be stopped); several requests make one.

@@ -4,6 +4,7 @@
 #include <boost/asio/write.hpp>
 
 #include "servers/carrier/fail.hpp"
+#include "servers/carrier/gather.hpp"
 #include "servers/carrier/slow_client.hpp"
 
 namespace pushbench::server {
@@ -87,6 +88,7 @@ void StreamConnection::do_write() {
   }
   in_flight_ = gather_.size();
   if (!stream_.tls()) return write_gathered();
+  ctx_.stats.add(ctx_.stats.stream_writes);
   // TLS encrypts one buffer per record write anyway: Asio's composed write loops over them.
   boost::asio::async_write(
       stream_, gather_, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
@@ -95,6 +97,7 @@ void StreamConnection::do_write() {
 }
 
 void StreamConnection::write_gathered() {
+  ctx_.stats.add(ctx_.stats.stream_writes);
   // The socket's own write_some, not async_write: Asio's composed write hands the kernel at most
   // 16 buffers a call (1 KiB of 64-byte events), this one all of gather_ (up to 64).
   stream_.socket().async_write_some(
@@ -104,13 +107,10 @@ void StreamConnection::write_gathered() {
 }
 
 void StreamConnection::on_written_some(boost::system::error_code ec, std::size_t n) {
-  if (ec) return on_write(ec, n);
-  std::size_t done = 0;
-  while (done < gather_.size() && n >= gather_[done].size()) n -= gather_[done++].size();
-  if (done == gather_.size()) return on_write({}, 0);
+  if (ec || closed_) return on_write(ec, n);
+  if (consume_written(gather_, n)) return on_write({}, 0);
   // A partial write: what is left of gather_ goes next.
-  gather_.erase(gather_.begin(), gather_.begin() + static_cast<std::ptrdiff_t>(done));
-  gather_.front() += n;
+  ctx_.stats.add(ctx_.stats.stream_partial_writes);
   write_gathered();
 }
 

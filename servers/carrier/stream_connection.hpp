@@ -26,7 +26,9 @@ class StreamConnection : public EventSink,
   void drop() override { close({}); }
   /// Shutdown: no more events; the stream ends as a finished one does (trailer, half-close).
   void go_away() override;
+  /// Events sent until uncork() stay queued (see EventSink::cork).
   void cork() override { corked_ = true; }
+  /// Starts the write of what the batch queued, unless one is in flight (it takes them next).
   void uncork() override;
 
  protected:

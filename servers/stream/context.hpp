@@ -83,6 +83,11 @@ struct alignas(64) ThreadStats {
   std::atomic<std::uint64_t> events_sent{0};           ///< events handed to a connection's queue
   std::atomic<std::uint64_t> bytes_queued{0};          ///< encoded bytes handed to queues
   std::atomic<std::uint64_t> slow_clients_dropped{0};  ///< connections dropped on a full queue
+  std::atomic<std::uint64_t> stream_writes{0};  ///< writes of a stream connection's queue (HTTP/1.1
+                                                ///< SSE, raw, WebSocket of our own framing): one
+                                                ///< system call each in cleartext
+  std::atomic<std::uint64_t> stream_partial_writes{0};  ///< of those, writes the kernel took only
+                                                        ///< part of (the rest followed)
   std::atomic<std::uint64_t> bad_requests{0};    ///< requests answered with an HTTP/handshake error
   std::atomic<std::uint64_t> io_errors{0};       ///< connections ended by an unexpected error
   std::atomic<std::uint64_t> tls_handshakes{0};  ///< completed TLS handshakes

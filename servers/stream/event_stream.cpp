@@ -81,6 +81,8 @@ void StreamPacer::on_timer(boost::system::error_code ec) {
     sink->drop();
     return;
   }
+  // The wake-up's keep-alive and events leave together.
+  const SinkCork cork(*sink);
   if (now >= next_keepalive_) {
     sink->keepalive();
     next_keepalive_ = now + keepalive_ns_;
@@ -92,7 +94,6 @@ void StreamPacer::on_timer(boost::system::error_code ec) {
 
 bool StreamPacer::send_due(EventSink& sink, std::int64_t now) {
   std::string& data = ctx_.event_scratch;
-  const SinkCork cork(sink);
   for (int batch = 0; batch < kMaxBatch; ++batch) {
     const std::int64_t due = start_ns_ + static_cast<std::int64_t>(next_seq_) * period_ns_;
     if (next_seq_ >= count_ || due >= end_ns_) {

@@ -32,14 +32,16 @@ class EventSink {
   /// Fault injection (drop_after): ends the connection (or HTTP/2 stream) abruptly, as a server
   /// crash or a proxy timeout would; the client resumes if it can.
   virtual void drop() = 0;
-  /// Until uncork(), events sent are only queued; uncork() writes them together (one gathered
-  /// write for a batch, not one for its first event and another for the rest). Default: no
-  /// effect (a sink whose writes are scheduled apart from send()).
+  /// Until uncork(), events sent are only queued, so that a batch leaves in as few writes as
+  /// the sink's gather allows (up to 64 events a system call for a stream connection) instead
+  /// of its first event alone ahead of the rest. Not nestable. Default: no effect (a sink whose
+  /// writes are scheduled apart from send()).
   virtual void cork() {}
+  /// Ends cork(): writes what was queued meanwhile.
   virtual void uncork() {}
 };
 
-/// Corks `sink` for the scope of a batch of sends (see EventSink::cork).
+/// Corks `sink` for the scope of a batch of sends (see EventSink::cork); not nestable.
 class SinkCork {
  public:
   explicit SinkCork(EventSink& sink) : sink_(sink) { sink_.cork(); }

@@ -34,6 +34,25 @@ TEST_P(Workloads, ConnectStormOpensAtTheTargetRate) {
   EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
 }
 
+// A count-mode storm ends when every stream has its count, not before the later connections'
+// turn comes (they counted as done while waiting, and the run ended at once with nothing).
+TEST_P(Workloads, CountModeStormWaitsForEveryConnection) {
+  ServerProcess server(bin("pushbench-server"), GetParam(), 1);
+  LoadConfig lc;
+  lc.url = url_for(GetParam(), server.port());
+  lc.connections = 5;
+  lc.connect_rate = 20;  // the last one opens 0.2 s after the first
+  lc.spec.rate = 100;
+  lc.spec.count = 20;
+  lc.warmup_s = 0;
+  lc.duration_s = 10;
+  const auto s = loadgen::run_load(lc);
+  EXPECT_EQ(s["storm"]["established"], 5) << s["storm"].dump();
+  EXPECT_EQ(s["events"]["received"], 100) << s["events"].dump();
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+}
+
 TEST_P(Workloads, FindMaxReportsEveryStepAndASustainableRate) {
   ServerProcess server(bin("pushbench-server"), GetParam(), 1);
   LoadConfig lc;

@@ -27,7 +27,7 @@ TEST(PeakRss, KernelMarkKeepsAPeakUntilReset) {
   // Within the kernel's per-thread RSS counting, which syncs every few dozen page faults.
   EXPECT_GE(*peak + (std::size_t{1} << 20), *during);
 
-  ASSERT_TRUE(reset_peak_rss(self));
+  if (!reset_peak_rss(self)) GTEST_SKIP() << "/proc/self/clear_refs is not writable here";
   const auto reset = peak_rss(self);
   ASSERT_TRUE(reset);
   EXPECT_LT(*reset + kBytes / 2, *peak);
