@@ -70,6 +70,7 @@ class StreamConnection : public EventSink,
 
   SendQueue queue_;
   std::vector<boost::asio::const_buffer> gather_;
+  std::string flat_;  ///< small queued messages copied into one buffer for the write in flight
   std::size_t in_flight_ = 0;  ///< messages of the queue's front being written
   bool started_ = false;       ///< begin_stream() started the events: writes may go out
   bool finishing_ = false;     ///< end the stream once the queue is empty
