@@ -150,7 +150,7 @@ void Server::stop_when_drained(ThreadContext& t, std::chrono::steady_clock::time
 nlohmann::json Server::stats_json() const {
   std::uint64_t accepted = 0, closed = 0, started = 0, completed = 0, events = 0, bytes = 0,
                 dropped = 0, bad = 0, io = 0, tls_ok = 0, tls_bad = 0, h2c = 0, h2s = 0, h2e = 0,
-                writes = 0, partial = 0;
+                writes = 0, partial = 0, copied = 0;
   for (auto& t : threads_) {
     const auto& s = t->stats;
     accepted += s.accepted.load(std::memory_order_relaxed);
@@ -169,6 +169,7 @@ nlohmann::json Server::stats_json() const {
     h2e += s.h2_stream_errors.load(std::memory_order_relaxed);
     writes += s.stream_writes.load(std::memory_order_relaxed);
     partial += s.stream_partial_writes.load(std::memory_order_relaxed);
+    copied += s.stream_copied_writes.load(std::memory_order_relaxed);
   }
   // "server", "transport" and "pid" say whose counters these are: a load generator checks them
   // against its run (a proxy may route /stats to another backend).
@@ -192,7 +193,8 @@ nlohmann::json Server::stats_json() const {
           {"h2_streams", h2s},
           {"h2_stream_errors", h2e},
           {"stream_writes", writes},
-          {"stream_partial_writes", partial}};
+          {"stream_partial_writes", partial},
+          {"stream_copied_writes", copied}};
 }
 
 }  // namespace pushbench::server

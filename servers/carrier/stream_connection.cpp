@@ -97,7 +97,9 @@ void StreamConnection::do_write() {
     flat_.reserve(bytes);
     for (std::size_t i = 0; i < n; ++i) flat_ += queue_[i];
     gather_.emplace_back(flat_.data(), flat_.size());
+    ctx_.stats.add(ctx_.stats.stream_copied_writes);
   } else {
+    if (flat_.capacity() > 0) flat_ = std::string();  // no write in flight uses it
     n = std::min(queue_.size(), kMaxGather);
     for (std::size_t i = 0; i < n; ++i) gather_.emplace_back(queue_[i].data(), queue_[i].size());
   }

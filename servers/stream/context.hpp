@@ -88,6 +88,8 @@ struct alignas(64) ThreadStats {
                                                 ///< system call each in cleartext
   std::atomic<std::uint64_t> stream_partial_writes{0};  ///< of those, writes the kernel took only
                                                         ///< part of (the rest followed)
+  std::atomic<std::uint64_t> stream_copied_writes{0};   ///< of those, writes of small messages
+                                                        ///< copied into one buffer
   std::atomic<std::uint64_t> bad_requests{0};    ///< requests answered with an HTTP/handshake error
   std::atomic<std::uint64_t> io_errors{0};       ///< connections ended by an unexpected error
   std::atomic<std::uint64_t> tls_handshakes{0};  ///< completed TLS handshakes
