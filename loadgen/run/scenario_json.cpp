@@ -37,13 +37,12 @@ ServerFigures server_figures(const PreparedLoad& p, const LoadMeasurements& m,
   if (m.server_idle) {
     const std::uint64_t idle = m.server_idle->rss_bytes;
     server.rss_bytes_idle = idle;
-  }
-  if (m.server_idle && m.server_rss_peak) {
-    const std::uint64_t idle = m.server_idle->rss_bytes;
-    const std::uint64_t peak = std::max(*m.server_rss_peak, idle);
-    server.rss_bytes_peak = peak;
-    server.rss_bytes_per_connection = static_cast<double>(peak - idle) / p.connections;
-    server.rss_bytes_per_stream = static_cast<double>(peak - idle) / p.subscriptions;
+    if (m.server_rss_peak) {
+      const std::uint64_t peak = std::max(*m.server_rss_peak, idle);
+      server.rss_bytes_peak = peak;
+      server.rss_bytes_per_connection = static_cast<double>(peak - idle) / p.connections;
+      server.rss_bytes_per_stream = static_cast<double>(peak - idle) / p.subscriptions;
+    }
   }
   return server;
 }

@@ -33,9 +33,10 @@ class EventSink {
   /// crash or a proxy timeout would; the client resumes if it can.
   virtual void drop() = 0;
   /// Until uncork(), events sent are only queued, so that a batch leaves in as few writes as
-  /// the sink's gather allows (up to 64 events a system call for a stream connection) instead
-  /// of its first event alone ahead of the rest. Not nestable. Default: no effect (a sink whose
-  /// writes are scheduled apart from send()).
+  /// the sink allows (a stream connection: 64 gathered messages, or up to 1,024 small ones
+  /// copied into one buffer, a system call) instead of its first event alone ahead of the
+  /// rest. Not nestable. Default: no effect (a sink whose writes are scheduled apart from
+  /// send()).
   virtual void cork() {}
   /// Ends cork(): writes what was queued meanwhile.
   virtual void uncork() {}
