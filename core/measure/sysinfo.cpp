@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <boost/version.hpp>
 #include <cstdlib>
 #include <ctime>
@@ -18,6 +19,7 @@
 #include <sstream>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #if __has_include(<nghttp2/nghttp2.h>)
 #include <nghttp2/nghttp2.h>
@@ -89,11 +91,24 @@ std::uint64_t self_voluntary_switches() {
   return static_cast<std::uint64_t>(usage.ru_nvcsw);
 }
 
-std::optional<std::uint64_t> sample_rss(pid_t pid) {
+namespace {
+
+/// Resident and anonymous bytes from /proc/<pid>/statm (resident minus shared: RssAnon).
+std::optional<std::pair<std::uint64_t, std::uint64_t>> read_statm(pid_t pid) {
   std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
-  unsigned long long size_pages = 0, resident_pages = 0;
-  if (!(statm >> size_pages >> resident_pages)) return std::nullopt;
-  return resident_pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  unsigned long long size_pages = 0, resident_pages = 0, shared_pages = 0;
+  if (!(statm >> size_pages >> resident_pages >> shared_pages)) return std::nullopt;
+  const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  return std::pair{resident_pages * page,
+                   (resident_pages - std::min(shared_pages, resident_pages)) * page};
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> sample_rss(pid_t pid) {
+  const auto statm = read_statm(pid);
+  if (!statm) return std::nullopt;
+  return statm->first;
 }
 
 bool reset_peak_rss(pid_t pid) {
@@ -130,13 +145,13 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
     if (i == 14) utime = std::stoull(field);
     if (i == 15) stime = std::stoull(field);
   }
-  const auto rss = sample_rss(pid);
+  const auto rss = read_statm(pid);
   if (!rss) return std::nullopt;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   // One source for every sample of a process, so that differences are consistent.
   const double cpu =
       schedstat_cpu_s(base).value_or(static_cast<double>(utime + stime) / ticks);
-  return ProcessSample{cpu, *rss, voluntary_switches(base)};
+  return ProcessSample{cpu, rss->first, rss->second, voluntary_switches(base)};
 }
 
 std::uint64_t raise_fd_limit() {

@@ -28,6 +28,9 @@ struct ProcessSample {
   double cpu_s = 0;            ///< CPU seconds since the process started (ns-precise from
                                ///< schedstat where the kernel has it, else clock ticks)
   std::uint64_t rss_bytes = 0; ///< resident set size
+  std::uint64_t rss_anon_bytes = 0;  ///< its anonymous part (heap, stacks): resident minus the
+                                     ///< file-backed and shared pages (code the process has
+                                     ///< touched, which is a fixed cost, not one per connection)
   std::uint64_t voluntary_switches = 0;  ///< wake-ups: voluntary context switches summed over the
                                          ///< live threads (task/*/status; a thread that has
                                          ///< exited no longer counts)

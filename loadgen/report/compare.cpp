@@ -16,12 +16,19 @@ using json = nlohmann::json;
 namespace {
 
 constexpr FigureSpec kComparedFigures[] = {
-    {"throughput.events_per_s", true},     {"latency_us.corrected.p50", false},
-    {"latency_us.corrected.p99", false},   {"latency_us.corrected.p999", false},
-    {"latency_us.uncorrected.p99", false}, {"wire.bytes_per_event", false},
-    {"server.cpu_ns_per_event", false},    {"server.rss_bytes_per_connection", false},
-    {"loadgen.cpu_ns_per_event", false},   {"events.lost", false},
-    {"server.wakeups_per_event", false},   {"loadgen.wakeups_per_event", false},
+    {"throughput.events_per_s", true},
+    {"latency_us.corrected.p50", false},
+    {"latency_us.corrected.p99", false},
+    {"latency_us.corrected.p999", false},
+    {"latency_us.uncorrected.p99", false},
+    {"wire.bytes_per_event", false},
+    {"server.cpu_ns_per_event", false},
+    {"server.rss_bytes_per_connection", false},
+    {"loadgen.cpu_ns_per_event", false},
+    {"events.lost", false},
+    {"server.wakeups_per_event", false},
+    {"loadgen.wakeups_per_event", false},
+    {"server.rss_anon_bytes_per_connection", false},
 };
 
 }  // namespace

@@ -86,6 +86,8 @@ const std::vector<FigureRow>& figure_rows() {
       figure("server RSS/sub KiB", nullptr, "server.rss_bytes_per_stream", "%.1f", 1.0 / 1024),
       figure("server RSS/conn KiB", "server RSS/conn (KiB)", "server.rss_bytes_per_connection",
              "%.1f", 1.0 / 1024),
+      figure("server anon/sub KiB", nullptr, "server.rss_anon_bytes_per_stream", "%.2f",
+             1.0 / 1024),
       figure("loadgen CPU ns/event", nullptr, "loadgen.cpu_ns_per_event", "%.0f"),
       figure("loadgen wakeups/event", nullptr, "loadgen.wakeups_per_event", "%.3f"),
       {"schedule phase", nullptr,

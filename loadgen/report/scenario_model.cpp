@@ -54,7 +54,11 @@ void visit_fields(S& s, V&& v) {
   v("pid", s.pid), v("cpu_s", s.cpu_s), v("cpu_ns_per_event", s.cpu_ns_per_event);
   v("rss_bytes_idle", s.rss_bytes_idle), v("rss_bytes_peak", s.rss_bytes_peak);
   v("rss_bytes_per_connection", s.rss_bytes_per_connection);
-  v("rss_bytes_per_stream", s.rss_bytes_per_stream), v("wakeups_per_event", s.wakeups_per_event);
+  v("rss_bytes_per_stream", s.rss_bytes_per_stream);
+  v("rss_anon_bytes_idle", s.rss_anon_bytes_idle), v("rss_anon_bytes_end", s.rss_anon_bytes_end);
+  v("rss_anon_bytes_per_connection", s.rss_anon_bytes_per_connection);
+  v("rss_anon_bytes_per_stream", s.rss_anon_bytes_per_stream);
+  v("wakeups_per_event", s.wakeups_per_event);
 }
 
 template <class S, class V>

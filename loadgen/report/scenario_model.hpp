@@ -79,7 +79,11 @@ struct ServerFigures {
   Figure<std::uint64_t> rss_bytes_peak;     ///< highest resident memory seen in the run
   Figure<double> rss_bytes_per_connection;  ///< (peak - idle) / connections
   Figure<double> rss_bytes_per_stream;      ///< (peak - idle) / subscriptions
-  Figure<double> wakeups_per_event;         ///< voluntary context switches per received event
+  Figure<std::uint64_t> rss_anon_bytes_idle;     ///< anonymous resident memory (heap, stacks) idle
+  Figure<std::uint64_t> rss_anon_bytes_end;      ///< the same at the window's end, streams open
+  Figure<double> rss_anon_bytes_per_connection;  ///< (anon end - anon idle) / connections
+  Figure<double> rss_anon_bytes_per_stream;      ///< (anon end - anon idle) / subscriptions
+  Figure<double> wakeups_per_event;              ///< voluntary context switches per received event
   bool operator==(const ServerFigures&) const = default;
 };
 

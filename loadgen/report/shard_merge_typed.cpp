@@ -103,10 +103,16 @@ ServerFigures merge_server(const Shards& s, const EventFigures& events,
   const auto it = std::find_if(s.begin(), s.end(), [](const auto& f) { return f.server.pid; });
   const ScenarioFigures& by = it == s.end() ? s.front() : *it;
   const ServerFigures& src = by.server;
-  const auto per_unit = [&](const Figure<double>& units) -> Figure<double> {
-    if (!src.rss_bytes_peak || !src.rss_bytes_idle || !units || *units <= 0) return std::nullopt;
-    return (static_cast<double>(*src.rss_bytes_peak) - static_cast<double>(*src.rss_bytes_idle)) /
-           *units;
+  const auto growth_per = [](const Figure<std::uint64_t>& from, const Figure<std::uint64_t>& to,
+                             const Figure<double>& units) -> Figure<double> {
+    if (!from || !to || !units || *units <= 0) return std::nullopt;
+    return (static_cast<double>(*to) - static_cast<double>(*from)) / *units;
+  };
+  const auto per_unit = [&](const Figure<double>& units) {
+    return growth_per(src.rss_bytes_idle, src.rss_bytes_peak, units);
+  };
+  const auto anon_per_unit = [&](const Figure<double>& units) {
+    return growth_per(src.rss_anon_bytes_idle, src.rss_anon_bytes_end, units);
   };
   return {.pid = src.pid,
           .cpu_s = src.cpu_s,
@@ -115,6 +121,10 @@ ServerFigures merge_server(const Shards& s, const EventFigures& events,
           .rss_bytes_peak = src.rss_bytes_peak,
           .rss_bytes_per_connection = per_unit(in.connections),
           .rss_bytes_per_stream = per_unit(in.subscriptions),
+          .rss_anon_bytes_idle = src.rss_anon_bytes_idle,
+          .rss_anon_bytes_end = src.rss_anon_bytes_end,
+          .rss_anon_bytes_per_connection = anon_per_unit(in.connections),
+          .rss_anon_bytes_per_stream = anon_per_unit(in.subscriptions),
           // The sampling shard's wake-ups per event were over its own events; the server's
           // wake-ups in that window were for every shard's.
           .wakeups_per_event =

@@ -30,6 +30,7 @@ constexpr VerdictFigure kVerdictFigures[] = {
     {"latency_us.corrected.p50", "latency p50", "us", 1},
     {"latency_us.corrected.p99", "latency p99", "us", 1},
     {"server.rss_bytes_per_connection", "server RSS/connection", "KiB", 1.0 / 1024},
+    {"server.rss_anon_bytes_per_connection", "server anon/connection", "KiB", 1.0 / 1024},
     {"loadgen.cpu_ns_per_event", "loadgen CPU/event", "us", 1e-3},
 };
 

@@ -44,6 +44,18 @@ ServerFigures server_figures(const PreparedLoad& p, const LoadMeasurements& m,
       server.rss_bytes_per_stream = static_cast<double>(peak - idle) / p.subscriptions;
     }
   }
+  // The streams' own memory: anonymous pages held at the window's end (in count mode the end
+  // comes after the streams closed). Unlike RSS it leaves out the code pages the run touched
+  // first, a fixed cost that a per-connection quotient would spread over the connections.
+  if (m.server_idle) server.rss_anon_bytes_idle = m.server_idle->rss_anon_bytes;
+  if (m.server_idle && m.server_end && !p.plan.count_mode) {
+    const auto idle = m.server_idle->rss_anon_bytes;
+    const auto end = m.server_end->rss_anon_bytes;
+    server.rss_anon_bytes_end = end;
+    const double held = static_cast<double>(end) - static_cast<double>(idle);
+    server.rss_anon_bytes_per_connection = held / p.connections;
+    server.rss_anon_bytes_per_stream = held / p.subscriptions;
+  }
   return server;
 }
 

@@ -42,6 +42,7 @@ H2Connection::H2Connection(ThreadContext& ctx, ConnStream stream, std::string in
   nghttp2_session_callbacks_set_on_header_callback(cbs, &on_header);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, &on_frame_recv);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, &on_data_chunk);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, &on_frame_send);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &on_stream_close);
   nghttp2_session* session = nullptr;
   nghttp2_session_server_new(&session, cbs, this);
@@ -132,6 +133,18 @@ void H2Connection::resume(std::int32_t id) {
   schedule_flush();
 }
 
+bool H2Connection::submit_data(std::int32_t id, H2Stream* stream) {
+  if (closed_) return false;
+  nghttp2_data_provider provider{};
+  provider.source.ptr = stream;
+  provider.read_callback = &read_data;
+  if (nghttp2_submit_data(session_.get(), NGHTTP2_FLAG_END_STREAM, id, &provider) != 0) {
+    return false;
+  }
+  schedule_flush();
+  return true;
+}
+
 void H2Connection::reset(std::int32_t id, std::uint32_t error_code) {
   if (closed_) return;
   ctx_.stats.add(ctx_.stats.h2_stream_errors);
@@ -141,7 +154,7 @@ void H2Connection::reset(std::int32_t id, std::uint32_t error_code) {
 
 void H2Connection::schedule_flush() {
   // Events produced in one batch (one pacer wake-up, one broadcast) share a write.
-  if (flush_posted_ || writing_) return;
+  if (flush_posted_ || writing_ || flushing_) return;
   flush_posted_ = true;
   asio::post(ctx_.ioc, [self = shared_from_this()] {
     self->flush_posted_ = false;
@@ -152,13 +165,18 @@ void H2Connection::schedule_flush() {
 void H2Connection::flush() {
   if (closed_ || writing_) return;
   write_buf_.clear();
+  flushing_ = true;
   while (write_buf_.size() < kMaxWriteBytes) {
     const std::uint8_t* data = nullptr;
     const auto n = nghttp2_session_mem_send(session_.get(), &data);
-    if (n < 0) return close(asio::error::fault);
+    if (n < 0) {
+      flushing_ = false;
+      return close(asio::error::fault);
+    }
     if (n == 0) break;
     write_buf_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
   }
+  flushing_ = false;
   if (write_buf_.empty()) {
     if (!nghttp2_session_want_read(session_.get()) && !nghttp2_session_want_write(session_.get())) {
       // After our GOAWAY: a half-close, so the client reads it before our end of the stream
@@ -273,6 +291,21 @@ int H2Connection::on_data_chunk(nghttp2_session*, std::uint8_t, std::int32_t str
   return 0;
 }
 
+int H2Connection::on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* self) {
+  const bool data = frame->hd.type == NGHTTP2_DATA;
+  if (!data && frame->hd.type != NGHTTP2_HEADERS) return 0;
+  auto& conn = conn_of(self);
+  const auto it = conn.streams_.find(frame->hd.stream_id);
+  if (it == conn.streams_.end()) return 0;
+  // Called once the frame is out and (DATA) its item detached: a new item may be submitted.
+  if (data) {
+    it->second->on_data_sent();
+  } else {
+    it->second->on_headers_sent();
+  }
+  return 0;
+}
+
 int H2Connection::on_stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t,
                                   void* self) {
   auto& conn = conn_of(self);
@@ -299,10 +332,10 @@ void H2Connection::respond(std::int32_t id, int status,
   nva.push_back(make_nv(":status", status_text));
   nva.push_back(make_nv("server", "pushbench"));
   for (const auto& [name, value] : fields) nva.push_back(make_nv(name, value));
-  nghttp2_data_provider provider{};
-  provider.source.ptr = stream.get();
-  provider.read_callback = &read_data;
-  if (nghttp2_submit_response(session_.get(), id, nva.data(), nva.size(), &provider) != 0) {
+  // HEADERS without END_STREAM and without a DATA item: the stream submits one when it has
+  // bytes, so that an idle stream holds none.
+  if (nghttp2_submit_headers(session_.get(), NGHTTP2_FLAG_NONE, id, nullptr, nva.data(), nva.size(),
+                             nullptr) < 0) {
     stream->detach();
     nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, id, NGHTTP2_INTERNAL_ERROR);
     schedule_flush();

@@ -25,8 +25,13 @@ class H2Connection : public Drainable, public std::enable_shared_from_this<H2Con
   ~H2Connection() override;
   /// Sends our SETTINGS, processes `initial` and starts reading.
   void start();
-  /// Stream `id` has bytes queued: resume its data provider and flush soon.
+  /// Stream `id` queued more bytes for its DATA item: resumes the item where nghttp2 deferred it
+  /// and flushes soon.
   void resume(std::int32_t id);
+  /// Submits a DATA item for stream `id` that reads from `stream` (END_STREAM once the stream
+  /// says EOF without NO_END_STREAM) and flushes soon; false when nghttp2 refused it (the
+  /// stream is closing).
+  bool submit_data(std::int32_t id, H2Stream* stream);
   /// Resets stream `id` with `error_code` (an nghttp2_error_code).
   void reset(std::int32_t id, std::uint32_t error_code);
   /// Closes the connection at once, without GOAWAY (fault injection).
@@ -57,6 +62,7 @@ class H2Connection : public Drainable, public std::enable_shared_from_this<H2Con
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* self);
   static int on_data_chunk(nghttp2_session*, std::uint8_t flags, std::int32_t stream_id,
                            const std::uint8_t* data, std::size_t len, void* self);
+  static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* self);
   static int on_stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t error_code,
                              void* self);
   static long read_data(nghttp2_session*, std::int32_t stream_id, std::uint8_t* buf,
@@ -70,7 +76,7 @@ class H2Connection : public Drainable, public std::enable_shared_from_this<H2Con
   /// Answers with `status` and a one-line plain-text reason.
   void respond_error(std::int32_t id, int status, const std::string& reason);
   /// Submits the response header `fields` (name, value pairs after :status) and attaches
-  /// `stream` as the body.
+  /// `stream` as the body (its DATA items follow once the HEADERS are sent).
   void respond(std::int32_t id, int status,
                std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
                std::shared_ptr<H2Stream> stream);
@@ -99,6 +105,7 @@ class H2Connection : public Drainable, public std::enable_shared_from_this<H2Con
   std::string write_buf_;
   bool writing_ = false;
   bool flush_posted_ = false;
+  bool flushing_ = false;  ///< flush() is pulling frames: what is submitted now goes out with them
   bool closed_ = false;
   bool going_away_ = false;  ///< go_away() was called: the session is terminated
   DrainEntry drain_;         ///< membership of the thread's DrainSet

@@ -48,8 +48,29 @@ SendResult H2Stream::enqueue(SharedBuffer bytes) {
     conn->reset(id_, NGHTTP2_CANCEL);
     return r;
   }
-  conn_->resume(id_);
+  if (data_ == Data::active) {
+    conn_->resume(id_);
+  } else {
+    submit_data();
+  }
   return r;
+}
+
+void H2Stream::submit_data() {
+  if (!conn_ || data_ != Data::none || (queue_.empty() && !finishing_)) return;
+  if (conn_->submit_data(id_, this)) data_ = Data::active;
+}
+
+void H2Stream::on_headers_sent() {
+  if (data_ != Data::unopened) return;
+  data_ = Data::none;
+  submit_data();
+}
+
+void H2Stream::on_data_sent() {
+  if (data_ != Data::ending) return;
+  data_ = Data::none;
+  submit_data();
 }
 
 void H2Stream::finish() {
@@ -58,8 +79,10 @@ void H2Stream::finish() {
   auto t = trailer();
   if (!t.empty()) {
     enqueue(std::make_shared<const std::string>(std::move(t)));
-  } else {
+  } else if (data_ == Data::active) {
     conn_->resume(id_);
+  } else {
+    submit_data();
   }
 }
 
@@ -82,9 +105,16 @@ long H2Stream::read(std::uint8_t* buf, std::size_t length, std::uint32_t* flags)
   }
   if (queue_.empty() && finishing_) {
     *flags |= NGHTTP2_DATA_FLAG_EOF;
+    data_ = Data::done;
     return static_cast<long>(n);
   }
-  if (n == 0) return NGHTTP2_ERR_DEFERRED;
+  if (n == 0) return NGHTTP2_ERR_DEFERRED;  // only after detach() emptied the queue
+  if (queue_.empty()) {
+    // Drained: this frame ends the item without ending the stream; the next bytes get a new
+    // one (on_data_sent).
+    *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
+    data_ = Data::ending;
+  }
   return static_cast<long>(n);
 }
 

@@ -34,10 +34,16 @@ class H2Stream : public EventSink, public std::enable_shared_from_this<H2Stream>
   virtual bool on_client_data(std::string_view bytes) { return true; }
   /// The client ended its side of the stream.
   virtual void on_client_end() {}
-  /// The data provider: copies up to `length` queued bytes to `buf` and returns their number,
-  /// setting NGHTTP2_DATA_FLAG_EOF in `flags` after the last byte of a finished stream, or returns
-  /// NGHTTP2_ERR_DEFERRED when nothing is queued yet.
+  /// The data provider: copies up to `length` queued bytes to `buf` and returns their number.
+  /// The call that empties the queue ends nghttp2's DATA item (NGHTTP2_DATA_FLAG_EOF, with
+  /// NO_END_STREAM unless the stream is finished), so that an idle stream holds no item; it
+  /// returns NGHTTP2_ERR_DEFERRED when nothing is queued.
   long read(std::uint8_t* buf, std::size_t length, std::uint32_t* flags);
+  /// Our response HEADERS were sent: DATA may follow.
+  void on_headers_sent();
+  /// A DATA frame of this stream was sent; after the one that ended an item, queued bytes get
+  /// a new item.
+  void on_data_sent();
   /// The stream or its connection closed: no more events, no more calls into the connection.
   void detach();
   /// The connection is going away (GOAWAY sent): no more events; what is queued stays.
@@ -48,6 +54,9 @@ class H2Stream : public EventSink, public std::enable_shared_from_this<H2Stream>
   SendResult enqueue(SharedBuffer bytes);
   /// Bytes after the last event (a WebSocket close frame, the end of a compressed stream).
   virtual std::string trailer() { return {}; }
+  /// Submits a DATA item when the response is open, none is pending and there is something to
+  /// send (queued bytes, or the end of the stream).
+  void submit_data();
 
   ThreadContext& ctx_;
   H2Connection* conn_;  ///< null once detached
@@ -55,8 +64,18 @@ class H2Stream : public EventSink, public std::enable_shared_from_this<H2Stream>
   std::unique_ptr<StreamSpec> spec_;  ///< until begin() (the event source keeps what it needs)
 
  private:
+  /// Where the stream's DATA item (nghttp2's outbound item, ~150 bytes) stands.
+  enum class Data : std::uint8_t {
+    unopened,  ///< the response HEADERS are not sent yet
+    none,      ///< no item: the queue was empty when the last one ended
+    active,    ///< an item is submitted and reads the queue
+    ending,    ///< read() ended the item; nghttp2 frees it once that frame is sent
+    done,      ///< the last DATA frame (END_STREAM) was produced
+  };
+
   SendQueue queue_;
   std::size_t front_offset_ = 0;  ///< bytes of the queue's front message already copied
+  Data data_ = Data::unopened;
   bool finishing_ = false;
   std::shared_ptr<EventSource> source_;
 };

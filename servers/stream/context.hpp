@@ -19,6 +19,7 @@
 #include "core/contract/event.hpp"
 #include "core/contract/transport.hpp"
 #include "servers/stream/drain.hpp"
+#include "servers/stream/pacer_timers.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -104,11 +105,19 @@ struct alignas(64) ThreadStats {
 
 /// The state shared by every connection on one thread.
 struct ThreadContext {
+  ThreadContext() = default;
+  ~ThreadContext() { pacer_timers.shutdown(); }
+  ThreadContext(const ThreadContext&) = delete;
+  ThreadContext& operator=(const ThreadContext&) = delete;
   /// This thread's live connections, asked to go away on stop. Declared before `ioc`, so it
   /// outlives the handlers (and connections) the io_context destroys.
   DrainSet drain;
-  boost::asio::io_context ioc{1};
+  /// The paced streams' timer (their pacers unregister as the io_context destroys them, so it
+  /// is declared before `ioc`; its Asio timer goes first, in the destructor).
+  PacerTimers pacer_timers{ioc};
+  /// Declared before `ioc` too: the connections the io_context destroys count their close.
   ThreadStats stats;
+  boost::asio::io_context ioc{1};
   const ServerConfig* config = nullptr;
   class TopicRegistry* topics = nullptr;    ///< broadcast topics (shared by all threads)
   class ResumeRegistry* resumes = nullptr;  ///< resumable streams (shared by all threads)

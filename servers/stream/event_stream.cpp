@@ -38,7 +38,6 @@ std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& 
 StreamPacer::StreamPacer(ThreadContext& ctx, const StreamSpec& spec, std::weak_ptr<EventSink> sink)
     : ctx_(ctx),
       sink_(std::move(sink)),
-      timer_(ctx.ioc),
       anchor_(ClockAnchor::now()),
       period_ns_(spec.period_ns()),
       next_seq_(spec.first_seq),
@@ -63,16 +62,21 @@ void StreamPacer::start() {
   ctx_.stats.add(ctx_.stats.streams_started);
   // Request-reply: events are the client's echoed messages, not paced here.
   if (echo_) return schedule();
-  on_timer({});
+  on_timer();
 }
 
 void StreamPacer::stop() {
   stopped_ = true;
-  timer_.cancel();
+  ctx_.pacer_timers.cancel(*this);
 }
 
-void StreamPacer::on_timer(boost::system::error_code ec) {
-  if (ec || stopped_) return;
+void StreamPacer::on_due() {
+  const auto self = shared_from_this();  // the sink may release this pacer meanwhile
+  on_timer();
+}
+
+void StreamPacer::on_timer() {
+  if (stopped_) return;
   auto sink = sink_.lock();
   if (!sink) return;
   const std::int64_t now = realtime_ns();
@@ -129,9 +133,7 @@ void StreamPacer::schedule() {
   if (const std::int64_t slack = ctx_.config->timer_slack.count() * 1000; slack > 0) {
     due = (due + slack - 1) / slack * slack;
   }
-  timer_.expires_at(anchor_.steady_at(due));
-  timer_.async_wait(
-      [self = shared_from_this()](boost::system::error_code ec) { self->on_timer(ec); });
+  ctx_.pacer_timers.arm(*this, anchor_.steady_at(due));
 }
 
 }  // namespace pushbench::server

@@ -1,6 +1,5 @@
 #pragma once
 // The workload engine: paces one stream of events open-loop from their intended send times.
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -78,10 +77,12 @@ std::shared_ptr<EventSource> start_events(ThreadContext& ctx, const StreamSpec& 
 /// (`spec.start_ns`) and begins at `spec.first_seq`: the overdue events it replays show the
 /// outage in their latency.
 ///
-/// Kept small for idle subscriptions: one timer wakes it for the next event, keep-alive or drop,
-/// whichever is due first; it keeps only the schedule of the spec, and encodes event data in its
-/// thread's scratch buffer.
-class StreamPacer final : public EventSource, public std::enable_shared_from_this<StreamPacer> {
+/// Kept small for idle subscriptions: its thread's PacerTimers wakes it for the next event,
+/// keep-alive or drop, whichever is due first; it keeps only the schedule of the spec, and
+/// encodes event data in its thread's scratch buffer.
+class StreamPacer final : public EventSource,
+                          private TimerClient,
+                          public std::enable_shared_from_this<StreamPacer> {
  public:
   StreamPacer(ThreadContext& ctx, const StreamSpec& spec, std::weak_ptr<EventSink> sink);
   /// Begins pacing; event 0 is due now, or at the first point of the spec's epoch grid from now.
@@ -92,21 +93,14 @@ class StreamPacer final : public EventSource, public std::enable_shared_from_thi
  private:
   /// Arms the timer for the next event, keep-alive or drop (none when nothing is due).
   void schedule();
-  void on_timer(boost::system::error_code ec);
+  void on_due() override;
+  void on_timer();
   /// Sends every event due by `now`; false when the stream ended (finished or dropped).
   bool send_due(EventSink& sink, std::int64_t now);
   static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
-  /// A steady timer bound to the thread's io_context (a smaller object and wait operation than
-  /// with the polymorphic executor of boost::asio::steady_timer).
-  using Timer =
-      boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                        boost::asio::wait_traits<std::chrono::steady_clock>,
-                                        boost::asio::io_context::executor_type>;
-
   ThreadContext& ctx_;
   std::weak_ptr<EventSink> sink_;
-  Timer timer_;
   ClockAnchor anchor_{};
   std::int64_t period_ns_ = 0;            ///< between intended send times (StreamSpec::period_ns)
   std::int64_t start_ns_ = 0;             ///< intended time of event 0 (realtime ns)

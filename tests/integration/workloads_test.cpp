@@ -99,6 +99,11 @@ TEST_P(Workloads, IdleConnectionsAreHeldWithKeepalives) {
     EXPECT_GT(s["wire"]["bytes_sent"].get<double>(), 300 * 4);
   }
   EXPECT_TRUE(s["server"]["rss_bytes_per_connection"].is_number());
+  // What the held connections keep in anonymous memory (heap) at the window's end: some, and
+  // far below a page-sized buffer per connection.
+  ASSERT_TRUE(s["server"]["rss_anon_bytes_per_connection"].is_number());
+  EXPECT_GT(s["server"]["rss_anon_bytes_per_connection"].get<double>(), 256);
+  EXPECT_LT(s["server"]["rss_anon_bytes_per_connection"].get<double>(), 64 << 10);
 }
 
 TEST(WorkloadsConfig, StormThatCannotOpenInTimeIsRejected) {

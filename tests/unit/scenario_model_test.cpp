@@ -30,7 +30,8 @@ ScenarioFigures populated() {
   f.latency_us = {summary_or_null(Summary{98, 10, 20, 19, 30, 40, 50, 60, 70}),
                   summary_or_null(Summary{98, 5, 6, 6, 7, 8, 9, 9, 9})};
   f.connect_us = summary_or_null(Summary{1, 100, 100, 100, 100, 100, 100, 100, 100});
-  f.server = {4242, 0.5, 5100.5, 1 << 20, 2 << 20, 10'485.76, 10'485.76, 0.25};
+  f.server = {4242,      0.5,     5100.5,  1 << 20, 2 << 20,  10'485.76,
+              10'485.76, 1 << 19, 3 << 19, 2'000.5, 1'000.25, 0.25};
   f.loadgen = {0.25, 2550.25, 0.125, 2, false, 0.31};
   f.errors = {{"connect_refused", 3}};
   f.warnings = {"a warning"};

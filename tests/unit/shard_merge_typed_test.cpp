@@ -54,6 +54,10 @@ ScenarioFigures shard(std::uint64_t k, bool sampled_server) {
                 .rss_bytes_peak = 5000,
                 .rss_bytes_per_connection = 1,
                 .rss_bytes_per_stream = 1,
+                .rss_anon_bytes_idle = 800,
+                .rss_anon_bytes_end = 2400,
+                .rss_anon_bytes_per_connection = 1,
+                .rss_anon_bytes_per_stream = 1,
                 .wakeups_per_event = 3.0};
   }
   return f;
@@ -122,6 +126,8 @@ TEST(ShardMergeTyped, TheServerIsTheSamplingShardsOverTheMergedTotals) {
   EXPECT_DOUBLE_EQ(*m.server.wakeups_per_event, 2.0);
   EXPECT_DOUBLE_EQ(*m.server.rss_bytes_per_connection, 4000.0 / 8);
   EXPECT_DOUBLE_EQ(*m.server.rss_bytes_per_stream, 4000.0 / 16);
+  EXPECT_DOUBLE_EQ(*m.server.rss_anon_bytes_per_connection, 1600.0 / 8);
+  EXPECT_DOUBLE_EQ(*m.server.rss_anon_bytes_per_stream, 1600.0 / 16);
 }
 
 TEST(ShardMergeTyped, AFigureOneShardLacksIsNullNotPartial) {
@@ -134,6 +140,7 @@ TEST(ShardMergeTyped, AFigureOneShardLacksIsNullNotPartial) {
   EXPECT_FALSE(m.server.pid) << "no shard sampled the server";
   EXPECT_FALSE(m.server.cpu_ns_per_event);
   EXPECT_FALSE(m.server.rss_bytes_per_connection);
+  EXPECT_FALSE(m.server.rss_anon_bytes_per_stream);
 }
 
 TEST(ShardMergeTyped, AShardWithoutEventsLeavesWakeupsUnknown) {

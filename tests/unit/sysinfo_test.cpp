@@ -33,6 +33,39 @@ TEST(PeakRss, KernelMarkKeepsAPeakUntilReset) {
   EXPECT_LT(*reset + kBytes / 2, *peak);
 }
 
+// Per-connection memory counts anonymous pages only: a file's pages the process touches (as
+// it touches code on its first connection) are resident but not anonymous.
+TEST(ProcessSample, AnonymousMemoryLeavesFilePagesOut) {
+  const pid_t self = getpid();
+  constexpr std::size_t kBytes = std::size_t{32} << 20;
+  const auto before = sample_process(self);
+  ASSERT_TRUE(before);
+  EXPECT_LE(before->rss_anon_bytes, before->rss_bytes);
+
+  char path[] = "/tmp/pushbench-sysinfo-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  unlink(path);
+  ASSERT_EQ(ftruncate(fd, kBytes), 0);
+  void* file = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ASSERT_NE(file, MAP_FAILED);
+  std::memset(file, 1, kBytes);
+  const auto with_file = sample_process(self);
+  void* anon = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(anon, MAP_FAILED);
+  std::memset(anon, 1, kBytes);
+  const auto with_both = sample_process(self);
+  munmap(anon, kBytes);
+  munmap(file, kBytes);
+  close(fd);
+  ASSERT_TRUE(with_file && with_both);
+
+  EXPECT_GE(with_file->rss_bytes, before->rss_bytes + kBytes / 2)
+      << "the file's pages are resident";
+  EXPECT_LT(with_file->rss_anon_bytes, before->rss_anon_bytes + kBytes / 4) << "but not anonymous";
+  EXPECT_GE(with_both->rss_anon_bytes, with_file->rss_anon_bytes + kBytes / 2);
+}
+
 TEST(PeakRss, GoneProcessHasNone) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
