@@ -1,16 +1,28 @@
 /* The physical latency floor of this machine: the least a push over loopback TCP can cost.
  *
  * A sender thread writes one 64-byte message every PERIOD microseconds, each carrying its
- * intended send time (CLOCK_REALTIME ns, paced from the expected start as wrk2 does); a receiver
- * thread blocks in read() and records receive time minus intended time. No event loop, no
+ * intended send time (CLOCK_REALTIME ns, paced from the expected start as wrk2 does) and its actual
+ * send time; a receiver thread blocks in read() and records receive time minus intended time. No event loop, no
  * framing, no parsing beyond a fixed-size record: what is left is the kernel's wake-up and
  * loopback path, which every transport pays. pushbench's raw transport at the same rate should
  * come within a small factor of it (bench/floor/compare.sh runs both in one go).
  *
  * Usage: pushbench-latency-floor [EVENTS_PER_S] [SECONDS] [WARMUP_S] [SENDER_CPU RECEIVER_CPU]
  *        (defaults 100 5 1, threads unpinned; pin them as pushbench run pins server and client)
- * Prints one JSON object: {"rate":..,"events":..,"p50_us":..,"p90_us":..,"p99_us":..,"max_us":..}.
- * Traffic: 127.0.0.1 only, on an ephemeral port; bounded by SECONDS + WARMUP_S.
+ * Prints one JSON object: {"rate":..,"events":..,"p50_us":..,"p90_us":..,"p99_us":..,"max_us":..,
+ * "uncorrected_p50_us":..,"sender_late_p50_us":..}: the median latency from the intended time, and
+ * its two parts, receive time minus send time and the sender's lateness (send minus intended).
+ *
+ * The receive mode is the same minimal receiver in front of a pushbench server's raw transport
+ * (one stream, 64 B events), so that a gap between the floor and pushbench splits into the
+ * server's part and the load generator's:
+ *        pushbench-latency-floor receive PORT [EVENTS_PER_S] [SECONDS] [WARMUP_S] [CPU]
+ * It sends `PUSHBENCH/1 rate=R&size=64&duration=D&epoch=E`, blocks in read() and takes one clock
+ * reading per read, as a receiver must. It prints the same object (plus "malformed", lines without
+ * `ts` and `st`), with `ts` as the intended time and the server's `st` as the send time.
+ *
+ * Traffic: 127.0.0.1 only, on an ephemeral port (the pair) or the given one (receive); bounded by
+ * SECONDS + WARMUP_S.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -29,15 +41,45 @@
 
 enum { kRecord = 64 };
 
+/* A growing array of latencies in ns. */
+struct Samples {
+  int64_t *v;      /* the values; sorted by summarise() */
+  size_t count;    /* values recorded */
+  size_t capacity; /* values allocated */
+};
+
+static void push(struct Samples *s, int64_t x) {
+  if (s->count == s->capacity) {
+    s->capacity = s->capacity ? s->capacity * 2 : 4096;
+    s->v = realloc(s->v, s->capacity * sizeof *s->v);
+    if (!s->v) abort();
+  }
+  s->v[s->count++] = x;
+}
+
+static int cmp64(const void *a, const void *b) {
+  const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The q-quantile of sorted samples in microseconds (0 when empty). */
+static double pct_us(const struct Samples *s, double q) {
+  if (s->count == 0) return 0;
+  size_t i = (size_t)(q * (double)(s->count - 1) + 0.5);
+  return (double)s->v[i] / 1e3;
+}
+
+static void sort_samples(struct Samples *s) { qsort(s->v, s->count, sizeof *s->v, cmp64); }
+
 struct Run {
   int fd;              /* the socket this thread uses */
   double rate;         /* messages per second */
   int64_t start_ns;    /* intended time of message 0 */
   int64_t window_ns;   /* first intended time that counts (after warm-up) */
   int64_t end_ns;      /* no message intended at or after this */
-  int64_t *samples;    /* receiver: latencies in ns */
-  size_t count;        /* receiver: samples recorded */
-  size_t capacity;     /* receiver: samples allocated */
+  struct Samples lat;  /* receiver: receive time minus intended time */
+  struct Samples late; /* receiver: send time minus intended time (the sender's lateness) */
+  struct Samples wire; /* receiver: receive time minus send time */
   int cpu;             /* pin this thread to this CPU, or -1 */
 };
 
@@ -77,7 +119,9 @@ static void *sender(void *arg) {
     const int64_t due = r->start_ns + n * period;
     if (due >= r->end_ns) break;
     sleep_until(due);
+    const int64_t sent = now_ns();
     memcpy(rec, &due, sizeof due);
+    memcpy(rec + sizeof due, &sent, sizeof sent);
     if (write(r->fd, rec, sizeof rec) != (ssize_t)sizeof rec) break;
   }
   shutdown(r->fd, SHUT_WR);
@@ -96,40 +140,53 @@ static void *receiver(void *arg) {
     if (have < sizeof rec) continue;
     const int64_t t = now_ns();
     have = 0;
-    int64_t due;
+    int64_t due, sent;
     memcpy(&due, rec, sizeof due);
+    memcpy(&sent, rec + sizeof due, sizeof sent);
     if (due < r->window_ns) continue;
-    if (r->count == r->capacity) {
-      r->capacity = r->capacity ? r->capacity * 2 : 4096;
-      r->samples = realloc(r->samples, r->capacity * sizeof *r->samples);
-      if (!r->samples) abort();
-    }
-    r->samples[r->count++] = t - due;
+    push(&r->lat, t - due);
+    push(&r->late, sent - due);
+    push(&r->wire, t - sent);
   }
   return NULL;
 }
 
-static int cmp64(const void *a, const void *b) {
-  const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
+static int usage(const char *argv0) {
+  fprintf(stderr,
+          "usage: %s [EVENTS_PER_S [0.001,1e6]] [SECONDS [0.001,3600]] [WARMUP_S [0,60]] [SENDER_CPU RECEIVER_CPU]\n"
+          "       %s receive PORT [EVENTS_PER_S] [SECONDS] [WARMUP_S] [CPU]\n",
+          argv0, argv0);
+  return 2;
 }
 
-static double pct_us(const struct Run *r, double q) {
-  if (r->count == 0) return 0;
-  size_t i = (size_t)(q * (double)(r->count - 1) + 0.5);
-  return (double)r->samples[i] / 1e3;
+static int valid(double rate, double seconds, double warmup) {
+  /* The receive mode writes rate and duration with six decimals: no value rounds to zero. */
+  return rate >= 0.001 && rate <= 1e6 && seconds >= 0.001 && seconds <= 3600 && warmup >= 0 && warmup <= 60;
 }
 
-int main(int argc, char **argv) {
+static void print_summary(double rate, struct Samples *lat) {
+  sort_samples(lat);
+  printf("{\"rate\": %g, \"events\": %zu, \"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, "
+         "\"max_us\": %.1f",
+         rate, lat->count, pct_us(lat, 0.5), pct_us(lat, 0.9), pct_us(lat, 0.99), pct_us(lat, 1.0));
+}
+
+/* Each event's latency in two parts: the sender's lateness (send time - intended time) and the
+ * rest (receive time - send time, what the load generator calls uncorrected). */
+static void print_split(struct Samples *wire, struct Samples *late) {
+  sort_samples(wire);
+  sort_samples(late);
+  printf(", \"uncorrected_p50_us\": %.1f, \"sender_late_p50_us\": %.1f", pct_us(wire, 0.5), pct_us(late, 0.5));
+}
+
+/* The minimal sender and receiver, two threads over one loopback connection. */
+static int run_pair(int argc, char **argv) {
   const double rate = argc > 1 ? atof(argv[1]) : 100;
   const double seconds = argc > 2 ? atof(argv[2]) : 5;
   const double warmup = argc > 3 ? atof(argv[3]) : 1;
   const int sender_cpu = argc > 5 ? atoi(argv[4]) : -1;
   const int receiver_cpu = argc > 5 ? atoi(argv[5]) : -1;
-  if (!(rate > 0 && rate <= 1e6) || !(seconds > 0 && seconds <= 3600) || !(warmup >= 0 && warmup <= 60)) {
-    fprintf(stderr, "usage: %s [EVENTS_PER_S (0,1e6]] [SECONDS (0,3600]] [WARMUP_S [0,60]]\n", argv[0]);
-    return 2;
-  }
+  if (!valid(rate, seconds, warmup)) return usage(argv[0]);
   int lfd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -151,7 +208,7 @@ int main(int argc, char **argv) {
   }
   const int one = 1;
   setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  const int64_t start = now_ns() + 10000000;  /* 10 ms from now */
+  const int64_t start = now_ns() + 10000000; /* 10 ms from now */
   struct Run send_run = {.fd = sfd, .rate = rate, .start_ns = start,
                          .end_ns = start + (int64_t)((warmup + seconds) * 1e9), .cpu = sender_cpu};
   struct Run recv_run = {.fd = cfd, .window_ns = start + (int64_t)(warmup * 1e9), .cpu = receiver_cpu};
@@ -160,14 +217,128 @@ int main(int argc, char **argv) {
   pthread_create(&ts, NULL, sender, &send_run);
   pthread_join(ts, NULL);
   pthread_join(tr, NULL);
-  qsort(recv_run.samples, recv_run.count, sizeof *recv_run.samples, cmp64);
-  printf("{\"rate\": %g, \"events\": %zu, \"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, "
-         "\"max_us\": %.1f}\n",
-         rate, recv_run.count, pct_us(&recv_run, 0.5), pct_us(&recv_run, 0.9), pct_us(&recv_run, 0.99),
-         pct_us(&recv_run, 1.0));
-  free(recv_run.samples);
+  print_summary(rate, &recv_run.lat);
+  print_split(&recv_run.wire, &recv_run.late);
+  printf("}\n");
+  free(recv_run.lat.v);
+  free(recv_run.late.v);
+  free(recv_run.wire.v);
   close(sfd);
   close(cfd);
   close(lfd);
-  return recv_run.count ? 0 : 1;
+  return recv_run.lat.count ? 0 : 1;
+}
+
+/* The integer after `key` in `line` (key like "\"ts\":"), or 0 with *ok cleared. */
+static int64_t field(const char *line, const char *key, int *ok) {
+  const char *p = strstr(line, key);
+  if (!p) {
+    *ok = 0;
+    return 0;
+  }
+  char *end;
+  const long long v = strtoll(p + strlen(key), &end, 10);
+  if (end == p + strlen(key)) *ok = 0;
+  return v;
+}
+
+/* What the receive mode records: the three differences of every counted event. */
+struct Received {
+  struct Samples corrected;   /* receive time - ts */
+  struct Samples uncorrected; /* receive time - st */
+  struct Samples server_late; /* st - ts */
+  size_t malformed;           /* lines without both numbers */
+};
+
+/* Handles one complete line (NUL-terminated, no newline) read at time t; -1 on an ERROR line. */
+static int on_line(const char *line, int64_t t, int64_t window_ns, struct Received *out) {
+  if (line[0] == '\0') return 0; /* a keep-alive */
+  if (strncmp(line, "ERROR", 5) == 0) {
+    fprintf(stderr, "server: %s\n", line);
+    return -1;
+  }
+  int ok = 1;
+  const int64_t ts = field(line, "\"ts\":", &ok), st = field(line, "\"st\":", &ok);
+  if (!ok) {
+    ++out->malformed;
+    return 0;
+  }
+  if (ts < window_ns) return 0;
+  push(&out->corrected, t - ts);
+  push(&out->uncorrected, t - st);
+  push(&out->server_late, st - ts);
+  return 0;
+}
+
+/* Reads lines until the server closes; 0 when the stream ended cleanly. */
+static int receive_lines(int fd, int64_t window_ns, struct Received *out) {
+  static char buf[1 << 16];
+  size_t have = 0;
+  for (;;) {
+    if (have == sizeof buf - 1) {
+      fprintf(stderr, "a line longer than %zu bytes\n", sizeof buf - 1);
+      return -1;
+    }
+    const ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+    if (n < 0) {
+      perror("read");
+      return -1;
+    }
+    if (n == 0) {
+      if (have > 0) ++out->malformed; /* a last line without its newline */
+      return 0;
+    }
+    const int64_t t = now_ns();
+    have += (size_t)n;
+    buf[have] = '\0';
+    char *line = buf, *nl;
+    while ((nl = memchr(line, '\n', (size_t)(buf + have - line))) != NULL) {
+      *nl = '\0';
+      if (on_line(line, t, window_ns, out) != 0) return -1;
+      line = nl + 1;
+    }
+    have = (size_t)(buf + have - line);
+    memmove(buf, line, have);
+  }
+}
+
+/* The minimal receiver in front of a pushbench server's raw transport. */
+static int run_receive(int argc, char **argv) {
+  const int port = argc > 2 ? atoi(argv[2]) : 0;
+  const double rate = argc > 3 ? atof(argv[3]) : 100;
+  const double seconds = argc > 4 ? atof(argv[4]) : 5;
+  const double warmup = argc > 5 ? atof(argv[5]) : 1;
+  const int cpu = argc > 6 ? atoi(argv[6]) : -1;
+  if (port <= 0 || port > 65535 || !valid(rate, seconds, warmup)) return usage(argv[0]);
+  pin(cpu);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    perror("connect to 127.0.0.1");
+    return 1;
+  }
+  const int64_t start = now_ns() + 10000000; /* 10 ms from now, as the pair starts */
+  char hello[256];
+  const int len = snprintf(hello, sizeof hello, "PUSHBENCH/1 rate=%.6f&size=64&duration=%.6f&epoch=%lld\n",
+                           rate, warmup + seconds, (long long)start);
+  if (write(fd, hello, (size_t)len) != len) {
+    perror("write the handshake");
+    return 1;
+  }
+  struct Received got = {0};
+  const int rc = receive_lines(fd, start + (int64_t)(warmup * 1e9), &got);
+  close(fd);
+  print_summary(rate, &got.corrected);
+  print_split(&got.uncorrected, &got.server_late);
+  printf(", \"malformed\": %zu}\n", got.malformed);
+  free(got.corrected.v);
+  free(got.uncorrected.v);
+  free(got.server_late.v);
+  return rc == 0 && got.corrected.count && !got.malformed ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "receive") == 0) return run_receive(argc, argv);
+  return run_pair(argc, argv);
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <thread>
 #include <vector>
 
 namespace pushbench::server {
@@ -111,6 +112,58 @@ TEST(PacerTimers, AClientReArmedInThePastWaitsForTheNextTurnOfTheLoop) {
   run_until(ioc, log, 5);
   EXPECT_EQ(wakes, 5);
   EXPECT_GE(io_turns, 4) << "the loop turned between wake-ups";
+}
+
+TEST(PacerTimers, NeverWakesAClientBeforeItsDueTime) {
+  boost::asio::io_context ioc;
+  PacerTimers timers(ioc);
+  std::vector<int> log;
+  std::vector<std::unique_ptr<Probe>> probes;
+  std::vector<Clock::time_point> due, woken(100);
+  std::mt19937 rng(11);
+  const auto base = Clock::now();
+  for (int i = 0; i < 100; ++i) {
+    probes.push_back(std::make_unique<Probe>(i, log));
+    due.push_back(base + std::chrono::microseconds(rng() % 20000));
+    probes.back()->then = [&woken, i] { woken[i] = Clock::now(); };
+    timers.arm(*probes.back(), due.back());
+  }
+  run_until(ioc, log, 100);
+  ASSERT_EQ(log.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_GE(woken[i], due[i]) << "client " << i << " woke early";
+}
+
+TEST(PacerTimers, WakesAgainAfterItsQueueEmptied) {
+  boost::asio::io_context ioc;
+  PacerTimers timers(ioc);
+  std::vector<int> log;
+  Probe p(1, log);
+  for (std::size_t round = 1; round <= 3; ++round) {
+    timers.arm(p, Clock::now() + milliseconds(2));
+    run_until(ioc, log, round);
+    ASSERT_EQ(log.size(), round) << "round " << round;
+    std::this_thread::sleep_for(milliseconds(5));  // idle, nothing armed
+    ioc.restart();
+    ioc.poll();
+    EXPECT_EQ(log.size(), round) << "no wake-up while nothing is armed";
+  }
+}
+
+TEST(PacerTimers, AnEarlierClientMovesTheWakeUpForward) {
+  boost::asio::io_context ioc;
+  PacerTimers timers(ioc);
+  std::vector<int> log;
+  Probe late(1, log), early(2, log);
+  const auto start = Clock::now();
+  timers.arm(late, start + std::chrono::seconds(30));
+  ioc.run_for(milliseconds(2));  // the wait for the late one is pending
+  ioc.restart();
+  timers.arm(early, Clock::now() + milliseconds(3));
+  run_until(ioc, log, 1);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0], 2);
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(timers.size(), 1u) << "the late one still waits";
 }
 
 TEST(PacerTimers, AfterShutdownArmingRecordsAndNothingWakes) {
