@@ -71,15 +71,32 @@ static double pct_us(const struct Samples *s, double q) {
 
 static void sort_samples(struct Samples *s) { qsort(s->v, s->count, sizeof *s->v, cmp64); }
 
+/* Each counted event's latency and its two parts. */
+struct Latencies {
+  struct Samples total; /* receive time - intended time */
+  struct Samples late;  /* send time - intended time (the sender's lateness) */
+  struct Samples wire;  /* receive time - send time (what the load generator calls uncorrected) */
+};
+
+static void record(struct Latencies *l, int64_t received, int64_t intended, int64_t sent) {
+  push(&l->total, received - intended);
+  push(&l->late, sent - intended);
+  push(&l->wire, received - sent);
+}
+
+static void free_latencies(struct Latencies *l) {
+  free(l->total.v);
+  free(l->late.v);
+  free(l->wire.v);
+}
+
 struct Run {
   int fd;              /* the socket this thread uses */
   double rate;         /* messages per second */
   int64_t start_ns;    /* intended time of message 0 */
   int64_t window_ns;   /* first intended time that counts (after warm-up) */
   int64_t end_ns;      /* no message intended at or after this */
-  struct Samples lat;  /* receiver: receive time minus intended time */
-  struct Samples late; /* receiver: send time minus intended time (the sender's lateness) */
-  struct Samples wire; /* receiver: receive time minus send time */
+  struct Latencies lat; /* receiver: what it counted */
   int cpu;             /* pin this thread to this CPU, or -1 */
 };
 
@@ -144,9 +161,7 @@ static void *receiver(void *arg) {
     memcpy(&due, rec, sizeof due);
     memcpy(&sent, rec + sizeof due, sizeof sent);
     if (due < r->window_ns) continue;
-    push(&r->lat, t - due);
-    push(&r->late, sent - due);
-    push(&r->wire, t - sent);
+    record(&r->lat, t, due, sent);
   }
   return NULL;
 }
@@ -164,19 +179,17 @@ static int valid(double rate, double seconds, double warmup) {
   return rate >= 0.001 && rate <= 1e6 && seconds >= 0.001 && seconds <= 3600 && warmup >= 0 && warmup <= 60;
 }
 
-static void print_summary(double rate, struct Samples *lat) {
-  sort_samples(lat);
+/* Prints the JSON object's fields (without the closing brace): the total's quantiles, then the
+ * medians of its two parts. */
+static void print_latencies(double rate, struct Latencies *l) {
+  struct Samples *t = &l->total;
+  sort_samples(t);
+  sort_samples(&l->wire);
+  sort_samples(&l->late);
   printf("{\"rate\": %g, \"events\": %zu, \"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, "
-         "\"max_us\": %.1f",
-         rate, lat->count, pct_us(lat, 0.5), pct_us(lat, 0.9), pct_us(lat, 0.99), pct_us(lat, 1.0));
-}
-
-/* Each event's latency in two parts: the sender's lateness (send time - intended time) and the
- * rest (receive time - send time, what the load generator calls uncorrected). */
-static void print_split(struct Samples *wire, struct Samples *late) {
-  sort_samples(wire);
-  sort_samples(late);
-  printf(", \"uncorrected_p50_us\": %.1f, \"sender_late_p50_us\": %.1f", pct_us(wire, 0.5), pct_us(late, 0.5));
+         "\"max_us\": %.1f, \"uncorrected_p50_us\": %.1f, \"sender_late_p50_us\": %.1f",
+         rate, t->count, pct_us(t, 0.5), pct_us(t, 0.9), pct_us(t, 0.99), pct_us(t, 1.0), pct_us(&l->wire, 0.5),
+         pct_us(&l->late, 0.5));
 }
 
 /* The minimal sender and receiver, two threads over one loopback connection. */
@@ -217,16 +230,14 @@ static int run_pair(int argc, char **argv) {
   pthread_create(&ts, NULL, sender, &send_run);
   pthread_join(ts, NULL);
   pthread_join(tr, NULL);
-  print_summary(rate, &recv_run.lat);
-  print_split(&recv_run.wire, &recv_run.late);
+  print_latencies(rate, &recv_run.lat);
   printf("}\n");
-  free(recv_run.lat.v);
-  free(recv_run.late.v);
-  free(recv_run.wire.v);
+  const int counted = recv_run.lat.total.count > 0;
+  free_latencies(&recv_run.lat);
   close(sfd);
   close(cfd);
   close(lfd);
-  return recv_run.lat.count ? 0 : 1;
+  return counted ? 0 : 1;
 }
 
 /* The integer after `key` in `line` (key like "\"ts\":"), or 0 with *ok cleared. */
@@ -244,10 +255,8 @@ static int64_t field(const char *line, const char *key, int *ok) {
 
 /* What the receive mode records: the three differences of every counted event. */
 struct Received {
-  struct Samples corrected;   /* receive time - ts */
-  struct Samples uncorrected; /* receive time - st */
-  struct Samples server_late; /* st - ts */
-  size_t malformed;           /* lines without both numbers */
+  struct Latencies lat; /* ts as the intended time, st as the send time */
+  size_t malformed;     /* lines without both numbers */
 };
 
 /* Handles one complete line (NUL-terminated, no newline) read at time t; -1 on an ERROR line. */
@@ -264,9 +273,7 @@ static int on_line(const char *line, int64_t t, int64_t window_ns, struct Receiv
     return 0;
   }
   if (ts < window_ns) return 0;
-  push(&out->corrected, t - ts);
-  push(&out->uncorrected, t - st);
-  push(&out->server_late, st - ts);
+  record(&out->lat, t, ts, st);
   return 0;
 }
 
@@ -329,13 +336,11 @@ static int run_receive(int argc, char **argv) {
   struct Received got = {0};
   const int rc = receive_lines(fd, start + (int64_t)(warmup * 1e9), &got);
   close(fd);
-  print_summary(rate, &got.corrected);
-  print_split(&got.uncorrected, &got.server_late);
+  print_latencies(rate, &got.lat);
   printf(", \"malformed\": %zu}\n", got.malformed);
-  free(got.corrected.v);
-  free(got.uncorrected.v);
-  free(got.server_late.v);
-  return rc == 0 && got.corrected.count && !got.malformed ? 0 : 1;
+  const int counted = got.lat.total.count > 0;
+  free_latencies(&got.lat);
+  return rc == 0 && counted && !got.malformed ? 0 : 1;
 }
 
 int main(int argc, char **argv) {
