@@ -160,7 +160,8 @@ ScenarioFigures browser_figures(const BrowserConfig& config, const BrowserObserv
           .wire = {.bytes_received = 0,
                    .bytes_sent = 0,
                    .segments_received = 0,
-                   .bytes_per_event = std::nullopt},
+                   .bytes_per_event = std::nullopt,
+                   .segments_sent = std::nullopt},
           .latency_us = {.corrected = summary_or_null(corrected.summary_us()),
                          .uncorrected = summary_or_null(uncorrected.summary_us())},
           .connect_us = summary_or_null(totals.connect_us),
@@ -171,7 +172,8 @@ ScenarioFigures browser_figures(const BrowserConfig& config, const BrowserObserv
                       .wakeups_per_event = std::nullopt,
                       .threads = 1,
                       .saturated = false,
-                      .max_thread_busy = 0.0},
+                      .max_thread_busy = 0.0,
+                      .acks = std::string("kernel")},
           .errors = totals.errors,
           .warnings = {}};
 }

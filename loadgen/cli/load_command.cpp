@@ -166,6 +166,11 @@ void add_run_options(CLI::App& load, LoadArgs& a) {
                   "server for --connect-rate and --keepalive")
       ->check(CLI::IsMember(phase_names()));
   load.add_option("--phase-seed", lc.phase_seed, "seed of --phase random")->capture_default_str();
+  load.add_flag("--delayed-acks", lc.delayed_acks,
+                "turn TCP_QUICKACK off on every subscriber connection: the kernel ACKs every "
+                "second segment instead of every read that drains a small one (half the ACKs "
+                "or fewer; on loopback the ones left are paid for in the server's send); in "
+                "the report as loadgen.acks");
   load.add_flag("--verify-payload", lc.verify_payload,
                 "check every event byte-for-byte against the wire contract");
   load.add_flag("!--no-workload-query", lc.add_workload_query,

@@ -1,5 +1,7 @@
 #include "loadgen/net/connection.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
@@ -79,6 +81,7 @@ void Connection::on_connect(boost::system::error_code ec) {
   }
   boost::system::error_code ignored;
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (options_.delayed_acks) set_delayed_acks();
   connected_ = true;
   handler_->on_connected();
   if (!handler_) return;
@@ -98,6 +101,13 @@ void Connection::on_connect(boost::system::error_code ec) {
                    f.cause = std::move(failure->cause);
                    self->fail_open(std::move(f));
                  });
+}
+
+void Connection::set_delayed_acks() {
+  // On a connected TCP socket this cannot fail (the handler is attached: the socket is open).
+  const int off = 0;
+  setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_QUICKACK, &off, sizeof off);
+  last_delayed_acks_set_ = last_read_ = std::chrono::steady_clock::now();
 }
 
 void Connection::fail_open(OpenFailure failure) {
@@ -163,6 +173,16 @@ void Connection::do_read() {
 void Connection::on_read(boost::system::error_code ec, std::size_t n) {
   if (!handler_) return;
   if (ec) return handler_->on_read_end(ec);
+  if (options_.delayed_acks) {
+    // After a gap that a delayed-ACK timer (40 ms at the shortest) may have ended, and once a
+    // second whatever the gaps (the kernel also leaves the mode on out-of-window data).
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_read_ >= std::chrono::milliseconds(40) ||
+        now - last_delayed_acks_set_ >= std::chrono::seconds(1)) {
+      set_delayed_acks();
+    }
+    last_read_ = now;
+  }
   const ReadNext next = handler_->on_read(std::string_view(read_buf_.data(), n));
   if (next == ReadNext::more && handler_) do_read();
 }

@@ -79,6 +79,12 @@ struct ConnectionOptions {
   /// TLS: offer ALPN http/1.1 alone, whatever `tls` offers (a context shared with h2 connections).
   bool offer_http11_only = false;
   std::optional<int> receive_buffer;  ///< SO_RCVBUF set before connecting
+  /// TCP_QUICKACK off (the kernel's delayed-ACK mode) once connected, and again on the first
+  /// read after an idle gap long enough for a delayed-ACK timer to have fired (it leaves the
+  /// mode on some kernels) and at least once a second: the kernel then ACKs every second
+  /// segment, not every read that drains a small one. Half the ACKs or fewer; those left are
+  /// sent when a segment arrives (on loopback, in the sender's system call).
+  bool delayed_acks = false;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -124,6 +130,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void do_connect();
   void on_connect(boost::system::error_code ec);
   void on_opened();
+  /// options_.delayed_acks: turns TCP_QUICKACK off (again).
+  void set_delayed_acks();
   /// Detaches, closes, then reports `failure` to the handler it had.
   void fail_open(OpenFailure failure);
   void do_read();
@@ -146,6 +154,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool open_ = false;          ///< TLS is up too (or not asked)
   bool writing_ = false;       ///< a write is in flight
   bool write_failed_ = false;  ///< a write failed: nothing more is written
+  std::chrono::steady_clock::time_point last_read_;  ///< delayed_acks: when the last read came
+  std::chrono::steady_clock::time_point last_delayed_acks_set_;  ///< delayed_acks: last set
 };
 
 /// The owner's hold on a connection: detaches it when reset, replaced or destroyed.

@@ -40,6 +40,7 @@ requires std::same_as<std::remove_const_t<S>, WireFigures>
 void visit_fields(S& w, V&& v) {
   v("bytes_received", w.bytes_received), v("bytes_sent", w.bytes_sent);
   v("segments_received", w.segments_received), v("bytes_per_event", w.bytes_per_event);
+  v("segments_sent", w.segments_sent);
 }
 
 template <class S, class V>
@@ -66,7 +67,7 @@ requires std::same_as<std::remove_const_t<S>, LoadgenFigures>
 void visit_fields(S& l, V&& v) {
   v("cpu_s", l.cpu_s), v("cpu_ns_per_event", l.cpu_ns_per_event);
   v("wakeups_per_event", l.wakeups_per_event), v("threads", l.threads);
-  v("saturated", l.saturated), v("max_thread_busy", l.max_thread_busy);
+  v("saturated", l.saturated), v("max_thread_busy", l.max_thread_busy), v("acks", l.acks);
 }
 
 template <class S, class V>

@@ -60,6 +60,8 @@ struct WireFigures {
   Figure<std::uint64_t> bytes_sent;         ///< bytes the server acknowledged
   Figure<std::uint64_t> segments_received;  ///< TCP segments received
   Figure<double> bytes_per_event;           ///< bytes received per event read in the window
+  Figure<std::uint64_t> segments_sent;      ///< TCP segments the load generator sent (mostly
+                                            ///< ACKs: see loadgen.acks)
   bool operator==(const WireFigures&) const = default;
 };
 
@@ -95,6 +97,7 @@ struct LoadgenFigures {
   Figure<std::uint64_t> threads;     ///< worker threads
   Figure<bool> saturated;  ///< the busiest worker was above 90 %: figures may be the loadgen's
   Figure<double> max_thread_busy;  ///< the busiest worker's share of the window, in [0, 1]
+  Figure<std::string> acks;        ///< the client's ACK policy: kernel (default) or delayed
   bool operator==(const LoadgenFigures&) const = default;
 };
 

@@ -93,7 +93,9 @@ WireFigures merge_wire(const Shards& s) {
               s, [](const auto& f) -> auto& { return f.wire.bytes_sent; }),
           .segments_received = sum(
               s, [](const auto& f) -> auto& { return f.wire.segments_received; }),
-          .bytes_per_event = bytes_per_event(s, bytes)};
+          .bytes_per_event = bytes_per_event(s, bytes),
+          .segments_sent = sum(
+              s, [](const auto& f) -> auto& { return f.wire.segments_sent; })};
 }
 
 /// The server was sampled by one shard (run --shards passes --server-pid to shard 0): its
@@ -141,6 +143,11 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
     wakeups = wakeups && w ? Figure<double>(*wakeups + *w) : std::nullopt;
     saturated = saturated || f.loadgen.saturated == true;
   }
+  // One policy when every shard used it; null when the shards differed (or did not say).
+  Figure<std::string> acks = s.front().loadgen.acks;
+  for (const ScenarioFigures& f : s) {
+    if (f.loadgen.acks != acks) acks = std::nullopt;
+  }
   return {.cpu_s = cpu_s,
           .cpu_ns_per_event = ns_per_event(cpu_s, events.received),
           .wakeups_per_event = per_event(wakeups, events.received),
@@ -148,7 +155,8 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
               s, [](const auto& f) -> auto& { return f.loadgen.threads; }),
           .saturated = saturated,
           .max_thread_busy = maximum(
-              s, [](const auto& f) -> auto& { return f.loadgen.max_thread_busy; })};
+              s, [](const auto& f) -> auto& { return f.loadgen.max_thread_busy; }),
+          .acks = acks};
 }
 
 }  // namespace typed_rules

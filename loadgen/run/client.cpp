@@ -80,6 +80,7 @@ void Client::start() {
   options.tls = plan_.tls;
   options.host = plan_.target.host;
   options.h2 = plan_.session.http == HttpVersion::h2;
+  options.delayed_acks = plan_.delayed_acks;
   // A slow reader's small receive window keeps the backlog at the server, where its drop policy
   // acts.
   if (slow_) options.receive_buffer = SlowReader::kReceiveBuffer;

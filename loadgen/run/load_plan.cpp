@@ -172,6 +172,7 @@ PreparedLoad prepare_load(const LoadConfig& requested) {
   plan.session.seed =
       config.seed.value_or(static_cast<std::uint64_t>(config.start_at_ns.value_or(realtime_ns())));
   plan.verify_payload = config.verify_payload;
+  plan.delayed_acks = config.delayed_acks;
   plan.payload_lines = config.payload_lines;
   plan.session.compression = config.compression;
   plan.session.http = config.http;

@@ -28,6 +28,7 @@ struct RunPlan {
   double connect_rate = 0;                        ///< connections opened per second (0: all at once)
   bool count_mode = false;                        ///< streams end by `spec.count`: run until all end
   bool verify_payload = false;                    ///< check every event byte-for-byte
+  bool delayed_acks = false;                      ///< ConnectionOptions::delayed_acks
   std::shared_ptr<const PayloadLines> payload_lines;  ///< for verifying payload=file events
   std::shared_ptr<boost::asio::ssl::context> tls;  ///< https:// and wss://: shared by all clients
   std::size_t max_connections_per_origin = 0;  ///< browser model: connection cap (0: none)

@@ -138,7 +138,8 @@ void add_outcome(ScenarioFigures& out, const PreparedLoad& p, const LoadMeasurem
       .bytes_received = t.wire.bytes_received,
       .bytes_sent = t.wire.bytes_acked,
       .segments_received = t.wire.segments_in,
-      .bytes_per_event = per_event(static_cast<double>(t.wire.bytes_received), t.wire_events)};
+      .bytes_per_event = per_event(static_cast<double>(t.wire.bytes_received), t.wire_events),
+      .segments_sent = t.wire.segments_out};
   out.latency_us = {.corrected = summary_or_null(t.latency_corrected.summary_us()),
                     .uncorrected = summary_or_null(t.latency_uncorrected.summary_us())};
   out.connect_us = summary_or_null(t.connect.summary_us());
@@ -149,7 +150,8 @@ void add_outcome(ScenarioFigures& out, const PreparedLoad& p, const LoadMeasurem
                  .wakeups_per_event = per_event(static_cast<double>(m.self_wakeups), f.events),
                  .threads = p.threads,
                  .saturated = f.saturated,
-                 .max_thread_busy = f.max_busy};
+                 .max_thread_busy = f.max_busy,
+                 .acks = std::string(p.config.delayed_acks ? "delayed" : "kernel")};
   out.errors = t.errors;
 }
 

@@ -20,6 +20,7 @@ void prepare_browser_scenario(SuiteScenario& sc) {
   if (sc.find_max || sc.load.chat || sc.load.slow_fraction > 0 || sc.load.connect_rate > 0) {
     fail("find_max, chat, slow_fraction and connect_rate are load-generator workloads");
   }
+  if (sc.load.delayed_acks) fail("delayed_acks sets the load generator's sockets, not a browser's");
   if (sc.compression == "none") sc.server_args.push_back("--no-compression");
 }
 

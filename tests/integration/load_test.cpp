@@ -53,6 +53,8 @@ TEST_P(TransportLoad, CountedStreamArrivesCompletelyWithLatencyAndWireBytes) {
   EXPECT_TRUE(s["server"]["cpu_s"].is_number());
   EXPECT_TRUE(s["server"]["rss_bytes_peak"].is_number());
   EXPECT_EQ(s["transport"], GetParam() == "sse" ? "sse" : GetParam() == "ws" ? "ws" : "raw");
+  EXPECT_EQ(s["loadgen"]["acks"], "kernel");
+  EXPECT_GT(s["wire"]["segments_sent"].get<std::uint64_t>(), 0u);
 
   // The report it belongs to validates against the published schema.
   const std::string path = std::string(PUSHBENCH_BIN_DIR) + "/../test-report-" + GetParam() + ".json";
@@ -98,6 +100,24 @@ TEST_P(TransportLoad, BroadcastTopicReachesEverySubscriber) {
   EXPECT_EQ(s["workload"]["kind"], "broadcast");
   EXPECT_NEAR(s["events"]["expected"].get<double>(), 6 * 300, 12);
   EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+}
+
+// --delayed-acks changes how often the client ACKs, not what arrives: every event, in order,
+// byte for byte, and the report says which policy the run used.
+TEST_P(TransportLoad, DelayedAcksLoseNothingAndAreReported) {
+  ServerProcess server(bin("pushbench-server"), GetParam(), 1);
+  const auto s = load_scenario(url_for(GetParam(), server.port()),
+                               "--delayed-acks -c 4 -r 400 -s 300 --count 200 -w 0 -d 20 "
+                               "--verify-payload");
+  EXPECT_EQ(s["loadgen"]["acks"], "delayed");
+  // An ACK every second segment, each event its own segment here: about 0.5 per event (the
+  // kernel's default sends one per read, 1 per event when the reader keeps up).
+  const double segments_per_event = s["wire"]["segments_sent"].get<double>() / (4 * 200);
+  EXPECT_LE(segments_per_event, 0.75) << "the sockets were not in delayed-ACK mode";
+  EXPECT_EQ(s["events"]["received"], 4 * 200);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_EQ(s["events"]["out_of_order"], 0);
   EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
 }
 

@@ -11,6 +11,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <array>
 #include <chrono>
 #include <functional>
@@ -346,6 +350,53 @@ TEST_F(CleartextConnection, ADeadlineAlreadyDueIsStillClearedOrReplaced) {
   EXPECT_EQ(r.deadlines, 0) << "replaced by a later one after its wait completed";
   ASSERT_TRUE(run_until(ioc, [&] { return r.deadlines == 1; }));
   EXPECT_GE(std::chrono::steady_clock::now() - start, 200ms);
+}
+
+/// TCP_QUICKACK as the kernel reports it: 0 in delayed-ACK (pingpong) mode.
+int quickack(Connection& c) {
+  int on = -1;
+  socklen_t len = sizeof on;
+  EXPECT_EQ(getsockopt(c.socket().native_handle(), IPPROTO_TCP, TCP_QUICKACK, &on, &len), 0);
+  return on;
+}
+
+TEST(Connection, DelayedAcksAreAskedOnlyWhenSet) {
+  asio::io_context ioc;
+  Peer peer(ioc);
+  Recorder plain, delayed;
+  ConnectionOptions options = cleartext({peer.endpoint()});
+  ConnectionRef a(Connection::open(ioc, options, plain));
+  options.delayed_acks = true;
+  Peer other(ioc);
+  options.endpoints = {other.endpoint()};
+  ConnectionRef b(Connection::open(ioc, options, delayed));
+  ASSERT_TRUE(run_until(ioc, [&] { return plain.opened == 1 && delayed.opened == 1; }));
+  EXPECT_EQ(quickack(*a), 1) << "the kernel's default";
+  EXPECT_EQ(quickack(*b), 0);
+}
+
+TEST(Connection, DelayedAcksAreAskedAgainAfterAnIdleGapNotOnEveryRead) {
+  asio::io_context ioc;
+  Peer peer(ioc);
+  Recorder r;
+  ConnectionOptions options = cleartext({peer.endpoint()});
+  options.delayed_acks = true;
+  ConnectionRef c(Connection::open(ioc, options, r));
+  ASSERT_TRUE(run_until(ioc, [&] { return r.opened == 1 && peer.accepted; }));
+  peer.send("a", false);
+  ASSERT_TRUE(run_until(ioc, [&] { return r.read == "a"; }));
+  // What a kernel's delayed-ACK timer does when it leaves the mode.
+  const int on = 1;
+  setsockopt(c->socket().native_handle(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+  peer.send("b", false);
+  ASSERT_TRUE(run_until(ioc, [&] { return r.read == "ab"; }));
+  if (r.read_times[1] - r.read_times[0] < 40ms) {
+    EXPECT_EQ(quickack(*c), 1) << "a read soon after the last one sets nothing";
+  }
+  run_for(ioc, 60ms);
+  peer.send("c", false);
+  ASSERT_TRUE(run_until(ioc, [&] { return r.read == "abc"; }));
+  EXPECT_EQ(quickack(*c), 0) << "the first read after an idle gap asks again";
 }
 
 TEST_F(CleartextConnection, WriteNowSendsAGoodbyeWithoutWaiting) {

@@ -26,13 +26,13 @@ ScenarioFigures populated() {
   f.schedule = {"spread", 7, 250};
   f.events = {100, 98, 2, 1, 0};
   f.throughput = {980.5, 250'000.25, 300'000.75};
-  f.wire = {30'000, 400, 21, 306.1};
+  f.wire = {30'000, 400, 21, 306.1, 44};
   f.latency_us = {summary_or_null(Summary{98, 10, 20, 19, 30, 40, 50, 60, 70}),
                   summary_or_null(Summary{98, 5, 6, 6, 7, 8, 9, 9, 9})};
   f.connect_us = summary_or_null(Summary{1, 100, 100, 100, 100, 100, 100, 100, 100});
   f.server = {4242,      0.5,     5100.5,  1 << 20, 2 << 20,  10'485.76,
               10'485.76, 1 << 19, 3 << 19, 2'000.5, 1'000.25, 0.25};
-  f.loadgen = {0.25, 2550.25, 0.125, 2, false, 0.31};
+  f.loadgen = {0.25, 2550.25, 0.125, 2, false, 0.31, "delayed"};
   f.errors = {{"connect_refused", 3}};
   f.warnings = {"a warning"};
   return f;

@@ -33,7 +33,8 @@ ScenarioFigures shard(std::uint64_t k, bool sampled_server) {
       .wire = {.bytes_received = k * 1000,
                .bytes_sent = k * 10,
                .segments_received = k * 5,
-               .bytes_per_event = 1000.0 / (80 + 20 * k)},  // k (80 + 20 k) events on the wire
+               .bytes_per_event = 1000.0 / (80 + 20 * k),  // k (80 + 20 k) events on the wire
+               .segments_sent = k * 3},
       .latency_us = {summary, summary},
       .connect_us = summary,
       .first_event_us = summary,
@@ -43,7 +44,8 @@ ScenarioFigures shard(std::uint64_t k, bool sampled_server) {
                   .wakeups_per_event = k == 1 ? 2.0 : 5.0,
                   .threads = 1,
                   .saturated = k == 2,
-                  .max_thread_busy = k * 0.2},
+                  .max_thread_busy = k * 0.2,
+                  .acks = std::string("delayed")},
       .errors = {{"connect_refused", k}},
       .warnings = {"w" + std::to_string(k)}};
   if (sampled_server) {
@@ -104,6 +106,7 @@ TEST(ShardMergeTyped, CountsAddAndPerEventFiguresAreOverTheMergedEvents) {
   EXPECT_EQ(m.events.lost, 30u);
   EXPECT_DOUBLE_EQ(*m.throughput.events_per_s, 27.0);
   EXPECT_EQ(m.wire.bytes_received, 3000u);
+  EXPECT_EQ(m.wire.segments_sent, 9u);
   EXPECT_DOUBLE_EQ(*m.wire.bytes_per_event, 3000.0 / (100 + 240))
       << "over both shards' wire events";
   EXPECT_DOUBLE_EQ(*m.loadgen.cpu_s, 1.5);
@@ -153,6 +156,15 @@ TEST(ShardMergeTyped, AShardWithoutEventsLeavesWakeupsUnknown) {
   EXPECT_FALSE(m.loadgen.wakeups_per_event) << "a partial sum would understate them";
   EXPECT_FALSE(m.server.wakeups_per_event) << "the sampling shard's count is unknown";
   EXPECT_TRUE(m.loadgen.cpu_ns_per_event) << "CPU seconds are known without events";
+}
+
+TEST(ShardMergeTyped, TheAckPolicyIsTheShardsOnlyWhenTheyAgree) {
+  ScenarioFigures a = shard(1, false), b = shard(2, false);
+  EXPECT_EQ(merge_shard_typed({a, b}, inputs()).loadgen.acks, "delayed");
+  b.loadgen.acks = std::string("kernel");
+  EXPECT_FALSE(merge_shard_typed({a, b}, inputs()).loadgen.acks) << "mixed: no single policy";
+  b.loadgen.acks.reset();
+  EXPECT_FALSE(merge_shard_typed({a, b}, inputs()).loadgen.acks) << "a shard that did not say";
 }
 
 TEST(ShardMergeTyped, NoShardsIsAnError) {
