@@ -75,7 +75,7 @@ add_test(NAME schema_validates_committed_results
                  ${CMAKE_SOURCE_DIR}/results/full.json ${CMAKE_SOURCE_DIR}/results/baseline.json
                  ${CMAKE_SOURCE_DIR}/results/schedule.json ${CMAKE_SOURCE_DIR}/results/browser.json
                  ${CMAKE_SOURCE_DIR}/results/brokers.json ${CMAKE_SOURCE_DIR}/results/proxies.json
-                 ${CMAKE_SOURCE_DIR}/results/idle_memory.json)
+                 ${CMAKE_SOURCE_DIR}/results/idle_memory.json ${CMAKE_SOURCE_DIR}/results/delayed_acks.json)
 set_tests_properties(schema_validates_committed_results PROPERTIES LABELS "python" TIMEOUT 120)
 
 # The schema is closed: the sample report with one undeclared field (server.cpu_seconds beside

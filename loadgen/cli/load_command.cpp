@@ -146,7 +146,7 @@ void add_timing_options(CLI::App& load, LoadArgs& a) {
       ->check(CLI::Range(0.0, 1e6));
 }
 
-/// The search, the schedule and the run's identity: --find-max to --seed.
+/// The search, the schedule, the ACK policy and the run's identity: --find-max to --seed.
 void add_run_options(CLI::App& load, LoadArgs& a) {
   auto& lc = a.lc;
   load.add_flag("--find-max", a.find_max,

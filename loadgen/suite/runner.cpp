@@ -226,7 +226,8 @@ void parse_transport_keys(const json& s, const json& defaults, SuiteScenario& sc
   }
 }
 
-/// The run's size and timing, the find-max search and the server's threads.
+/// The run's size and timing, the client's ACK policy, the find-max search and the server's
+/// threads.
 void parse_run_keys(const json& s, const json& defaults, SuiteScenario& sc) {
   auto& l = sc.load;
   l.group = sc.group;
