@@ -195,6 +195,18 @@ TEST(Suite, ScheduleKeysReachTheLoadAndTheServer) {
   }
 }
 
+TEST(Suite, DelayedAcksAreReadAndABadValueIsRefused) {
+  const auto parse = [](const char* text) { return parse_suite(nlohmann::json::parse(text)); };
+  EXPECT_TRUE(
+      parse(R"({"scenarios":[{"group":"g","delayed_acks":true}]})").scenarios[0].load.delayed_acks);
+  EXPECT_TRUE(parse(R"({"defaults":{"delayed_acks":true},"scenarios":[{"group":"g"}]})")
+                  .scenarios[0]
+                  .load.delayed_acks);
+  EXPECT_FALSE(parse(R"({"scenarios":[{"group":"g"}]})").scenarios[0].load.delayed_acks)
+      << "the kernel's ACKs by default";
+  EXPECT_THROW(parse(R"({"scenarios":[{"group":"g","delayed_acks":"yes"}]})"), std::runtime_error);
+}
+
 TEST(Suite, ShippedSuitesParseAndCoverEveryWorkload) {
   // Every file in bench/suites, so a new suite with a typo fails here and not on a user's machine.
   std::size_t runs = 0, files = 0;
