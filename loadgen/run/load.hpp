@@ -37,8 +37,8 @@ struct LoadConfig {
   double reconnect_ms = 1000;         ///< reconnection delay when the server sent no `retry:`
                                       ///< (jittered +-50 %)
   unsigned threads = 1;               ///< worker threads (capped at connections)
-  bool delayed_acks = false;          ///< TCP_QUICKACK off on every connection (an ACK per
-                                      ///< two segments); recorded as the report's loadgen.acks
+  bool delayed_acks = false;  ///< TCP_QUICKACK off on every subscriber connection (an ACK per
+                              ///< two segments); recorded as the report's loadgen.acks
   StreamSpec spec;                    ///< what each stream asks for (rate, size, payload, ...)
   double duration_s = 10;             ///< measurement window (a cap on the run in count mode)
   double warmup_s = 1;                ///< excluded from every figure
