@@ -6,10 +6,15 @@
 # REPEAT times in turn. Prints each run's p50s and the ratios of the medians: pushbench / floor,
 # and that ratio split into the server's part (server + minimal receiver / floor) and the load
 # generator's (pushbench / server + minimal receiver).
-# Usage: bench/floor/compare.sh [RATE] [SECONDS] [REPEAT]      (defaults 100 5 3)
+# With --busy-poll first, all three receivers spin instead of sleeping (the floor's and the
+# minimal receiver's --spin, pushbench load --busy-poll): the same comparison without the
+# receiver's wake-up.
+# Usage: bench/floor/compare.sh [--busy-poll] [RATE] [SECONDS] [REPEAT]      (defaults 100 5 3)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${PUSHBENCH_BIN:-$root/build/bin}"
+spin=() busy=()
+if [[ "${1:-}" == "--busy-poll" ]]; then spin=(--spin) busy=(--busy-poll); shift; fi
 rate="${1:-100}" seconds="${2:-5}" repeat="${3:-3}"
 tmp="$(mktemp -d)"
 server_pid=""
@@ -26,11 +31,11 @@ port="$(cat "$tmp/port")"
 # One measurement of each kind, appended to $rows as "<kind> <json>".
 run_floor() {
   # The floor's sender on the server's CPU, its receiver on the load generator's.
-  "$bin/pushbench-latency-floor" "$rate" "$seconds" 1 "${floor_cpus[@]}" | sed 's/^/floor /' >>"$rows"
+  "$bin/pushbench-latency-floor" "${spin[@]}" "$rate" "$seconds" 1 "${floor_cpus[@]}" | sed 's/^/floor /' >>"$rows"
 }
 run_pushbench() {
   "${pin1[@]}" "$bin/pushbench" load --url "tcp://127.0.0.1:$port" -c 1 -r "$rate" -s 64 \
-    -d "$seconds" -w 1 --phase aligned --progress never --out "$tmp/run.json" >/dev/null
+    -d "$seconds" -w 1 --phase aligned --progress never "${busy[@]}" --out "$tmp/run.json" >/dev/null
   /usr/bin/python3 -c 'import json,sys
 l = json.load(open(sys.argv[1]))["scenarios"][0]["latency_us"]
 print("pushbench", json.dumps({"p50_us": l["corrected"]["p50"], "uncorrected_p50_us": l["uncorrected"]["p50"]}))' \
@@ -38,7 +43,7 @@ print("pushbench", json.dumps({"p50_us": l["corrected"]["p50"], "uncorrected_p50
 }
 run_mixed() {
   # pushbench's server, the floor's receiver on the load generator's CPU.
-  "$bin/pushbench-latency-floor" receive "$port" "$rate" "$seconds" 1 "${floor_cpus[@]:1}" | sed 's/^/mixed /' >>"$rows"
+  "$bin/pushbench-latency-floor" "${spin[@]}" receive "$port" "$rate" "$seconds" 1 "${floor_cpus[@]:1}" | sed 's/^/mixed /' >>"$rows"
 }
 
 rows="$tmp/rows"
@@ -49,6 +54,7 @@ for i in $(seq "$repeat"); do
   for k in 0 1 2; do "run_${kinds[$(((i + k) % 3))]}"; done
   tail -n 3 "$rows" | sed "s/^/run $i: /"
 done
+echo "receivers: $([[ ${#spin[@]} -gt 0 ]] && echo "spinning (--busy-poll)" || echo "blocking")"
 /usr/bin/python3 - "$rows" <<'PY'
 import json, random, statistics, sys
 runs = {"floor": [], "pushbench": [], "mixed": []}

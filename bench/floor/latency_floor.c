@@ -7,7 +7,7 @@
  * loopback path, which every transport pays. pushbench's raw transport at the same rate should
  * come within a small factor of it (bench/floor/compare.sh runs both in one go).
  *
- * Usage: pushbench-latency-floor [EVENTS_PER_S] [SECONDS] [WARMUP_S] [SENDER_CPU RECEIVER_CPU]
+ * Usage: pushbench-latency-floor [--spin] [EVENTS_PER_S] [SECONDS] [WARMUP_S] [SENDER_CPU RECEIVER_CPU]
  *        (defaults 100 5 1, threads unpinned; pin them as pushbench run pins server and client)
  * Prints one JSON object: {"rate":..,"events":..,"p50_us":..,"p90_us":..,"p99_us":..,"max_us":..,
  * "uncorrected_p50_us":..,"sender_late_p50_us":..}: the median latency from the intended time, and
@@ -16,16 +16,21 @@
  * The receive mode is the same minimal receiver in front of a pushbench server's raw transport
  * (one stream, 64 B events), so that a gap between the floor and pushbench splits into the
  * server's part and the load generator's:
- *        pushbench-latency-floor receive PORT [EVENTS_PER_S] [SECONDS] [WARMUP_S] [CPU]
+ *        pushbench-latency-floor [--spin] receive PORT [EVENTS_PER_S] [SECONDS] [WARMUP_S] [CPU]
  * It sends `PUSHBENCH/1 rate=R&size=64&duration=D&epoch=E`, blocks in read() and takes one clock
  * reading per read, as a receiver must. It prints the same object (plus "malformed", lines without
  * `ts` and `st`), with `ts` as the intended time and the server's `st` as the send time.
+ *
+ * With --spin first (either mode), the receiver never sleeps: it polls the socket with
+ * non-blocking reads, taking its whole CPU, as `pushbench load --busy-poll` does; what is left is
+ * the loopback path without the receiver's wake-up.
  *
  * Traffic: 127.0.0.1 only, on an ephemeral port (the pair) or the given one (receive); bounded by
  * SECONDS + WARMUP_S.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -145,13 +150,25 @@ static void *sender(void *arg) {
   return NULL;
 }
 
+/* Set by --spin: the receivers poll instead of blocking in read(). */
+static int spin_reads;
+
+/* read(), or with --spin the first non-blocking read that does not fail with EAGAIN. */
+static ssize_t read_some(int fd, void *buf, size_t n) {
+  if (!spin_reads) return read(fd, buf, n);
+  for (;;) {
+    const ssize_t got = recv(fd, buf, n, MSG_DONTWAIT);
+    if (got >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return got;
+  }
+}
+
 static void *receiver(void *arg) {
   struct Run *r = arg;
   pin(r->cpu);
   char rec[kRecord];
   size_t have = 0;
   for (;;) {
-    const ssize_t n = read(r->fd, rec + have, sizeof rec - have);
+    const ssize_t n = read_some(r->fd, rec + have, sizeof rec - have);
     if (n <= 0) break;
     have += (size_t)n;
     if (have < sizeof rec) continue;
@@ -168,8 +185,8 @@ static void *receiver(void *arg) {
 
 static int usage(const char *argv0) {
   fprintf(stderr,
-          "usage: %s [EVENTS_PER_S [0.001,1e6]] [SECONDS [0.001,3600]] [WARMUP_S [0,60]] [SENDER_CPU RECEIVER_CPU]\n"
-          "       %s receive PORT [EVENTS_PER_S] [SECONDS] [WARMUP_S] [CPU]\n",
+          "usage: %s [--spin] [EVENTS_PER_S [0.001,1e6]] [SECONDS [0.001,3600]] [WARMUP_S [0,60]] [SENDER_CPU RECEIVER_CPU]\n"
+          "       %s [--spin] receive PORT [EVENTS_PER_S] [SECONDS] [WARMUP_S] [CPU]\n",
           argv0, argv0);
   return 2;
 }
@@ -286,7 +303,7 @@ static int receive_lines(int fd, int64_t window_ns, struct Received *out) {
       fprintf(stderr, "a line longer than %zu bytes\n", sizeof buf - 1);
       return -1;
     }
-    const ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+    const ssize_t n = read_some(fd, buf + have, sizeof buf - 1 - have);
     if (n < 0) {
       perror("read");
       return -1;
@@ -344,6 +361,12 @@ static int run_receive(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--spin") == 0) {
+    spin_reads = 1;
+    argv[1] = argv[0];
+    --argc;
+    ++argv;
+  }
   if (argc > 1 && strcmp(argv[1], "receive") == 0) return run_receive(argc, argv);
   return run_pair(argc, argv);
 }

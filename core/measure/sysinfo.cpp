@@ -3,6 +3,7 @@
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -152,6 +153,13 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
   const double cpu =
       schedstat_cpu_s(base).value_or(static_cast<double>(utime + stime) / ticks);
   return ProcessSample{cpu, rss->first, rss->second, voluntary_switches(base)};
+}
+
+unsigned allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return std::thread::hardware_concurrency();
+  return static_cast<unsigned>(CPU_COUNT(&set));
 }
 
 std::uint64_t raise_fd_limit() {

@@ -53,6 +53,10 @@ std::optional<std::uint64_t> peak_rss(pid_t pid);
 /// Samples /proc/<pid>; nullopt when the process is gone or /proc is unreadable.
 std::optional<ProcessSample> sample_process(pid_t pid);
 
+/// CPUs this thread may run on (sched_getaffinity: what taskset or --loadgen-cpus left it);
+/// std::thread::hardware_concurrency() when the mask cannot be read.
+unsigned allowed_cpus();
+
 /// Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the soft limit now in force.
 std::uint64_t raise_fd_limit();
 

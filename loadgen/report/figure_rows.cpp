@@ -94,6 +94,8 @@ const std::vector<FigureRow>& figure_rows() {
        [](const ScenarioView& c) { return c.figures.schedule.phase.value_or("n/a"); }},
       {"loadgen ACKs", nullptr,
        [](const ScenarioView& c) { return c.figures.loadgen.acks.value_or("n/a"); }},
+      {"loadgen wait", nullptr,
+       [](const ScenarioView& c) { return c.figures.loadgen.wait.value_or("n/a"); }},
       // Rows of a proxy in the path (printed only for groups that have one).
       {"proxy", nullptr, proxy_name, true},
       proxy_figure("proxy CPU ns/event", "cpu_ns_per_event", "%.0f"),

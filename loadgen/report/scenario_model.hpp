@@ -98,6 +98,8 @@ struct LoadgenFigures {
   Figure<bool> saturated;  ///< the busiest worker was above 90 %: figures may be the loadgen's
   Figure<double> max_thread_busy;  ///< the busiest worker's share of the window, in [0, 1]
   Figure<std::string> acks;        ///< the client's ACK policy: kernel (default) or delayed
+  Figure<std::string> wait;        ///< how workers wait for events: block (in epoll_wait, the
+                                   ///< default) or busy_poll (never sleeping)
   bool operator==(const LoadgenFigures&) const = default;
 };
 

@@ -144,9 +144,10 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
     saturated = saturated || f.loadgen.saturated == true;
   }
   // One policy when every shard used it; null when the shards differed (or did not say).
-  Figure<std::string> acks = s.front().loadgen.acks;
+  Figure<std::string> acks = s.front().loadgen.acks, wait = s.front().loadgen.wait;
   for (const ScenarioFigures& f : s) {
     if (f.loadgen.acks != acks) acks = std::nullopt;
+    if (f.loadgen.wait != wait) wait = std::nullopt;
   }
   return {.cpu_s = cpu_s,
           .cpu_ns_per_event = ns_per_event(cpu_s, events.received),
@@ -156,7 +157,8 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
           .saturated = saturated,
           .max_thread_busy = maximum(
               s, [](const auto& f) -> auto& { return f.loadgen.max_thread_busy; }),
-          .acks = acks};
+          .acks = acks,
+          .wait = wait};
 }
 
 }  // namespace typed_rules

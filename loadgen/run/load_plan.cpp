@@ -120,6 +120,13 @@ void plan_size(PreparedLoad& p) {
     p.threads =
         std::min<unsigned>(p.threads, static_cast<unsigned>(p.plan.max_connections_per_origin));
   }
+  if (p.plan.busy_poll && p.threads > allowed_cpus()) {
+    fail("--busy-poll with " + std::to_string(p.threads) + " worker threads on " +
+         std::to_string(allowed_cpus()) +
+         " CPU(s): each spinning worker needs a core of its own, or the workers take turns and "
+         "latency includes the scheduler's time slices (use --threads " +
+         std::to_string(allowed_cpus()) + " or fewer)");
+  }
   p.subscriptions = std::size_t{p.connections} * p.plan.session.streams;
   p.run_subscriptions = std::size_t{std::max(1u, config.connections)} * p.plan.session.streams;
   p.fd_limit = raise_fd_limit();
@@ -173,6 +180,7 @@ PreparedLoad prepare_load(const LoadConfig& requested) {
       config.seed.value_or(static_cast<std::uint64_t>(config.start_at_ns.value_or(realtime_ns())));
   plan.verify_payload = config.verify_payload;
   plan.delayed_acks = config.delayed_acks;
+  plan.busy_poll = config.busy_poll;
   plan.payload_lines = config.payload_lines;
   plan.session.compression = config.compression;
   plan.session.http = config.http;

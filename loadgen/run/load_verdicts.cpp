@@ -77,6 +77,13 @@ nlohmann::json load_warnings(const PreparedLoad& p, const LoadMeasurements& m,
                   "% of the window; figures may measure the load generator, not the server "
                   "(add --threads or lower the load)");
   }
+  if (p.plan.busy_poll) {
+    out.push_back(
+        "loadgen busy-polled: each worker spun on its core, so the load generator's CPU (" +
+        std::to_string(p.threads) +
+        " core(s) for the window) is not its cost per event; its busy share counts the polls "
+        "that ran handlers");
+  }
   if (!f.contract) {
     out.push_back(
         "the server's events do not follow the seq/ts contract: latency and loss are "

@@ -25,7 +25,8 @@ struct LoadFigures {
 /// Derives the shared figures.
 LoadFigures load_figures(const PreparedLoad& p, const LoadMeasurements& m);
 
-/// Every warning the run calls for, in the report's order: a saturated load generator, a foreign
+/// Every warning the run calls for, in the report's order: a saturated load generator, a
+/// busy-polling one (its CPU is not its cost), a foreign
 /// server, connection errors, compression declined, another host's clock, starved
 /// subscriptions, more events than asked for, connections never established, a saturated server.
 nlohmann::json load_warnings(const PreparedLoad& p, const LoadMeasurements& m,

@@ -29,6 +29,7 @@ struct RunPlan {
   bool count_mode = false;                        ///< streams end by `spec.count`: run until all end
   bool verify_payload = false;                    ///< check every event byte-for-byte
   bool delayed_acks = false;                      ///< ConnectionOptions::delayed_acks
+  bool busy_poll = false;  ///< workers poll their io_context without sleeping (Worker::run)
   std::shared_ptr<const PayloadLines> payload_lines;  ///< for verifying payload=file events
   std::shared_ptr<boost::asio::ssl::context> tls;  ///< https:// and wss://: shared by all clients
   std::size_t max_connections_per_origin = 0;  ///< browser model: connection cap (0: none)

@@ -52,8 +52,28 @@ void Worker::run() {
     });
   }
   check_done();
-  ioc_.run();
+  if (plan_.busy_poll) {
+    spin();
+  } else {
+    ioc_.run();
+  }
   exited_.store(true, std::memory_order_release);
+}
+
+void Worker::spin() {
+  while (!ioc_.stopped()) {
+    const auto before = SteadyClock::now();
+    // poll() runs what is ready and asks epoll without waiting; it stops the io_context when no
+    // work is left, as run() would return.
+    if (ioc_.poll() > 0) {
+      poll_work_ns_ +=
+          std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - before).count();
+    }
+  }
+}
+
+std::int64_t Worker::busy_clock_ns() const {
+  return plan_.busy_poll ? poll_work_ns_ : thread_cpu_ns();
 }
 
 void Worker::publish_progress() {
@@ -91,7 +111,7 @@ void Worker::read_progress(WorkerProgress& total) const {
 
 void Worker::on_window_start() {
   window_started_ = true;
-  busy_start_ns_ = thread_cpu_ns();
+  busy_start_ns_ = busy_clock_ns();
   for (auto& c : clients_) c->on_window_start();
   if (plan_.count_mode) return;
   phase_timer_.expires_at(plan_.anchor.steady_at(plan_.window_end_ns));
@@ -103,7 +123,7 @@ void Worker::on_window_start() {
 void Worker::on_window_end() {
   if (window_ended_) return;
   window_ended_ = true;
-  stats_.busy_ns = thread_cpu_ns() - busy_start_ns_;
+  stats_.busy_ns = busy_clock_ns() - busy_start_ns_;
   for (auto& c : clients_) c->on_window_end();
   // What counts as done changes (see done_now): every client is looked at again.
   scan_from_ = 0;

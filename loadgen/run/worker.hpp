@@ -28,6 +28,9 @@ class Worker {
   Worker(const RunPlan& plan, std::size_t first_id, std::size_t connections,
          std::size_t max_open = 0);
   /// The thread body: connects, measures, drains, closes; returns when every client is closed.
+  /// With RunPlan::busy_poll the thread never sleeps: it polls its io_context (epoll_wait with
+  /// no timeout) until the run ends, and its busy share counts only the polls that ran a
+  /// handler.
   void run();
   /// Valid after run() returns.
   const WorkerStats& stats() const { return stats_; }
@@ -38,6 +41,11 @@ class Worker {
   bool exited() const noexcept { return exited_.load(std::memory_order_acquire); }
 
  private:
+  /// Busy-poll loop: returns when the io_context has stopped (no work left).
+  void spin();
+  /// What the busy share counts: thread CPU time, or under busy-poll the time in polls that ran
+  /// a handler.
+  std::int64_t busy_clock_ns() const;
   void on_window_start();
   void on_window_end();
   /// Ends the run when every client is done (done_now) or the drain deadline has passed;
@@ -68,7 +76,8 @@ class Worker {
   boost::asio::steady_timer deadline_timer_;  ///< fires at drain_deadline_
   std::size_t scan_from_ = 0;                 ///< clients before it were done (check_done)
   bool check_posted_ = false;                 ///< a check_done() is posted (post_check)
-  std::int64_t busy_start_ns_ = 0;
+  std::int64_t busy_start_ns_ = 0;            ///< busy_clock_ns() at the window's start
+  std::int64_t poll_work_ns_ = 0;  ///< busy-poll: time in polls that ran a handler, so far
   SteadyClock::time_point drain_deadline_;
   bool window_started_ = false;
   bool window_ended_ = false;

@@ -21,6 +21,7 @@ void prepare_browser_scenario(SuiteScenario& sc) {
     fail("find_max, chat, slow_fraction and connect_rate are load-generator workloads");
   }
   if (sc.load.delayed_acks) fail("delayed_acks sets the load generator's sockets, not a browser's");
+  if (sc.load.busy_poll) fail("busy_poll sets the load generator's threads, not a browser's");
   if (sc.compression == "none") sc.server_args.push_back("--no-compression");
 }
 

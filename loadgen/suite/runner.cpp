@@ -143,6 +143,7 @@ void check_keys(const json& obj, const std::string& where) {
                                               "connections",
                                               "threads",
                                               "delayed_acks",
+                                              "busy_poll",
                                               "rate",
                                               "size",
                                               "payload",
@@ -234,6 +235,7 @@ void parse_run_keys(const json& s, const json& defaults, SuiteScenario& sc) {
   l.connections = get_or<unsigned>(s, defaults, "connections", 10);
   l.threads = get_or<unsigned>(s, defaults, "threads", 1);
   l.delayed_acks = get_or<bool>(s, defaults, "delayed_acks", false);
+  l.busy_poll = get_or<bool>(s, defaults, "busy_poll", false);
   l.duration_s = get_or<double>(s, defaults, "duration", 5);
   l.warmup_s = get_or<double>(s, defaults, "warmup", 1);
   l.drain_s = get_or<double>(s, defaults, "drain", 2);

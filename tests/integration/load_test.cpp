@@ -54,6 +54,7 @@ TEST_P(TransportLoad, CountedStreamArrivesCompletelyWithLatencyAndWireBytes) {
   EXPECT_TRUE(s["server"]["rss_bytes_peak"].is_number());
   EXPECT_EQ(s["transport"], GetParam() == "sse" ? "sse" : GetParam() == "ws" ? "ws" : "raw");
   EXPECT_EQ(s["loadgen"]["acks"], "kernel");
+  EXPECT_EQ(s["loadgen"]["wait"], "block");
   EXPECT_GT(s["wire"]["segments_sent"].get<std::uint64_t>(), 0u);
 
   // The report it belongs to validates against the published schema.
@@ -121,7 +122,39 @@ TEST_P(TransportLoad, DelayedAcksLoseNothingAndAreReported) {
   EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
 }
 
+// --busy-poll changes how the worker waits, not what arrives: every event, in order, byte for
+// byte, with the worker never blocking (its voluntary context switches are the wake-ups a
+// blocking worker has, one per event at this rate), and a busy share that is its work, not its
+// spinning.
+TEST_P(TransportLoad, BusyPollLosesNothingNeverSleepsAndIsReported) {
+  ServerProcess server(bin("pushbench-server"), GetParam(), 1);
+  const auto s = load_scenario(url_for(GetParam(), server.port()),
+                               "--busy-poll -c 1 -r 200 -s 100 --count 200 -w 0 -d 20 "
+                               "--verify-payload");
+  EXPECT_EQ(s["loadgen"]["wait"], "busy_poll");
+  EXPECT_LT(s["loadgen"]["wakeups_per_event"].get<double>(), 0.25)
+      << "a worker that blocks wakes about once per event at 200 events/s";
+  EXPECT_EQ(s["loadgen"]["saturated"], false) << "the spinning is not counted as busy";
+  EXPECT_EQ(s["events"]["received"], 200);
+  EXPECT_EQ(s["events"]["lost"], 0);
+  EXPECT_EQ(s["events"]["out_of_order"], 0);
+  EXPECT_TRUE(s["errors"].empty()) << s["errors"].dump();
+  bool said = false;
+  for (const auto& w : s["warnings"])
+    said = said || w.get<std::string>().find("busy-polled") != std::string::npos;
+  EXPECT_TRUE(said) << "the report says its CPU figure includes the spinning: " << s["warnings"];
+}
+
 INSTANTIATE_TEST_SUITE_P(AllTransports, TransportLoad, ::testing::Values("sse", "ws", "raw"));
+
+TEST(LoadErrors, BusyPollWithMoreWorkersThanCpusIsRefused) {
+  // Spinning workers sharing a core would take turns: the latency would be the scheduler's.
+  const auto [status, out] =
+      run_command("taskset -c 0 " + bin("pushbench") +
+                  " load --url tcp://127.0.0.1:9 -c 2 -t 2 --busy-poll -d 1 2>&1");
+  EXPECT_NE(status, 0) << out;
+  EXPECT_NE(out.find("--busy-poll with 2 worker threads on 1 CPU(s)"), std::string::npos) << out;
+}
 
 TEST(LoadErrors, RefusedConnectionsAreCountedNotFatal) {
   // Bind and close a socket to find a port nobody listens on.

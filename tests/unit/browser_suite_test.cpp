@@ -45,6 +45,8 @@ TEST(BrowserSuite, RefusesWhatABrowserCannotDo) {
            R"({"scenarios":[{"group":"g","client":"chromium","transports":["sse"],
                "delayed_acks":true}]})",
            R"({"scenarios":[{"group":"g","client":"chromium","transports":["sse"],
+               "busy_poll":true}]})",
+           R"({"scenarios":[{"group":"g","client":"chromium","transports":["sse"],
                "find_max":true}]})",
        }) {
     EXPECT_THROW(parse(bad), std::runtime_error) << bad;

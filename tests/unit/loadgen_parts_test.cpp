@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include "loadgen/protocol/errors.hpp"
 #include "loadgen/protocol/http_response_reader.hpp"
@@ -195,16 +196,23 @@ TEST(Suite, ScheduleKeysReachTheLoadAndTheServer) {
   }
 }
 
-TEST(Suite, DelayedAcksAreReadAndABadValueIsRefused) {
-  const auto parse = [](const char* text) { return parse_suite(nlohmann::json::parse(text)); };
-  EXPECT_TRUE(
-      parse(R"({"scenarios":[{"group":"g","delayed_acks":true}]})").scenarios[0].load.delayed_acks);
-  EXPECT_TRUE(parse(R"({"defaults":{"delayed_acks":true},"scenarios":[{"group":"g"}]})")
-                  .scenarios[0]
-                  .load.delayed_acks);
-  EXPECT_FALSE(parse(R"({"scenarios":[{"group":"g"}]})").scenarios[0].load.delayed_acks)
-      << "the kernel's ACKs by default";
-  EXPECT_THROW(parse(R"({"scenarios":[{"group":"g","delayed_acks":"yes"}]})"), std::runtime_error);
+// The load generator's boolean suite keys: read from a scenario or the defaults, off when
+// absent, a non-boolean refused.
+TEST(Suite, LoadgenFlagsAreReadAndABadValueIsRefused) {
+  const auto parse = [](const std::string& text) {
+    return parse_suite(nlohmann::json::parse(text)).scenarios[0].load;
+  };
+  const std::pair<const char*, bool LoadConfig::*> flags[] = {
+      {"delayed_acks", &LoadConfig::delayed_acks}, {"busy_poll", &LoadConfig::busy_poll}};
+  for (const auto& [key, member] : flags) {
+    const std::string k = std::string("\"") + key + "\"";
+    EXPECT_TRUE(parse(R"({"scenarios":[{"group":"g",)" + k + ":true}]}").*member) << key;
+    EXPECT_TRUE(parse(R"({"defaults":{)" + k + R"(:true},"scenarios":[{"group":"g"}]})").*member)
+        << key;
+    EXPECT_FALSE(parse(R"({"scenarios":[{"group":"g"}]})").*member) << key << ": off by default";
+    EXPECT_THROW(parse(R"({"scenarios":[{"group":"g",)" + k + R"(:"yes"}]})"), std::runtime_error)
+        << key;
+  }
 }
 
 TEST(Suite, ShippedSuitesParseAndCoverEveryWorkload) {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <tuple>
 
 namespace pushbench::loadgen {
 namespace {
@@ -45,7 +46,8 @@ ScenarioFigures shard(std::uint64_t k, bool sampled_server) {
                   .threads = 1,
                   .saturated = k == 2,
                   .max_thread_busy = k * 0.2,
-                  .acks = std::string("delayed")},
+                  .acks = std::string("delayed"),
+                  .wait = std::string("busy_poll")},
       .errors = {{"connect_refused", k}},
       .warnings = {"w" + std::to_string(k)}};
   if (sampled_server) {
@@ -158,13 +160,19 @@ TEST(ShardMergeTyped, AShardWithoutEventsLeavesWakeupsUnknown) {
   EXPECT_TRUE(m.loadgen.cpu_ns_per_event) << "CPU seconds are known without events";
 }
 
-TEST(ShardMergeTyped, TheAckPolicyIsTheShardsOnlyWhenTheyAgree) {
-  ScenarioFigures a = shard(1, false), b = shard(2, false);
-  EXPECT_EQ(merge_shard_typed({a, b}, inputs()).loadgen.acks, "delayed");
-  b.loadgen.acks = std::string("kernel");
-  EXPECT_FALSE(merge_shard_typed({a, b}, inputs()).loadgen.acks) << "mixed: no single policy";
-  b.loadgen.acks.reset();
-  EXPECT_FALSE(merge_shard_typed({a, b}, inputs()).loadgen.acks) << "a shard that did not say";
+// The load generator's policies (ACKs, waiting): the shards' when they agree, else unknown.
+TEST(ShardMergeTyped, APolicyIsTheShardsOnlyWhenTheyAgree) {
+  const std::tuple<Figure<std::string> LoadgenFigures::*, const char*, const char*> policies[] = {
+      {&LoadgenFigures::acks, "delayed", "kernel"}, {&LoadgenFigures::wait, "busy_poll", "block"}};
+  for (const auto& [member, common, other] : policies) {
+    ScenarioFigures a = shard(1, false), b = shard(2, false);
+    EXPECT_EQ(merge_shard_typed({a, b}, inputs()).loadgen.*member, common);
+    b.loadgen.*member = std::string(other);
+    EXPECT_FALSE(merge_shard_typed({a, b}, inputs()).loadgen.*member) << common << ": mixed";
+    (b.loadgen.*member).reset();
+    EXPECT_FALSE(merge_shard_typed({a, b}, inputs()).loadgen.*member)
+        << common << ": a shard that did not say";
+  }
 }
 
 TEST(ShardMergeTyped, NoShardsIsAnError) {

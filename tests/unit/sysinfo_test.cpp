@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <thread>
 
 #include "core/measure/sysinfo.hpp"
 
@@ -77,3 +79,23 @@ TEST(PeakRss, GoneProcessHasNone) {
 
 }  // namespace
 }  // namespace pushbench
+
+TEST(AllowedCpus, FollowsThisThreadsAffinity) {
+  const unsigned all = pushbench::allowed_cpus();
+  EXPECT_GE(all, 1u);
+  // In a thread of its own, so that the test process's mask is left as it was.
+  unsigned pinned = 0;
+  std::thread([&] {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    sched_getaffinity(0, sizeof one, &one);
+    int first = 0;
+    while (!CPU_ISSET(first, &one)) ++first;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+    pinned = pushbench::allowed_cpus();
+  }).join();
+  EXPECT_EQ(pinned, 1u) << "taskset -c N leaves one CPU";
+  EXPECT_EQ(pushbench::allowed_cpus(), all);
+}
