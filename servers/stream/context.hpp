@@ -105,7 +105,8 @@ struct alignas(64) ThreadStats {
 
 /// The state shared by every connection on one thread.
 struct ThreadContext {
-  ThreadContext() = default;
+  /// Opens the thread's pacer timer: a server that cannot fails at its start.
+  ThreadContext() { pacer_timers.open(); }
   ~ThreadContext() { pacer_timers.shutdown(); }
   ThreadContext(const ThreadContext&) = delete;
   ThreadContext& operator=(const ThreadContext&) = delete;

@@ -1,5 +1,11 @@
 #include "servers/stream/pacer_timers.hpp"
 
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include <algorithm>
+
+#include <cerrno>
+#include <system_error>
 #include <utility>
 
 namespace pushbench::server {
@@ -19,13 +25,28 @@ TimerClient::~TimerClient() {
   if (timers_) timers_->cancel(*this);
 }
 
-PacerTimers::PacerTimers(boost::asio::io_context& ioc) : ioc_(ioc) {}
+PacerTimers::PacerTimers(boost::asio::io_context& ioc)
+    : ioc_(ioc), fd_(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) {
+  if (fd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "pacer timer: timerfd_create");
+}
 
 PacerTimers::~PacerTimers() {
   for (const Slot& s : heap_) s.client->timers_ = nullptr;
   for (TimerClient* c : waking_) {
     if (c) c->timers_ = nullptr;
   }
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void PacerTimers::open() {
+  if (timer_ || shut_) return;
+  auto timer = std::make_unique<Timer>(ioc_);
+  boost::system::error_code ec;
+  timer->assign(fd_, ec);
+  if (ec) throw std::system_error(ec.value(), std::generic_category(), "pacer timer: register");
+  fd_ = -1;  // timer_ owns it now
+  timer_ = std::move(timer);
 }
 
 void PacerTimers::arm(TimerClient& client, Clock::time_point due) {
@@ -49,7 +70,10 @@ void PacerTimers::cancel(TimerClient& client) {
 
 void PacerTimers::shutdown() {
   timer_.reset();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   shut_ = true;
+  waiting_ = false;
   armed_ns_ = kNever;
 }
 
@@ -81,11 +105,22 @@ void PacerTimers::rearm() {
   if (shut_ || heap_.empty()) return;
   const std::int64_t due = heap_.front().due_ns;
   if (due >= armed_ns_) return;  // the timer wakes earlier anyway; on_timer() re-arms
-  if (!timer_) timer_ = std::make_unique<Timer>(ioc_);
+  open();
+  // Absolute, on the steady clock's base (CLOCK_MONOTONIC); an instant already past makes the
+  // timerfd readable at once. A zero it_value would disarm it.
+  const std::int64_t at = std::max<std::int64_t>(due, 1);
+  itimerspec spec{};
+  spec.it_value.tv_sec = static_cast<time_t>(at / 1'000'000'000);
+  spec.it_value.tv_nsec = static_cast<long>(at % 1'000'000'000);
+  // Setting the time also clears an expiry not yet waited for.
+  if (timerfd_settime(timer_->native_handle(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0) return;
   armed_ns_ = due;
-  timer_->expires_at(Clock::time_point(std::chrono::nanoseconds(due)));
-  timer_->async_wait([this](boost::system::error_code ec) {
-    if (!ec) on_timer();  // aborted: re-armed for an earlier instant, or shut down
+  if (waiting_) return;  // the pending wait sees the new instant
+  waiting_ = true;
+  timer_->async_wait(Timer::wait_read, [this](boost::system::error_code ec) {
+    if (ec == boost::asio::error::operation_aborted) return;  // shut down
+    waiting_ = false;
+    on_timer();  // wakes only what is due, so a wait that failed costs one look
   });
 }
 

@@ -166,6 +166,37 @@ TEST(PacerTimers, AnEarlierClientMovesTheWakeUpForward) {
   EXPECT_EQ(timers.size(), 1u) << "the late one still waits";
 }
 
+// Cancelling the earliest client leaves the timer set for its instant: that wake-up finds
+// nothing due, and the timer must be set again for the next client, not left expired.
+TEST(PacerTimers, AWakeUpWithNothingDueWaitsForTheNextClient) {
+  boost::asio::io_context ioc;
+  PacerTimers timers(ioc);
+  std::vector<int> log;
+  Probe first(1, log), second(2, log);
+  const auto start = Clock::now();
+  timers.arm(first, start + milliseconds(3));
+  timers.arm(second, start + milliseconds(20));
+  timers.cancel(first);
+  ioc.run_for(milliseconds(10));  // past the cancelled instant
+  ioc.restart();
+  EXPECT_TRUE(log.empty()) << "nothing was due at 3 ms";
+  run_until(ioc, log, 1);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0], 2);
+  EXPECT_GE(Clock::now() - start, milliseconds(20));
+}
+
+// A timer set for an instant already past wakes at once, as an Asio timer would.
+TEST(PacerTimers, AnInstantInThePastWakesAtOnce) {
+  boost::asio::io_context ioc;
+  PacerTimers timers(ioc);
+  std::vector<int> log;
+  Probe p(1, log);
+  timers.arm(p, Clock::now() - std::chrono::seconds(1));
+  ioc.run_for(milliseconds(50));
+  EXPECT_EQ(log.size(), 1u);
+}
+
 TEST(PacerTimers, AfterShutdownArmingRecordsAndNothingWakes) {
   std::vector<int> log;
   Probe p(1, log);
