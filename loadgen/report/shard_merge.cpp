@@ -14,7 +14,8 @@ namespace {
 using json = nlohmann::json;
 
 /// What must agree between the shards of one run: the workload each asked for, the run's seed,
-/// start instant and shard count (connections are split, so they differ).
+/// start instant and shard count, and how the load generator ACKs and waits (connections are
+/// split, so they differ).
 const std::vector<const char*>& plan_paths() {
   static const std::vector<const char*> paths = {"/group",
                                                  "/transport",
@@ -28,6 +29,8 @@ const std::vector<const char*>& plan_paths() {
                                                  "/workload/payload_kind",
                                                  "/workload/warmup_s",
                                                  "/workload/topic",
+                                                 "/loadgen/acks",
+                                                 "/loadgen/wait",
                                                  "/shard/count",
                                                  "/shard/connections_total",
                                                  "/shard/seed",

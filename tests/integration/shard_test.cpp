@@ -120,6 +120,12 @@ TEST(Shards, ThreeShardsOfACountedRunTileItAndMergeExactly) {
   other = shards;
   other[1].report["scenarios"][0]["workload"]["rate_per_stream"] = 100;
   EXPECT_NE(expect_merge_error(other).find("rate_per_stream"), std::string::npos);
+  for (const char* policy : {"acks", "wait"}) {
+    other = shards;
+    other[2].report["scenarios"][0]["loadgen"][policy] = "another";
+    EXPECT_NE(expect_merge_error(other).find(std::string("loadgen/") + policy), std::string::npos)
+        << "shards that ACK or wait differently are not one run";
+  }
   other = shards;
   other[1].report["scenarios"][0]["shard"]["seed"] = 7;
   EXPECT_NE(expect_merge_error(other).find("another plan"), std::string::npos);
