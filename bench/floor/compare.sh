@@ -22,6 +22,10 @@ cleanup() { [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null || true; rm
 trap cleanup EXIT
 pin0=() pin1=() floor_cpus=()
 if [[ "$(nproc)" -ge 2 ]]; then pin0=(taskset -c 0) pin1=(taskset -c 1) floor_cpus=(0 1); fi
+if [[ ${#spin[@]} -gt 0 && ${#pin1[@]} -eq 0 ]]; then
+  echo "compare.sh: --busy-poll needs two CPUs (a spinning receiver on one CPU with its sender measures the scheduler)" >&2
+  exit 2
+fi
 
 "${pin0[@]}" "$bin/pushbench-server" --transport raw --port-file "$tmp/port" --quiet &
 server_pid=$!

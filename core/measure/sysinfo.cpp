@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <boost/version.hpp>
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -155,11 +157,43 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
   return ProcessSample{cpu, rss->first, rss->second, voluntary_switches(base)};
 }
 
+namespace {
+
+/// CPUs in this thread's affinity mask; 0 when it cannot be read.
+unsigned affinity_cpus() {
+  // Sized for the machine, not CPU_SETSIZE (1024): a larger host fails with EINVAL otherwise.
+  for (long n = std::max(1024L, sysconf(_SC_NPROCESSORS_CONF)); n <= (1L << 20); n *= 2) {
+    cpu_set_t* set = CPU_ALLOC(n);
+    if (!set) return 0;
+    const std::size_t size = CPU_ALLOC_SIZE(n);
+    CPU_ZERO_S(size, set);
+    const int rc = sched_getaffinity(0, size, set);
+    const unsigned count = rc == 0 ? static_cast<unsigned>(CPU_COUNT_S(size, set)) : 0;
+    CPU_FREE(set);
+    if (rc == 0) return count;
+    if (errno != EINVAL) return 0;
+  }
+  return 0;
+}
+
+/// CPUs' worth of time a cgroup v2 quota allows per period, rounded up; 0 when unlimited or
+/// unknown.
+unsigned quota_cpus() {
+  std::ifstream in("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  double period = 0;
+  if (!(in >> quota >> period) || quota == "max" || period <= 0) return 0;
+  const double q = std::strtod(quota.c_str(), nullptr);
+  return q > 0 ? static_cast<unsigned>(std::ceil(q / period)) : 0;
+}
+
+}  // namespace
+
 unsigned allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return std::thread::hardware_concurrency();
-  return static_cast<unsigned>(CPU_COUNT(&set));
+  unsigned n = affinity_cpus();
+  if (n == 0) n = static_cast<unsigned>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  if (const unsigned q = quota_cpus(); q > 0) n = std::min(n, q);
+  return std::max(n, 1u);
 }
 
 std::uint64_t raise_fd_limit() {

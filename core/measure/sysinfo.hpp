@@ -53,8 +53,9 @@ std::optional<std::uint64_t> peak_rss(pid_t pid);
 /// Samples /proc/<pid>; nullopt when the process is gone or /proc is unreadable.
 std::optional<ProcessSample> sample_process(pid_t pid);
 
-/// CPUs this thread may run on (sched_getaffinity: what taskset or --loadgen-cpus left it);
-/// std::thread::hardware_concurrency() when the mask cannot be read.
+/// CPUs this thread may use, at least 1: those sched_getaffinity allows (what taskset or
+/// --loadgen-cpus left it), fewer when a cgroup v2 CPU quota (/sys/fs/cgroup/cpu.max, as
+/// `docker --cpus` sets) allows less (rounded up); the online CPUs when the mask cannot be read.
 unsigned allowed_cpus();
 
 /// Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the soft limit now in force.

@@ -49,7 +49,8 @@ struct WorkerStats {
   TcpCounters wire;                      ///< kernel TCP counters, in-window deltas summed
   std::uint64_t wire_events = 0;         ///< events read between the counter snapshots (by
                                          ///< arrival, so late events do not skew bytes/event)
-  std::int64_t busy_ns = 0;              ///< thread CPU time in the window
+  std::int64_t busy_ns = 0;              ///< thread CPU time in the window (busy-poll: time
+                                         ///< in polls that ran handlers)
   std::map<std::string, std::uint64_t> errors;  ///< by kind
   std::map<std::string, std::string> error_causes;  ///< by kind: the first cause in words this
                                                     ///< worker saw (system, TLS or protocol)

@@ -150,7 +150,10 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
     if (f.loadgen.wait != wait) wait = std::nullopt;
   }
   return {.cpu_s = cpu_s,
-          .cpu_ns_per_event = ns_per_event(cpu_s, events.received),
+          // Spinning is not a cost per event (see scenario_json.cpp).
+          .cpu_ns_per_event = wait == std::string("busy_poll")
+                                  ? std::nullopt
+                                  : ns_per_event(cpu_s, events.received),
           .wakeups_per_event = per_event(wakeups, events.received),
           .threads = sum(
               s, [](const auto& f) -> auto& { return f.loadgen.threads; }),

@@ -52,7 +52,10 @@ json conditions_of(const json& s) {
   return {{"phase", text_or_null("schedule.phase")},
           {"server_cpus", text_or_null("pinning.server_cpus")},
           {"loadgen_cpus", text_or_null("pinning.loadgen_cpus")},
-          {"runs", runs && *runs >= 1 && *runs < 1e9 ? json(static_cast<std::uint64_t>(*runs)) : json(1)}};
+          {"loadgen_acks", text_or_null("loadgen.acks")},
+          {"loadgen_wait", text_or_null("loadgen.wait")},
+          {"runs",
+           runs && *runs >= 1 && *runs < 1e9 ? json(static_cast<std::uint64_t>(*runs)) : json(1)}};
 }
 
 json figure_verdict(const VerdictFigure& f, const std::vector<ScenarioView>& scenarios) {
@@ -114,6 +117,14 @@ std::string format_verdict(const json& verdict, const std::string& indent) {
                 or_text(c["loadgen_cpus"], "unpinned").c_str(), c["runs"].dump().c_str(),
                 c["runs"] == 1 ? "" : "s each");
   out += buf;
+  // The load generator's policies, when not the defaults: they move latency and server CPU.
+  std::string policies;
+  if (c.value("loadgen_acks", json()) == "delayed") policies += " ACKs delayed;";
+  if (c.value("loadgen_wait", json()) == "busy_poll") policies += " loadgen busy-polled;";
+  if (!policies.empty()) {
+    policies.pop_back();
+    out += indent + "  (" + policies.substr(1) + ")\n";
+  }
   for (const auto& f : verdict["figures"]) {
     const std::string unit = f["unit"].get<std::string>();
     const auto& entries = f["entries"];

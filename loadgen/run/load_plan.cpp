@@ -120,12 +120,17 @@ void plan_size(PreparedLoad& p) {
     p.threads =
         std::min<unsigned>(p.threads, static_cast<unsigned>(p.plan.max_connections_per_origin));
   }
-  if (p.plan.busy_poll && p.threads > allowed_cpus()) {
-    fail("--busy-poll with " + std::to_string(p.threads) + " worker threads on " +
-         std::to_string(allowed_cpus()) +
-         " CPU(s): each spinning worker needs a core of its own, or the workers take turns and "
-         "latency includes the scheduler's time slices (use --threads " +
-         std::to_string(allowed_cpus()) + " or fewer)");
+  if (p.plan.busy_poll) {
+    // The publisher's thread (publish mode) needs a CPU too.
+    const unsigned cpus = allowed_cpus(), others = p.plan.publish ? 1 : 0;
+    if (p.threads + others > cpus) {
+      fail("--busy-poll with " + std::to_string(p.threads) + " worker threads" +
+           (others ? std::string(" and a publisher") : std::string()) + " on " +
+           std::to_string(cpus) +
+           " CPU(s): each spinning worker needs a CPU of its own, or the workers take turns "
+           "and latency includes the scheduler's time slices (use fewer --threads, or more "
+           "CPUs)");
+    }
   }
   p.subscriptions = std::size_t{p.connections} * p.plan.session.streams;
   p.run_subscriptions = std::size_t{std::max(1u, config.connections)} * p.plan.session.streams;

@@ -79,10 +79,10 @@ nlohmann::json load_warnings(const PreparedLoad& p, const LoadMeasurements& m,
   }
   if (p.plan.busy_poll) {
     out.push_back(
-        "loadgen busy-polled: each worker spun on its core, so the load generator's CPU (" +
+        "loadgen busy-polled: each worker spun on a CPU, so the load generator's CPU (cpu_s, " +
         std::to_string(p.threads) +
-        " core(s) for the window) is not its cost per event; its busy share counts the polls "
-        "that ran handlers");
+        " CPU(s) for the window) is not a cost per event (cpu_ns_per_event is null); its busy "
+        "share counts the polls that ran handlers");
   }
   if (!f.contract) {
     out.push_back(

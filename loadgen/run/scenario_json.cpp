@@ -146,7 +146,9 @@ void add_outcome(ScenarioFigures& out, const PreparedLoad& p, const LoadMeasurem
   out.first_event_us = summary_or_null(t.first_event.summary_us());
   out.server = server_figures(p, m, f);
   out.loadgen = {.cpu_s = m.self_cpu_s,
-                 .cpu_ns_per_event = per_event(m.self_cpu_s * 1e9, f.events),
+                 // Spinning is not a cost per event: under busy-poll only cpu_s is given.
+                 .cpu_ns_per_event =
+                     p.config.busy_poll ? std::nullopt : per_event(m.self_cpu_s * 1e9, f.events),
                  .wakeups_per_event = per_event(static_cast<double>(m.self_wakeups), f.events),
                  .threads = p.threads,
                  .saturated = f.saturated,

@@ -29,7 +29,7 @@ class Worker {
          std::size_t max_open = 0);
   /// The thread body: connects, measures, drains, closes; returns when every client is closed.
   /// With RunPlan::busy_poll the thread never sleeps: it polls its io_context (epoll_wait with
-  /// no timeout) until the run ends, and its busy share counts only the polls that ran a
+  /// a zero timeout) until the run ends, and its busy share counts only the polls that ran a
   /// handler.
   void run();
   /// Valid after run() returns.

@@ -103,6 +103,17 @@ std::vector<int> wait_children(const std::vector<pid_t>& pids, steady_clock::tim
 
 nlohmann::json run_shards(const LoadConfig& config, unsigned count, const std::vector<int>& cpus) {
   if (count < 2) throw std::invalid_argument("run_shards: fewer than two shards");
+  // Each shard checks its own CPUs; spinning shards must not share one between them. Pinned,
+  // shard k gets cpus[k % size] (one CPU listed: all of them share it); unpinned, they share
+  // this process's CPUs.
+  const std::size_t have = cpus.empty() ? allowed_cpus() : cpus.size();
+  const std::size_t need = cpus.empty() ? std::size_t{count} * config.threads : count;
+  if (config.busy_poll && need > have) {
+    throw std::runtime_error("busy_poll with " + std::to_string(count) + " shards on " +
+                             std::to_string(have) +
+                             " CPU(s): spinning shards would share CPUs (give each shard its "
+                             "own with --loadgen-cpus)");
+  }
   TempDir dir;
   const std::int64_t at = realtime_ns() + 1'500'000'000;
   std::vector<pid_t> pids;

@@ -114,7 +114,7 @@ struct ThreadContext {
   /// outlives the handlers (and connections) the io_context destroys.
   DrainSet drain;
   /// The paced streams' timer (their pacers unregister as the io_context destroys them, so it
-  /// is declared before `ioc`; its Asio timer goes first, in the destructor).
+  /// is declared before `ioc`; its timer goes first, in the destructor).
   PacerTimers pacer_timers{ioc};
   /// Declared before `ioc` too: the connections the io_context destroys count their close.
   ThreadStats stats;

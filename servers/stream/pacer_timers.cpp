@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <cerrno>
+#include <cstdio>
 #include <system_error>
 #include <utility>
 
@@ -112,16 +113,21 @@ void PacerTimers::rearm() {
   itimerspec spec{};
   spec.it_value.tv_sec = static_cast<time_t>(at / 1'000'000'000);
   spec.it_value.tv_nsec = static_cast<long>(at % 1'000'000'000);
-  // Setting the time also clears an expiry not yet waited for.
-  if (timerfd_settime(timer_->native_handle(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0) return;
+  // Setting the time also clears an expiry not yet waited for. With a valid descriptor and
+  // instant it cannot fail; if it did, the streams would stall, so it is said, once.
+  if (timerfd_settime(timer_->native_handle(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0) {
+    static bool said = false;
+    if (!std::exchange(said, true)) std::perror("pushbench-server: pacer timerfd_settime");
+    return;
+  }
   armed_ns_ = due;
   if (waiting_) return;  // the pending wait sees the new instant
-  waiting_ = true;
   timer_->async_wait(Timer::wait_read, [this](boost::system::error_code ec) {
     if (ec == boost::asio::error::operation_aborted) return;  // shut down
     waiting_ = false;
     on_timer();  // wakes only what is due, so a wait that failed costs one look
   });
+  waiting_ = true;  // after the call: a wait that could not start leaves it false
 }
 
 void PacerTimers::place(std::size_t i, Slot s) {

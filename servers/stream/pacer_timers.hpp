@@ -57,7 +57,7 @@ class PacerTimers {
   PacerTimers& operator=(const PacerTimers&) = delete;
   /// Wakes `client` at `due` (replacing a time it was armed for).
   void arm(TimerClient& client, Clock::time_point due);
-  /// Disarms `client`; no effect when unarmed. The Asio timer stays set for the old instant
+  /// Disarms `client`; no effect when unarmed. The timer stays set for the old instant
   /// (one wake-up with nothing due when `client` was the earliest), which is cheaper than
   /// moving it for streams that end.
   void cancel(TimerClient& client);

@@ -135,6 +135,8 @@ TEST_P(TransportLoad, BusyPollLosesNothingNeverSleepsAndIsReported) {
   EXPECT_LT(s["loadgen"]["wakeups_per_event"].get<double>(), 0.25)
       << "a worker that blocks wakes about once per event at 200 events/s";
   EXPECT_EQ(s["loadgen"]["saturated"], false) << "the spinning is not counted as busy";
+  EXPECT_GT(s["loadgen"]["max_thread_busy"].get<double>(), 0) << "the handlers' time is";
+  EXPECT_TRUE(s["loadgen"]["cpu_ns_per_event"].is_null()) << "spinning is not a cost per event";
   EXPECT_EQ(s["events"]["received"], 200);
   EXPECT_EQ(s["events"]["lost"], 0);
   EXPECT_EQ(s["events"]["out_of_order"], 0);

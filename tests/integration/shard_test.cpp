@@ -10,8 +10,9 @@
 #include "core/measure/histogram.hpp"
 #include "core/measure/sysinfo.hpp"
 #include "helpers.hpp"
-#include "loadgen/run/load.hpp"
 #include "loadgen/report/shard_merge.hpp"
+#include "loadgen/run/load.hpp"
+#include "loadgen/suite/shard_run.hpp"
 
 namespace pushbench::test {
 namespace {
@@ -149,6 +150,20 @@ TEST(Shards, ThreeShardsOfACountedRunTileItAndMergeExactly) {
                   "/shard1.json " + kShardOut + "/shard2.json --out " + kShardOut + "/m3.json 2>&1");
   EXPECT_EQ(orc, 0) << oout;
   EXPECT_EQ(validate(kShardOut + "/m3.json"), 0);
+}
+
+// Each shard checks its own CPUs for --busy-poll; run --shards must not put two spinning shards
+// on one CPU between them (refused before any shard starts).
+TEST(Shards, BusyPollShardsThatWouldShareACpuAreRefused) {
+  LoadConfig lc;
+  lc.url = "tcp://127.0.0.1:9";
+  lc.connections = 4;
+  lc.busy_poll = true;
+  EXPECT_THROW(loadgen::run_shards(lc, 3, {0, 1}), std::runtime_error) << "3 shards, 2 CPUs";
+  EXPECT_THROW(loadgen::run_shards(lc, 2, {0}), std::runtime_error)
+      << "one CPU listed: the shards are not pinned apart";
+  lc.threads = allowed_cpus();
+  EXPECT_THROW(loadgen::run_shards(lc, 2, {}), std::runtime_error) << "unpinned: 2 x all CPUs";
 }
 
 TEST(Shards, BadShardOrStartIsAClearError) {

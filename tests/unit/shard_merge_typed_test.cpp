@@ -47,7 +47,7 @@ ScenarioFigures shard(std::uint64_t k, bool sampled_server) {
                   .saturated = k == 2,
                   .max_thread_busy = k * 0.2,
                   .acks = std::string("delayed"),
-                  .wait = std::string("busy_poll")},
+                  .wait = std::string("block")},
       .errors = {{"connect_refused", k}},
       .warnings = {"w" + std::to_string(k)}};
   if (sampled_server) {
@@ -163,7 +163,7 @@ TEST(ShardMergeTyped, AShardWithoutEventsLeavesWakeupsUnknown) {
 // The load generator's policies (ACKs, waiting): the shards' when they agree, else unknown.
 TEST(ShardMergeTyped, APolicyIsTheShardsOnlyWhenTheyAgree) {
   const std::tuple<Figure<std::string> LoadgenFigures::*, const char*, const char*> policies[] = {
-      {&LoadgenFigures::acks, "delayed", "kernel"}, {&LoadgenFigures::wait, "busy_poll", "block"}};
+      {&LoadgenFigures::acks, "delayed", "kernel"}, {&LoadgenFigures::wait, "block", "busy_poll"}};
   for (const auto& [member, common, other] : policies) {
     ScenarioFigures a = shard(1, false), b = shard(2, false);
     EXPECT_EQ(merge_shard_typed({a, b}, inputs()).loadgen.*member, common);
@@ -173,6 +173,14 @@ TEST(ShardMergeTyped, APolicyIsTheShardsOnlyWhenTheyAgree) {
     EXPECT_FALSE(merge_shard_typed({a, b}, inputs()).loadgen.*member)
         << common << ": a shard that did not say";
   }
+}
+
+TEST(ShardMergeTyped, BusyPolledShardsHaveNoCpuPerEvent) {
+  ScenarioFigures a = shard(1, false), b = shard(2, false);
+  a.loadgen.wait = b.loadgen.wait = std::string("busy_poll");
+  const auto m = merge_shard_typed({a, b}, inputs());
+  EXPECT_FALSE(m.loadgen.cpu_ns_per_event) << "spinning is not a cost per event";
+  EXPECT_DOUBLE_EQ(*m.loadgen.cpu_s, 1.5) << "the CPU spent is still given";
 }
 
 TEST(ShardMergeTyped, NoShardsIsAnError) {

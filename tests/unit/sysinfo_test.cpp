@@ -77,25 +77,26 @@ TEST(PeakRss, GoneProcessHasNone) {
   EXPECT_FALSE(reset_peak_rss(child));
 }
 
-}  // namespace
-}  // namespace pushbench
-
 TEST(AllowedCpus, FollowsThisThreadsAffinity) {
-  const unsigned all = pushbench::allowed_cpus();
+  const unsigned all = allowed_cpus();
   EXPECT_GE(all, 1u);
   // In a thread of its own, so that the test process's mask is left as it was.
   unsigned pinned = 0;
   std::thread([&] {
     cpu_set_t one;
     CPU_ZERO(&one);
-    sched_getaffinity(0, sizeof one, &one);
+    ASSERT_EQ(sched_getaffinity(0, sizeof one, &one), 0);
     int first = 0;
-    while (!CPU_ISSET(first, &one)) ++first;
+    while (first < CPU_SETSIZE && !CPU_ISSET(first, &one)) ++first;
+    ASSERT_LT(first, CPU_SETSIZE);
     CPU_ZERO(&one);
     CPU_SET(first, &one);
     ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
-    pinned = pushbench::allowed_cpus();
+    pinned = allowed_cpus();
   }).join();
   EXPECT_EQ(pinned, 1u) << "taskset -c N leaves one CPU";
-  EXPECT_EQ(pushbench::allowed_cpus(), all);
+  EXPECT_EQ(allowed_cpus(), all);
 }
+
+}  // namespace
+}  // namespace pushbench

@@ -48,6 +48,17 @@ TEST(Verdict, NamesTheBestTransportAndTheRatioOfEachOther) {
   EXPECT_NE(text.find("raw best (15.5 us)"), std::string::npos) << text;
   EXPECT_NE(text.find("sse 1.42x (single run)"), std::string::npos) << text;
   EXPECT_NE(comparison_table(report).find("verdict (phase spread, server CPUs 0"), std::string::npos);
+  EXPECT_EQ(text.find("busy-polled"), std::string::npos) << "the defaults are not spelled out";
+}
+
+TEST(Verdict, SaysWhenTheLoadGeneratorDidNotAckOrWaitAsAClientDoes) {
+  json report = {{"scenarios", {verdict_scenario("sse", 22000), verdict_scenario("raw", 15500)}}};
+  for (auto& s : report["scenarios"]) s["loadgen"] = {{"acks", "delayed"}, {"wait", "busy_poll"}};
+  const auto v = group_verdicts(report);
+  EXPECT_EQ(v[0]["conditions"]["loadgen_acks"], "delayed");
+  EXPECT_EQ(v[0]["conditions"]["loadgen_wait"], "busy_poll");
+  EXPECT_NE(format_verdict(v[0], "").find("(ACKs delayed; loadgen busy-polled)"), std::string::npos)
+      << format_verdict(v[0], "");
 }
 
 TEST(Verdict, RepetitionsSeparateOnlyWhenTheRunsDoNotOverlap) {
