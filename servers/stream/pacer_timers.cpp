@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <algorithm>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <system_error>
@@ -116,8 +117,8 @@ void PacerTimers::rearm() {
   // Setting the time also clears an expiry not yet waited for. With a valid descriptor and
   // instant it cannot fail; if it did, the streams would stall, so it is said, once.
   if (timerfd_settime(timer_->native_handle(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0) {
-    static bool said = false;
-    if (!std::exchange(said, true)) std::perror("pushbench-server: pacer timerfd_settime");
+    static std::atomic<bool> said{false};  // every server thread has a PacerTimers
+    if (!said.exchange(true)) std::perror("pushbench-server: pacer timerfd_settime");
     return;
   }
   armed_ns_ = due;
