@@ -173,8 +173,8 @@ ScenarioFigures browser_figures(const BrowserConfig& config, const BrowserObserv
                       .threads = 1,
                       .saturated = false,
                       .max_thread_busy = 0.0,
-                      .acks = std::string("kernel"),
-                      .wait = std::string("block")},
+                      .acks = std::string(kAcksKernel),
+                      .wait = std::string(kWaitBlock)},
           .errors = totals.errors,
           .warnings = {}};
 }

@@ -172,9 +172,10 @@ void add_run_options(CLI::App& load, LoadArgs& a) {
                 "or fewer; on loopback the ones left are paid for in the server's send); in "
                 "the report as loadgen.acks");
   load.add_flag("--busy-poll", lc.busy_poll,
-                "workers poll for events without sleeping, a core each: latency without the "
-                "load generator's wake-up; its CPU figures then include the spinning, its busy "
-                "share counts the polls that ran handlers; in the report as loadgen.wait");
+                "workers poll for events without sleeping, a CPU each: latency without the "
+                "load generator's wake-up; cpu_s then includes the spinning and "
+                "cpu_ns_per_event is null, the busy share counts the polls that ran handlers; "
+                "in the report as loadgen.wait");
   load.add_flag("--verify-payload", lc.verify_payload,
                 "check every event byte-for-byte against the wire contract");
   load.add_flag("!--no-workload-query", lc.add_workload_query,

@@ -89,6 +89,10 @@ struct ServerFigures {
   bool operator==(const ServerFigures&) const = default;
 };
 
+/// The values of LoadgenFigures::acks and ::wait (the report's loadgen.acks, loadgen.wait).
+inline constexpr std::string_view kAcksKernel = "kernel", kAcksDelayed = "delayed";
+inline constexpr std::string_view kWaitBlock = "block", kWaitBusyPoll = "busy_poll";
+
 /// "loadgen": this process's cost, and whether it was the bottleneck.
 struct LoadgenFigures {
   Figure<double> cpu_s;              ///< CPU seconds in the window

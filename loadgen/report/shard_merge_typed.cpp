@@ -151,7 +151,7 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
   }
   return {.cpu_s = cpu_s,
           // Spinning is not a cost per event (see scenario_json.cpp).
-          .cpu_ns_per_event = wait == std::string("busy_poll")
+          .cpu_ns_per_event = wait == std::string(kWaitBusyPoll)
                                   ? std::nullopt
                                   : ns_per_event(cpu_s, events.received),
           .wakeups_per_event = per_event(wakeups, events.received),

@@ -119,8 +119,8 @@ std::string format_verdict(const json& verdict, const std::string& indent) {
   out += buf;
   // The load generator's policies, when not the defaults: they move latency and server CPU.
   std::string policies;
-  if (c.value("loadgen_acks", json()) == "delayed") policies += " ACKs delayed;";
-  if (c.value("loadgen_wait", json()) == "busy_poll") policies += " loadgen busy-polled;";
+  if (c.value("loadgen_acks", json()) == kAcksDelayed) policies += " ACKs delayed;";
+  if (c.value("loadgen_wait", json()) == kWaitBusyPoll) policies += " loadgen busy-polled;";
   if (!policies.empty()) {
     policies.pop_back();
     out += indent + "  (" + policies.substr(1) + ")\n";

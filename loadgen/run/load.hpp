@@ -39,7 +39,7 @@ struct LoadConfig {
   unsigned threads = 1;               ///< worker threads (capped at connections)
   bool delayed_acks = false;  ///< TCP_QUICKACK off on every subscriber connection (an ACK per
                               ///< two segments); recorded as the report's loadgen.acks
-  bool busy_poll = false;     ///< workers poll without sleeping, a core each (no wake-up in
+  bool busy_poll = false;     ///< workers poll without sleeping, a CPU each (no wake-up in
                               ///< the latency); recorded as the report's loadgen.wait
   StreamSpec spec;                    ///< what each stream asks for (rate, size, payload, ...)
   double duration_s = 10;             ///< measurement window (a cap on the run in count mode)

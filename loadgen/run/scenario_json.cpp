@@ -153,8 +153,8 @@ void add_outcome(ScenarioFigures& out, const PreparedLoad& p, const LoadMeasurem
                  .threads = p.threads,
                  .saturated = f.saturated,
                  .max_thread_busy = f.max_busy,
-                 .acks = std::string(p.config.delayed_acks ? "delayed" : "kernel"),
-                 .wait = std::string(p.config.busy_poll ? "busy_poll" : "block")};
+                 .acks = std::string(p.config.delayed_acks ? kAcksDelayed : kAcksKernel),
+                 .wait = std::string(p.config.busy_poll ? kWaitBusyPoll : kWaitBlock)};
   out.errors = t.errors;
 }
 

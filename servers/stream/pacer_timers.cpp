@@ -2,8 +2,8 @@
 
 #include <sys/timerfd.h>
 #include <unistd.h>
-#include <algorithm>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
