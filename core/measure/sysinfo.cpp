@@ -3,7 +3,6 @@
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
-#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -13,7 +12,6 @@
 
 #include <algorithm>
 #include <boost/version.hpp>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
@@ -23,6 +21,8 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+
+#include "core/measure/cpu_affinity.hpp"
 
 #if __has_include(<nghttp2/nghttp2.h>)
 #include <nghttp2/nghttp2.h>
@@ -159,23 +159,6 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
 
 namespace {
 
-/// CPUs in this thread's affinity mask; 0 when it cannot be read.
-unsigned affinity_cpus() {
-  // Sized for the machine, not CPU_SETSIZE (1024): a larger host fails with EINVAL otherwise.
-  for (long n = std::max(1024L, sysconf(_SC_NPROCESSORS_CONF)); n <= (1L << 20); n *= 2) {
-    cpu_set_t* set = CPU_ALLOC(n);
-    if (!set) return 0;
-    const std::size_t size = CPU_ALLOC_SIZE(n);
-    CPU_ZERO_S(size, set);
-    const int rc = sched_getaffinity(0, size, set);
-    const unsigned count = rc == 0 ? static_cast<unsigned>(CPU_COUNT_S(size, set)) : 0;
-    CPU_FREE(set);
-    if (rc == 0) return count;
-    if (errno != EINVAL) return 0;
-  }
-  return 0;
-}
-
 /// CPUs' worth of time a cgroup v2 quota allows per period, rounded up; 0 when unlimited or
 /// unknown.
 unsigned quota_cpus() {
@@ -190,7 +173,7 @@ unsigned quota_cpus() {
 }  // namespace
 
 unsigned allowed_cpus() {
-  unsigned n = affinity_cpus();
+  unsigned n = static_cast<unsigned>(affinity_cpu_list().size());
   if (n == 0) n = static_cast<unsigned>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   if (const unsigned q = quota_cpus(); q > 0) n = std::min(n, q);
   return std::max(n, 1u);

@@ -174,7 +174,8 @@ ScenarioFigures browser_figures(const BrowserConfig& config, const BrowserObserv
                       .saturated = false,
                       .max_thread_busy = 0.0,
                       .acks = std::string(kAcksKernel),
-                      .wait = std::string(kWaitBlock)},
+                      .wait = std::string(kWaitBlock),
+                      .worker_cpus = std::nullopt},
           .errors = totals.errors,
           .warnings = {}};
 }

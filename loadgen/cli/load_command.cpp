@@ -172,7 +172,8 @@ void add_run_options(CLI::App& load, LoadArgs& a) {
                 "or fewer; on loopback the ones left are paid for in the server's send); in "
                 "the report as loadgen.acks");
   load.add_flag("--busy-poll", lc.busy_poll,
-                "workers poll for events without sleeping, a CPU each: latency without the "
+                "workers poll for events without sleeping, each pinned to a CPU of its own "
+                "(loadgen.worker_cpus): latency without the "
                 "load generator's wake-up; cpu_s then includes the spinning and "
                 "cpu_ns_per_event is null, the busy share counts the polls that ran handlers; "
                 "in the report as loadgen.wait");

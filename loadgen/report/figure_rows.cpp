@@ -95,7 +95,10 @@ const std::vector<FigureRow>& figure_rows() {
       {"loadgen ACKs", nullptr,
        [](const ScenarioView& c) { return c.figures.loadgen.acks.value_or("n/a"); }},
       {"loadgen wait", nullptr,
-       [](const ScenarioView& c) { return c.figures.loadgen.wait.value_or("n/a"); }},
+       [](const ScenarioView& c) {
+         const LoadgenFigures& l = c.figures.loadgen;
+         return l.wait.value_or("n/a") + (l.worker_cpus ? " (CPUs " + *l.worker_cpus + ")" : "");
+       }},
       // Rows of a proxy in the path (printed only for groups that have one).
       {"proxy", nullptr, proxy_name, true},
       proxy_figure("proxy CPU ns/event", "cpu_ns_per_event", "%.0f"),

@@ -68,7 +68,7 @@ void visit_fields(S& l, V&& v) {
   v("cpu_s", l.cpu_s), v("cpu_ns_per_event", l.cpu_ns_per_event);
   v("wakeups_per_event", l.wakeups_per_event), v("threads", l.threads);
   v("saturated", l.saturated), v("max_thread_busy", l.max_thread_busy), v("acks", l.acks);
-  v("wait", l.wait);
+  v("wait", l.wait), v("worker_cpus", l.worker_cpus);
 }
 
 template <class S, class V>

@@ -104,6 +104,8 @@ struct LoadgenFigures {
   Figure<std::string> acks;        ///< the client's ACK policy: kernel (default) or delayed
   Figure<std::string> wait;        ///< how workers wait for events: block (in epoll_wait, the
                                    ///< default) or busy_poll (never sleeping)
+  Figure<std::string> worker_cpus;  ///< busy_poll: the CPU each worker was pinned to, in
+                                    ///< worker order ("0,1"); null when not pinned
   bool operator==(const LoadgenFigures&) const = default;
 };
 

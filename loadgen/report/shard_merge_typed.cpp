@@ -145,9 +145,17 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
   }
   // One policy when every shard used it; null when the shards differed (or did not say).
   Figure<std::string> acks = s.front().loadgen.acks, wait = s.front().loadgen.wait;
+  // The shards' worker CPUs in shard order (each shard's host's numbering); null unless every
+  // shard pinned its workers.
+  Figure<std::string> worker_cpus = std::string();
   for (const ScenarioFigures& f : s) {
     if (f.loadgen.acks != acks) acks = std::nullopt;
     if (f.loadgen.wait != wait) wait = std::nullopt;
+    if (!f.loadgen.worker_cpus || !worker_cpus) {
+      worker_cpus = std::nullopt;
+    } else {
+      *worker_cpus += (worker_cpus->empty() ? "" : ",") + *f.loadgen.worker_cpus;
+    }
   }
   return {.cpu_s = cpu_s,
           // Spinning is not a cost per event (see scenario_json.cpp).
@@ -161,7 +169,8 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
           .max_thread_busy = maximum(
               s, [](const auto& f) -> auto& { return f.loadgen.max_thread_busy; }),
           .acks = acks,
-          .wait = wait};
+          .wait = wait,
+          .worker_cpus = worker_cpus};
 }
 
 }  // namespace typed_rules

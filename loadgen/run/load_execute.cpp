@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "core/measure/cpu_affinity.hpp"
 #include "loadgen/measure/server_stats.hpp"
 #include "loadgen/run/progress.hpp"
 #include "loadgen/run/worker.hpp"
@@ -53,6 +54,23 @@ class PeakRss {
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> peak_{0};
 };
+
+/// Under busy-poll, where each thread spins: worker i on the i-th CPU of this thread's mask (the
+/// plan refused more workers than CPUs), the publisher on the CPUs left, so that no two spinning
+/// threads take turns on one CPU whatever the scheduler would do. Nothing is pinned otherwise.
+struct CpuAssignment {
+  std::vector<int> workers;    ///< worker i's CPU; empty: the workers are not pinned
+  std::vector<int> publisher;  ///< the publisher's CPUs; empty: it runs where this thread may
+};
+
+CpuAssignment assign_cpus(bool busy_poll, std::size_t workers) {
+  if (!busy_poll) return {};
+  const std::vector<int> mask = affinity_cpu_list();
+  // An unreadable mask (empty) or one smaller than the plan's CPU count: not pinned, warned.
+  if (mask.size() < workers) return {};
+  const auto split = mask.begin() + static_cast<std::ptrdiff_t>(workers);
+  return {{mask.begin(), split}, {split, mask.end()}};
+}
 
 /// Both processes' counters at one edge of the window.
 struct EdgeSample {
@@ -126,11 +144,14 @@ LoadMeasurements execute_load(PreparedLoad& p) {
   std::optional<Publisher> publisher;
   if (plan.publish) publisher.emplace(plan, config.publish_url);
   PeakRss rss(config.server_pid);
-  if (publisher) publisher->start();
+  const CpuAssignment cpus = assign_cpus(plan.busy_poll, workers.size());
+  if (publisher) publisher->start(cpus.publisher);
+  std::vector<char> pinned(workers.size(), 0);  // each thread writes its own element
   std::vector<std::thread> pool;
-  for (auto& w : workers)
-    pool.emplace_back([&w, &progress] {
-      w->run();
+  for (std::size_t i = 0; i < workers.size(); ++i)
+    pool.emplace_back([&, i] {
+      if (!cpus.workers.empty()) pinned[i] = pin_this_thread({cpus.workers[i]});
+      workers[i]->run();
       if (progress) progress->worker_exited();
     });
 
@@ -145,6 +166,11 @@ LoadMeasurements execute_load(PreparedLoad& p) {
   if (progress) progress->wait_finished();
   for (auto& t : pool) t.join();
   if (publisher) m.published = publisher->join();
+  if (plan.busy_poll) {
+    const bool all = !cpus.workers.empty() && std::ranges::all_of(pinned, [](char c) { return c; });
+    if (all) m.worker_cpus = cpus.workers;
+    m.pin_failed = !all || (publisher && !cpus.publisher.empty() && !publisher->pinned());
+  }
   if (plan.count_mode) end = sample_edge(config.server_pid);
   m.server_rss_peak = rss.stop();
   if (m.stats_before) m.stats_after = fetch_server_stats(plan.target, plan.tls, kStatsTimeout);

@@ -3,6 +3,7 @@
 // judgement and no JSON.
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,9 @@ struct LoadMeasurements {
   std::optional<nlohmann::json> stats_before;  ///< the server's /stats before the run (ours only)
   std::optional<nlohmann::json> stats_after;   ///< and after it
   std::optional<PublishStats> published;       ///< publish mode: what the publisher did
+  std::optional<std::vector<int>> worker_cpus;  ///< busy-poll: worker i ran pinned to
+                                                ///< (*worker_cpus)[i]; nullopt when not pinned
+  bool pin_failed = false;  ///< busy-poll: a worker or the publisher could not be pinned
 };
 
 /// Sets `p.plan`'s schedule and window from the run's start, runs the workers (and the

@@ -83,6 +83,12 @@ nlohmann::json load_warnings(const PreparedLoad& p, const LoadMeasurements& m,
         std::to_string(p.threads) +
         " CPU(s) for the window) is not a cost per event (cpu_ns_per_event is null); its busy "
         "share counts the polls that ran handlers");
+    if (m.pin_failed) {
+      out.push_back(
+          "loadgen busy-polled without pinning every spinning thread to a CPU of its own (the "
+          "kernel refused, or this thread's CPU mask could not be read): two of them may have "
+          "taken turns on one CPU, and latency then includes the scheduler's time slices");
+    }
   }
   if (!f.contract) {
     out.push_back(

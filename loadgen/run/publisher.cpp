@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/contract/event.hpp"
+#include "core/measure/cpu_affinity.hpp"
 #include "core/net/tls.hpp"
 #include "loadgen/protocol/errors.hpp"
 
@@ -62,7 +63,7 @@ Publisher::~Publisher() {
   }
 }
 
-void Publisher::start() {
+void Publisher::start(const std::vector<int>& cpus) {
   timer_.expires_at(plan_.anchor.steady);
   timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) on_timer();
@@ -71,7 +72,10 @@ void Publisher::start() {
   deadline_.async_wait([this](boost::system::error_code ec) {
     if (!ec) maybe_finish(true);
   });
-  thread_ = std::thread([this] { ioc_.run(); });
+  thread_ = std::thread([this, cpus] {
+    if (!cpus.empty()) pinned_ = pin_this_thread(cpus);
+    ioc_.run();
+  });
 }
 
 const PublishStats& Publisher::join() {

@@ -48,7 +48,10 @@ class Publisher {
   Publisher& operator=(const Publisher&) = delete;
   /// Starts publishing on a thread of its own: events due from the plan's anchor until the
   /// window's end, then waits for their answers up to the window's end plus the drain time.
-  void start();
+  /// The thread runs on `cpus` when given (pinned()), else where this thread may.
+  void start(const std::vector<int>& cpus = {});
+  /// After join(): whether the thread was pinned to start()'s CPUs (false when none were given).
+  bool pinned() const { return pinned_; }
   /// Waits for the thread to end and returns what it did.
   const PublishStats& join();
 
@@ -77,6 +80,7 @@ class Publisher {
   bool publishing_done_ = false;
   bool finished_ = false;
   PublishStats stats_;
+  bool pinned_ = false;  ///< the thread runs on start()'s CPUs
   std::thread thread_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/measure/cpu_affinity.hpp"
 #include "loadgen/measure/accounting.hpp"
 #include "loadgen/measure/delivery.hpp"
 #include "loadgen/report/scenario_model.hpp"
@@ -154,7 +155,9 @@ void add_outcome(ScenarioFigures& out, const PreparedLoad& p, const LoadMeasurem
                  .saturated = f.saturated,
                  .max_thread_busy = f.max_busy,
                  .acks = std::string(p.config.delayed_acks ? kAcksDelayed : kAcksKernel),
-                 .wait = std::string(p.config.busy_poll ? kWaitBusyPoll : kWaitBlock)};
+                 .wait = std::string(p.config.busy_poll ? kWaitBusyPoll : kWaitBlock),
+                 .worker_cpus = m.worker_cpus ? Figure<std::string>(cpu_list_text(*m.worker_cpus))
+                                              : std::nullopt};
   out.errors = t.errors;
 }
 

@@ -5,9 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "helpers.hpp"
+#include "core/measure/cpu_affinity.hpp"
 #include "core/measure/sysinfo.hpp"
 #include "core/net/tls.hpp"
+#include "helpers.hpp"
 #include "loadgen/run/load.hpp"
 
 namespace pushbench::test {
@@ -149,6 +150,38 @@ TEST_P(TransportLoad, BusyPollLosesNothingNeverSleepsAndIsReported) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTransports, TransportLoad, ::testing::Values("sse", "ws", "raw"));
+
+// Two spinning workers on two CPUs: each runs pinned to a CPU of its own (the kernel's
+// placement could put both on one, and they would take turns), as the report says and as the
+// threads' own masks show while they run.
+TEST(LoadBusyPoll, EachWorkerSpinsOnACpuOfItsOwn) {
+  const std::vector<int> mine = affinity_cpu_list();
+  if (mine.size() < 2 || allowed_cpus() < 2) GTEST_SKIP() << "needs two CPUs";
+  const std::string a = std::to_string(mine[0]), b = std::to_string(mine[1]);
+  ServerProcess server(bin("pushbench-server"), "raw", 1);
+  const std::string out = ::testing::TempDir() + "busy_pinned.json";
+  // One connection a worker, 3 s of events; the threads' masks are read from /proc while the
+  // workers spin.
+  const std::string load = "taskset -c " + a + "," + b + " " + bin("pushbench") + " load --url " +
+                           url_for("raw", server.port()) +
+                           " -c 2 -t 2 -r 100 -s 64 --count 300 -d 20 -w 0 --busy-poll "
+                           "--progress never --out " +
+                           out +
+                           " >/dev/null 2>&1 & pid=$!; sleep 1.5; "
+                           "grep -h Cpus_allowed_list /proc/$pid/task/*/status | sort | uniq -c; "
+                           "wait $pid";
+  const auto [status, masks] = run_command("bash -c '" + load + "'");
+  ASSERT_EQ(status, 0) << masks;
+  for (const auto& cpu : {a, b}) {
+    EXPECT_NE(masks.find(" 1 Cpus_allowed_list:\t" + cpu + "\n"), std::string::npos)
+        << "one thread on CPU " << cpu << " alone: " << masks;
+  }
+  const auto report = nlohmann::json::parse(std::ifstream(out));
+  const auto& s = report["scenarios"][0];
+  EXPECT_EQ(s["loadgen"]["worker_cpus"], a + "," + b);
+  EXPECT_FALSE(has_warning(s, "without pinning")) << s["warnings"];
+  expect_every_event(s, 2 * 300);
+}
 
 TEST(LoadErrors, BusyPollWithMoreWorkersThanCpusIsRefused) {
   // Spinning workers sharing a core would take turns: the latency would be the scheduler's.

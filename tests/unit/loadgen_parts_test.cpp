@@ -267,5 +267,23 @@ TEST(ComparisonTable, ShowsEveryTransportOfAGroupAndNulls) {
   EXPECT_NE(t.find("! sse: careful"), std::string::npos);
 }
 
+// How the load generator waited, with the CPUs its spinning workers were pinned to.
+TEST(ComparisonTable, LoadgenWaitRowNamesThePinnedCpus) {
+  const nlohmann::json report = {{"scenarios",
+                                  {{{"group", "g"},
+                                    {"transport", "raw"},
+                                    {"loadgen", {{"wait", "busy_poll"}, {"worker_cpus", "0,1"}}}},
+                                   {{"group", "g"},
+                                    {"transport", "sse"},
+                                    {"loadgen", {{"wait", "block"}, {"worker_cpus", nullptr}}}}}}};
+  const auto t = comparison_table(report);
+  const auto row = t.find("loadgen wait");
+  ASSERT_NE(row, std::string::npos) << t;
+  const std::string line = t.substr(row, t.find('\n', row) - row);
+  EXPECT_NE(line.find("busy_poll (CPUs 0,1)"), std::string::npos) << line;
+  EXPECT_NE(line.find("block"), std::string::npos) << line;
+  EXPECT_EQ(line.find("block (CPUs"), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace pushbench::loadgen

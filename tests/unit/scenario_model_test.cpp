@@ -32,7 +32,7 @@ ScenarioFigures populated() {
   f.connect_us = summary_or_null(Summary{1, 100, 100, 100, 100, 100, 100, 100, 100});
   f.server = {4242,      0.5,     5100.5,  1 << 20, 2 << 20,  10'485.76,
               10'485.76, 1 << 19, 3 << 19, 2'000.5, 1'000.25, 0.25};
-  f.loadgen = {0.25, 2550.25, 0.125, 2, false, 0.31, "delayed", "busy_poll"};
+  f.loadgen = {0.25, 2550.25, 0.125, 2, false, 0.31, "delayed", "busy_poll", "0,1"};
   f.errors = {{"connect_refused", 3}};
   f.warnings = {"a warning"};
   return f;

@@ -47,7 +47,8 @@ ScenarioFigures shard(std::uint64_t k, bool sampled_server) {
                   .saturated = k == 2,
                   .max_thread_busy = k * 0.2,
                   .acks = std::string("delayed"),
-                  .wait = std::string("block")},
+                  .wait = std::string("block"),
+                  .worker_cpus = std::to_string(k)},
       .errors = {{"connect_refused", k}},
       .warnings = {"w" + std::to_string(k)}};
   if (sampled_server) {
@@ -181,6 +182,19 @@ TEST(ShardMergeTyped, BusyPolledShardsHaveNoCpuPerEvent) {
   const auto m = merge_shard_typed({a, b}, inputs());
   EXPECT_FALSE(m.loadgen.cpu_ns_per_event) << "spinning is not a cost per event";
   EXPECT_DOUBLE_EQ(*m.loadgen.cpu_s, 1.5) << "the CPU spent is still given";
+}
+
+// Each shard pinned its spinning workers on its own host: the merge lists them in shard order,
+// and says nothing when one shard did not pin (a list without it would look complete).
+TEST(ShardMergeTyped, WorkerCpusAreTheShardsInOrderOnlyWhenEveryShardPinned) {
+  ScenarioFigures a = shard(1, false), b = shard(2, false);
+  a.loadgen.worker_cpus = std::string("1");
+  b.loadgen.worker_cpus = std::string("0,3");
+  EXPECT_EQ(merge_shard_typed({a, b}, inputs()).loadgen.worker_cpus, "1,0,3");
+  EXPECT_EQ(merge_shard_typed({b, a}, inputs()).loadgen.worker_cpus, "0,3,1");
+  b.loadgen.worker_cpus.reset();
+  EXPECT_FALSE(merge_shard_typed({a, b}, inputs()).loadgen.worker_cpus);
+  EXPECT_FALSE(merge_shard_typed({b, a}, inputs()).loadgen.worker_cpus);
 }
 
 TEST(ShardMergeTyped, NoShardsIsAnError) {

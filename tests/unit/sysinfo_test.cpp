@@ -4,9 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
+#include <vector>
 
+#include "core/measure/cpu_affinity.hpp"
 #include "core/measure/sysinfo.hpp"
 
 namespace pushbench {
@@ -96,6 +99,40 @@ TEST(AllowedCpus, FollowsThisThreadsAffinity) {
   }).join();
   EXPECT_EQ(pinned, 1u) << "taskset -c N leaves one CPU";
   EXPECT_EQ(allowed_cpus(), all);
+}
+
+TEST(CpuAffinity, ListsThisThreadsMaskAndPinsOneThreadAlone) {
+  const std::vector<int> all = affinity_cpu_list();
+  ASSERT_FALSE(all.empty());
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  ASSERT_EQ(sched_getaffinity(0, sizeof mask, &mask), 0);
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(CPU_COUNT(&mask)));
+  for (const int cpu : all) EXPECT_TRUE(CPU_ISSET(cpu, &mask)) << cpu;
+  // Another thread's pin leaves this one's mask alone.
+  std::vector<int> pinned, after_bad;
+  bool bad = true, empty = true;
+  std::thread([&] {
+    ASSERT_TRUE(pin_this_thread({all.back()}));
+    pinned = affinity_cpu_list();
+    bad = pin_this_thread({-1});
+    empty = pin_this_thread({});
+    // A CPU far beyond any machine's: the kernel refuses, the mask stays.
+    bad = bad || pin_this_thread({1 << 18});
+    after_bad = affinity_cpu_list();
+  }).join();
+  EXPECT_EQ(pinned, std::vector<int>{all.back()});
+  EXPECT_FALSE(bad);
+  EXPECT_FALSE(empty);
+  EXPECT_EQ(after_bad, pinned);
+  EXPECT_EQ(affinity_cpu_list(), all);
+}
+
+TEST(CpuAffinity, ListTextIsCommaSeparatedInTheOrderGiven) {
+  EXPECT_EQ(cpu_list_text({}), "");
+  EXPECT_EQ(cpu_list_text({3}), "3");
+  EXPECT_EQ(cpu_list_text({2, 0, 11}), "2,0,11");
 }
 
 }  // namespace
