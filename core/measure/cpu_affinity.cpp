@@ -10,9 +10,11 @@ namespace pushbench {
 
 namespace {
 
-/// The CPU count a mask is sized for: the configured CPUs, at least CPU_SETSIZE's 1024, doubled
-/// while the kernel says EINVAL (its mask is larger).
+/// The largest CPU count a mask read is sized for (the doubling below stops there).
 constexpr long kMaxMaskCpus = 1L << 20;
+
+/// The CPU count a mask is first sized for: the configured CPUs, at least CPU_SETSIZE's 1024;
+/// doubled while the kernel says EINVAL (its mask is larger).
 long first_mask_cpus() {
   return std::max(1024L, sysconf(_SC_NPROCESSORS_CONF));
 }
@@ -51,9 +53,15 @@ bool pin_this_thread(const std::vector<int>& cpus) {
   CPU_ZERO_S(size, set);
   for (const int cpu : cpus) CPU_SET_S(static_cast<std::size_t>(cpu), size, set);
   // pid 0: the calling thread alone, not its process.
-  const bool ok = sched_setaffinity(0, size, set) == 0;
+  const bool set_ok = sched_setaffinity(0, size, set) == 0;
   CPU_FREE(set);
-  return ok;
+  if (!set_ok) return false;
+  // The kernel keeps the CPUs of a list it may use and drops the others silently: pinned only
+  // when the mask is now exactly the list.
+  std::vector<int> wanted = cpus;
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  return affinity_cpu_list() == wanted;
 }
 
 std::string cpu_list_text(const std::vector<int>& cpus) {

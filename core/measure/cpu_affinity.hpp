@@ -11,8 +11,9 @@ namespace pushbench {
 /// ascending; empty when the mask cannot be read.
 std::vector<int> affinity_cpu_list();
 
-/// Restricts the calling thread to `cpus` (non-empty, each >= 0); false when the kernel
-/// refuses (a CPU offline or outside the process's cpuset), the mask then unchanged.
+/// Restricts the calling thread to `cpus` (non-empty, each >= 0). False when the thread's mask is
+/// not then exactly those CPUs: the kernel refused them all (the mask unchanged) or kept only
+/// those it may use (offline or outside the process's cpuset ones dropped).
 bool pin_this_thread(const std::vector<int>& cpus);
 
 /// `cpus` as text, comma-separated in the order given ("0,1"; "" when empty), as the report's

@@ -145,8 +145,8 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
   }
   // One policy when every shard used it; null when the shards differed (or did not say).
   Figure<std::string> acks = s.front().loadgen.acks, wait = s.front().loadgen.wait;
-  // The shards' worker CPUs in shard order (each shard's host's numbering); null unless every
-  // shard pinned its workers.
+  // The shards' worker CPUs in shard order, ';' between shards (each shard's host's numbering);
+  // null unless every shard pinned its workers.
   Figure<std::string> worker_cpus = std::string();
   for (const ScenarioFigures& f : s) {
     if (f.loadgen.acks != acks) acks = std::nullopt;
@@ -154,7 +154,7 @@ LoadgenFigures merge_loadgen(const Shards& s, const EventFigures& events) {
     if (!f.loadgen.worker_cpus || !worker_cpus) {
       worker_cpus = std::nullopt;
     } else {
-      *worker_cpus += (worker_cpus->empty() ? "" : ",") + *f.loadgen.worker_cpus;
+      *worker_cpus += (worker_cpus->empty() ? "" : ";") + *f.loadgen.worker_cpus;
     }
   }
   return {.cpu_s = cpu_s,

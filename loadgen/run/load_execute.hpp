@@ -34,7 +34,9 @@ struct LoadMeasurements {
   std::optional<PublishStats> published;       ///< publish mode: what the publisher did
   std::optional<std::vector<int>> worker_cpus;  ///< busy-poll: worker i ran pinned to
                                                 ///< (*worker_cpus)[i]; nullopt when not pinned
-  bool pin_failed = false;  ///< busy-poll: a worker or the publisher could not be pinned
+  bool workers_unpinned = false;  ///< busy-poll: a worker could not be pinned (worker_cpus null)
+  std::vector<int> publisher_unpinned;  ///< busy-poll: the CPUs the publisher could not be
+                                        ///< pinned to; empty when it was (or had none)
 };
 
 /// Sets `p.plan`'s schedule and window from the run's start, runs the workers (and the

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "core/measure/cpu_affinity.hpp"
+
 namespace pushbench::loadgen {
 
 namespace {
@@ -83,11 +85,17 @@ nlohmann::json load_warnings(const PreparedLoad& p, const LoadMeasurements& m,
         std::to_string(p.threads) +
         " CPU(s) for the window) is not a cost per event (cpu_ns_per_event is null); its busy "
         "share counts the polls that ran handlers");
-    if (m.pin_failed) {
+    if (m.workers_unpinned) {
       out.push_back(
-          "loadgen busy-polled without pinning every spinning thread to a CPU of its own (the "
-          "kernel refused, or this thread's CPU mask could not be read): two of them may have "
+          "loadgen busy-polled without pinning each worker to a CPU of its own (the kernel "
+          "refused, or the process's CPU mask could not be read): two spinning workers may have "
           "taken turns on one CPU, and latency then includes the scheduler's time slices");
+    }
+    if (!m.publisher_unpinned.empty()) {
+      out.push_back("loadgen's publisher could not be pinned to CPU(s) " +
+                    cpu_list_text(m.publisher_unpinned) +
+                    ": it may have run on a spinning worker's CPU, its sends then late by the "
+                    "scheduler's time slices");
     }
   }
   if (!f.contract) {

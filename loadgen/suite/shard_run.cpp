@@ -1,11 +1,11 @@
 #include "loadgen/suite/shard_run.hpp"
 
-#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/measure/cpu_affinity.hpp"
 #include "core/measure/sysinfo.hpp"
 #include "loadgen/report/shard_merge.hpp"
 
@@ -41,19 +42,28 @@ class TempDir {
   fs::path path_;
 };
 
+/// Shard k's CPUs: cpus[k % size] when --loadgen-cpus lists two or more. Under busy-poll
+/// without such a list, `threads` CPUs of this process's mask of its own (run_shards made sure
+/// there are enough), so that spinning shards, each pinning its workers to the first CPUs of its
+/// mask, do not pin them on top of each other. Empty otherwise: this process's CPUs.
+std::vector<int> shard_cpus(const LoadConfig& config, unsigned k, const std::vector<int>& cpus,
+                            const std::vector<int>& mask) {
+  if (cpus.size() > 1) return {cpus[k % cpus.size()]};
+  if (!config.busy_poll || !cpus.empty()) return {};
+  const std::size_t per = std::max(1u, config.threads), first = std::size_t{k} * per;
+  if (first + per > mask.size()) return {};
+  const auto begin = mask.begin() + static_cast<std::ptrdiff_t>(first);
+  return {begin, begin + static_cast<std::ptrdiff_t>(per)};
+}
+
 /// The child's body: never returns.
 [[noreturn]] void run_child(LoadConfig config, const fs::path& report, const fs::path& error,
-                            int cpu) {
+                            const std::vector<int>& cpus) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   int rc = 0;
   try {
-    if (cpu >= 0) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      CPU_SET(cpu, &set);
-      if (sched_setaffinity(0, sizeof set, &set) != 0) {
-        throw std::runtime_error("cannot pin to CPU " + std::to_string(cpu));
-      }
+    if (!cpus.empty() && !pin_this_thread(cpus)) {
+      throw std::runtime_error("cannot pin to CPUs " + cpu_list_text(cpus));
     }
     const std::string started = utc_timestamp();
     auto scenario = run_load(config);
@@ -114,6 +124,7 @@ nlohmann::json run_shards(const LoadConfig& config, unsigned count, const std::v
                              " CPU(s): spinning shards would share CPUs (give each shard its "
                              "own with --loadgen-cpus)");
   }
+  const std::vector<int> mask = affinity_cpu_list();
   TempDir dir;
   const std::int64_t at = realtime_ns() + 1'500'000'000;
   std::vector<pid_t> pids;
@@ -125,14 +136,14 @@ nlohmann::json run_shards(const LoadConfig& config, unsigned count, const std::v
     c.progress = nullptr;
     if (k != 0) c.server_pid.reset();
     const std::string base = "shard-" + std::to_string(k);
-    const int cpu = cpus.size() > 1 ? cpus[k % cpus.size()] : -1;
+    const std::vector<int> own = shard_cpus(config, k, cpus, mask);
     const pid_t pid = fork();
     if (pid < 0) {
       for (pid_t p : pids) kill(p, SIGKILL);
       for (pid_t p : pids) waitpid(p, nullptr, 0);
       throw std::runtime_error("fork failed for shard " + std::to_string(k));
     }
-    if (pid == 0) run_child(c, dir.path() / (base + ".json"), dir.path() / (base + ".error"), cpu);
+    if (pid == 0) run_child(c, dir.path() / (base + ".json"), dir.path() / (base + ".error"), own);
     pids.push_back(pid);
   }
   const auto budget = duration<double>(1.5 + config.warmup_s + config.duration_s + config.drain_s +

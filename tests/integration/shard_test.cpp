@@ -7,6 +7,7 @@
 #include <future>
 #include <iostream>
 
+#include "core/measure/cpu_affinity.hpp"
 #include "core/measure/histogram.hpp"
 #include "core/measure/sysinfo.hpp"
 #include "helpers.hpp"
@@ -164,6 +165,22 @@ TEST(Shards, BusyPollShardsThatWouldShareACpuAreRefused) {
       << "one CPU listed: the shards are not pinned apart";
   lc.threads = allowed_cpus();
   EXPECT_THROW(loadgen::run_shards(lc, 2, {}), std::runtime_error) << "unpinned: 2 x all CPUs";
+}
+
+// Unpinned spinning shards on one host get CPUs of their own from this process's mask, rather
+// than each pinning its worker to the mask's first CPU: the merge lists them on distinct CPUs.
+TEST(Shards, UnpinnedBusyPollShardsSpinOnCpusOfTheirOwn) {
+  const std::vector<int> mine = affinity_cpu_list();
+  if (mine.size() < 2 || allowed_cpus() < 2) GTEST_SKIP() << "needs two CPUs";
+  ServerProcess server(bin("pushbench-server"), "raw", 1);
+  LoadConfig lc = counted(server.port(), "raw");
+  lc.connections = 2;
+  lc.threads = 1;
+  lc.busy_poll = true;
+  const json s = loadgen::run_shards(lc, 2, {});
+  EXPECT_EQ(s["loadgen"]["worker_cpus"], std::to_string(mine[0]) + ";" + std::to_string(mine[1]));
+  EXPECT_EQ(s["events"]["received"], 2 * 60);
+  EXPECT_EQ(s["events"]["lost"], 0);
 }
 
 TEST(Shards, BadShardOrStartIsAClearError) {

@@ -185,13 +185,14 @@ TEST(ShardMergeTyped, BusyPolledShardsHaveNoCpuPerEvent) {
 }
 
 // Each shard pinned its spinning workers on its own host: the merge lists them in shard order,
-// and says nothing when one shard did not pin (a list without it would look complete).
+// a ';' between shards, and says nothing when one shard did not pin (a list without it would
+// look complete).
 TEST(ShardMergeTyped, WorkerCpusAreTheShardsInOrderOnlyWhenEveryShardPinned) {
   ScenarioFigures a = shard(1, false), b = shard(2, false);
   a.loadgen.worker_cpus = std::string("1");
   b.loadgen.worker_cpus = std::string("0,3");
-  EXPECT_EQ(merge_shard_typed({a, b}, inputs()).loadgen.worker_cpus, "1,0,3");
-  EXPECT_EQ(merge_shard_typed({b, a}, inputs()).loadgen.worker_cpus, "0,3,1");
+  EXPECT_EQ(merge_shard_typed({a, b}, inputs()).loadgen.worker_cpus, "1;0,3");
+  EXPECT_EQ(merge_shard_typed({b, a}, inputs()).loadgen.worker_cpus, "0,3;1");
   b.loadgen.worker_cpus.reset();
   EXPECT_FALSE(merge_shard_typed({a, b}, inputs()).loadgen.worker_cpus);
   EXPECT_FALSE(merge_shard_typed({b, a}, inputs()).loadgen.worker_cpus);
