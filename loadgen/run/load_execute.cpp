@@ -169,7 +169,6 @@ LoadMeasurements execute_load(PreparedLoad& p) {
   if (plan.busy_poll) {
     const bool all = !cpus.workers.empty() && std::ranges::all_of(pinned, [](char c) { return c; });
     if (all) m.worker_cpus = cpus.workers;
-    m.workers_unpinned = !all;
     if (publisher && !cpus.publisher.empty() && !publisher->pinned()) {
       m.publisher_unpinned = cpus.publisher;
     }

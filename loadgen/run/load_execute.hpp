@@ -33,8 +33,8 @@ struct LoadMeasurements {
   std::optional<nlohmann::json> stats_after;   ///< and after it
   std::optional<PublishStats> published;       ///< publish mode: what the publisher did
   std::optional<std::vector<int>> worker_cpus;  ///< busy-poll: worker i ran pinned to
-                                                ///< (*worker_cpus)[i]; nullopt when not pinned
-  bool workers_unpinned = false;  ///< busy-poll: a worker could not be pinned (worker_cpus null)
+                                                ///< (*worker_cpus)[i]; nullopt when not
+                                                ///< busy-polling or a worker could not be pinned
   std::vector<int> publisher_unpinned;  ///< busy-poll: the CPUs the publisher could not be
                                         ///< pinned to; empty when it was (or had none)
 };

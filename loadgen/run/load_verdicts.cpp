@@ -85,7 +85,7 @@ nlohmann::json load_warnings(const PreparedLoad& p, const LoadMeasurements& m,
         std::to_string(p.threads) +
         " CPU(s) for the window) is not a cost per event (cpu_ns_per_event is null); its busy "
         "share counts the polls that ran handlers");
-    if (m.workers_unpinned) {
+    if (!m.worker_cpus) {
       out.push_back(
           "loadgen busy-polled without pinning each worker to a CPU of its own (the kernel "
           "refused, or the process's CPU mask could not be read): two spinning workers may have "
