@@ -1,9 +1,11 @@
 #include "core/contract/event.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -25,11 +27,10 @@ std::uint64_t mix(std::uint64_t x) noexcept {
   return x ^ (x >> 31);
 }
 
-template <typename Int>
-void append_int(std::string& out, Int v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
+/// Writes `text` at `p`; returns the end.
+char* put(char* p, std::string_view text) noexcept {
+  std::memcpy(p, text.data(), text.size());
+  return p + text.size();
 }
 
 constexpr std::array<std::string_view, 12> kSymbols = {
@@ -39,48 +40,79 @@ constexpr std::array<std::string_view, 32> kWords = {
     "data",   "on",     "prices",  "and",    "jobs",   "while",   "bonds",    "held",
     "steady", "after",  "a",       "quiet",  "week",   "of",      "earnings", "with",
     "tech",   "shares", "leading", "gains",  "across", "most",    "sectors",  "today"};
+/// kWords, each in eight bytes (zero-filled), so that a word is one fixed-size copy.
+constexpr auto kWordBytes = [] {
+  std::array<std::array<char, 8>, kWords.size()> bytes{};
+  for (std::size_t i = 0; i < kWords.size(); ++i) {
+    for (std::size_t j = 0; j < kWords[i].size(); ++j) bytes[i][j] = kWords[i][j];
+  }
+  return bytes;
+}();
 constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// The longest ticker record ({"sym":"BRK.B","px":499.99,"qty":5000,"side":"sell"} is 52).
+constexpr std::size_t kMaxRecordBytes = 64;
 
-/// Appends one ticker record such as {"sym":"AAPL","px":187.23,"qty":300,"side":"buy"}.
-void append_ticker_record(std::string& out, std::uint64_t r) {
-  out += "{\"sym\":\"";
-  out += kSymbols[r % kSymbols.size()];
-  out += "\",\"px\":";
-  append_int(out, 50 + (r >> 8) % 450);
-  out += '.';
-  const auto cents = (r >> 20) % 100;
-  out += static_cast<char>('0' + cents / 10);
-  out += static_cast<char>('0' + cents % 10);
-  out += ",\"qty\":";
-  append_int(out, ((r >> 28) % 50 + 1) * 100);
-  out += ",\"side\":\"";
-  out += ((r >> 40) & 1) ? "buy" : "sell";
-  out += "\"}";
+/// Writes one ticker record such as {"sym":"AAPL","px":187.23,"qty":300,"side":"buy"} at `p`
+/// (room for kMaxRecordBytes); returns the end.
+char* put_ticker_record(char* p, std::uint64_t r) noexcept {
+  p = put(p, "{\"sym\":\"");
+  p = put(p, kSymbols[r % kSymbols.size()]);
+  p = put(p, "\",\"px\":");
+  p = format_decimal(p, std::uint64_t{50 + (r >> 8) % 450});
+  *p++ = '.';
+  const auto cents = static_cast<std::uint32_t>((r >> 20) % 100);
+  detail::put2(p, cents);
+  p = put(p + 2, ",\"qty\":");
+  p = format_decimal(p, std::uint64_t{((r >> 28) % 50 + 1) * 100});
+  p = put(p, ",\"side\":\"");
+  p = put(p, ((r >> 40) & 1) ? "buy" : "sell");
+  return put(p, "\"}");
 }
 
-/// Fills exactly `n` bytes of string-safe padding (no quote, backslash, CR or LF).
-void append_padding(std::string& out, PayloadKind kind, std::uint64_t seed, std::size_t n) {
-  const std::size_t end = out.size() + n;
+/// Fills [p, end) with string-safe padding (no quote, backslash, CR or LF).
+void put_padding(char* p, char* end, PayloadKind kind, std::uint64_t seed) noexcept {
   std::uint64_t state = mix(seed);
-  switch (kind) {
-    case PayloadKind::random:
-      while (out.size() < end) {
-        state = mix(state);
-        for (int i = 0; i < 10 && out.size() < end; ++i) out += kBase64[(state >> (i * 6)) & 63];
-      }
-      break;
-    case PayloadKind::text:
-    case PayloadKind::json:
-    case PayloadKind::file:
-      while (out.size() < end) {
-        state = mix(state);
-        const auto w = kWords[state % kWords.size()];
-        const std::size_t room = end - out.size();
-        out.append(w.data(), std::min(room, w.size()));
-        if (out.size() < end) out += ' ';
-      }
-      break;
+  if (kind == PayloadKind::random) {
+    while (p < end) {
+      state = mix(state);
+      for (int i = 0; i < 10 && p < end; ++i) *p++ = kBase64[(state >> (i * 6)) & 63];
+    }
+    return;
   }
+  while (p < end) {
+    state = mix(state);
+    const std::size_t w = state % kWords.size();
+    const std::size_t n = kWords[w].size();
+    if (end - p > 8) {
+      std::memcpy(p, kWordBytes[w].data(), 8);  // the bytes past the word are written next
+      p += n;
+    } else {
+      const auto room = static_cast<std::size_t>(end - p);
+      p = put(p, kWords[w].substr(0, std::min(room, n)));
+    }
+    if (p < end) *p++ = ' ';
+  }
+}
+
+/// Writes the records of a json event's ,"rows":[...] within `budget` bytes at `p`, as many as
+/// fit; returns the end (`p` itself when not even one fits).
+char* put_rows(char* p, std::uint64_t seq, std::size_t budget) noexcept {
+  constexpr std::string_view kOpen = ",\"rows\":[";
+  char* const first = p;
+  p = put(p, kOpen);
+  std::uint64_t r = mix(seq);
+  char rec[kMaxRecordBytes];
+  for (;;) {
+    r = mix(r);
+    const auto n = static_cast<std::size_t>(put_ticker_record(rec, r) - rec);
+    const bool more = static_cast<std::size_t>(p - first) > kOpen.size();
+    if (static_cast<std::size_t>(p - first) + n + (more ? 1 : 0) + 1 > budget) break;
+    if (more) *p++ = ',';
+    p = put(p, {rec, n});
+  }
+  if (static_cast<std::size_t>(p - first) == kOpen.size()) return first;
+  *p++ = ']';
+  return p;
 }
 
 }  // namespace
@@ -138,16 +170,23 @@ std::variant<PayloadLines, std::string> read_payload_lines(const std::string& pa
 
 void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind, std::size_t size,
                        const PayloadLines* lines) {
+  // The header and the data's final length are known before any padding is made, so the data is
+  // written in place: the longest header (79 characters with st) and '}' or, when padded,
+  // exactly `size` bytes.
+  constexpr std::size_t kMaxHeader = 80;
   const std::size_t start = out.size();
-  out += kSeqKey;
-  append_int(out, h.seq);
-  out += kTsKey;
-  append_int(out, h.ts);
+  out.resize(start + std::max(size, kMaxHeader));
+  char* const base = out.data() + start;
+  char* p = put(base, kSeqKey);
+  p = format_decimal(p, h.seq);
+  p = put(p, kTsKey);
+  p = format_decimal(p, h.ts);
   if (h.st) {
-    out += kStKey;
-    append_int(out, *h.st);
+    p = put(p, kStKey);
+    p = format_decimal(p, *h.st);
   }
   if (kind == PayloadKind::file && lines && !lines->empty()) {
+    out.resize(start + static_cast<std::size_t>(p - base));
     const std::string& line = (*lines)[h.seq % lines->size()];
     out += ",\"msg\":";
     if (nlohmann::json::accept(line)) {
@@ -162,34 +201,22 @@ void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind,
   constexpr std::string_view kPadOpen = ",\"p\":\"";
   constexpr std::string_view kClose = "\"}";
   const std::size_t fixed = kPadOpen.size() + kClose.size();
-  const std::size_t used = out.size() - start;
+  const auto used = static_cast<std::size_t>(p - base);
   if (size < used + fixed) {
-    out += '}';
+    *p++ = '}';
+    out.resize(start + static_cast<std::size_t>(p - base));
     return;
   }
   std::size_t budget = size - used - fixed;  // bytes left for records and padding
   if (kind == PayloadKind::json && budget > 80) {
-    std::string rows = ",\"rows\":[";
-    std::uint64_t r = mix(h.seq);
-    std::string rec;
-    for (;;) {
-      rec.clear();
-      r = mix(r);
-      append_ticker_record(rec, r);
-      const std::size_t add = rec.size() + (rows.size() > 9 ? 1 : 0);
-      if (rows.size() + add + 1 > budget) break;
-      if (rows.size() > 9) rows += ',';
-      rows += rec;
-    }
-    if (rows.size() > 9) {
-      rows += ']';
-      out += rows;
-      budget -= rows.size();
-    }
+    char* const rows_end = put_rows(p, h.seq, budget);
+    budget -= static_cast<std::size_t>(rows_end - p);
+    p = rows_end;
   }
-  out += kPadOpen;
-  append_padding(out, kind, h.seq, budget);
-  out += kClose;
+  p = put(p, kPadOpen);
+  put_padding(p, p + budget, kind, h.seq);
+  put(p + budget, kClose);
+  out.resize(start + size);
 }
 
 bool verify_event_data(std::string_view data, PayloadKind kind, std::size_t size,

@@ -1,4 +1,5 @@
-// parse_decimal against std::from_chars: the same value, end pointer and error for every input.
+// parse_decimal against std::from_chars: the same value, end pointer and error for every input;
+// format_decimal against std::to_chars: the same characters for every value.
 #include <gtest/gtest.h>
 
 #include <charconv>
@@ -63,6 +64,51 @@ TEST(Decimal, ANonDigitOrAnEdgeDigitAtEveryPlaceOfALongNumber) {
       expect_both(text);
       expect_both("-" + text);
     }
+  }
+}
+
+template <typename Int>
+void expect_as_to_chars(Int v) {
+  char ours[kMaxDecimalChars];
+  char theirs[kMaxDecimalChars];
+  const std::string a(ours, format_decimal(ours, v));
+  const std::string b(theirs, std::to_chars(theirs, theirs + sizeof theirs, v).ptr);
+  EXPECT_EQ(a, b);
+}
+
+TEST(Decimal, EveryPowerOfTenAndItsNeighboursWriteAsToChars) {
+  // Each digit count begins at 10^k and ends at 10^k - 1; the pieces of eight digits meet at 10^8
+  // and 10^16, whose neighbours need leading zeros in the lower pieces.
+  std::uint64_t p = 1;
+  for (int k = 0; k <= 19; ++k, p *= 10) {
+    for (const std::uint64_t v : {p - 1, p, p + 1, 2 * p - 1, 9 * p, p + p / 10}) {
+      expect_as_to_chars<std::uint64_t>(v);
+      if (v <= static_cast<std::uint64_t>(INT64_MAX)) {
+        expect_as_to_chars<std::int64_t>(static_cast<std::int64_t>(v));
+        expect_as_to_chars<std::int64_t>(-static_cast<std::int64_t>(v));
+      }
+    }
+  }
+  for (const std::uint64_t v :
+       {std::uint64_t{0}, UINT64_MAX, UINT64_MAX - 1, std::uint64_t{10000000000000000000u},
+        std::uint64_t{18440000000000000000u}}) {
+    expect_as_to_chars(v);
+  }
+  for (const std::int64_t v : {INT64_MIN, INT64_MIN + 1, INT64_MAX, std::int64_t{-1}}) {
+    expect_as_to_chars(v);
+  }
+}
+
+TEST(Decimal, RandomNumbersOfEveryLengthWriteAsToChars) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint64_t v = rng() >> (rng() % 64);
+    expect_as_to_chars(v);
+    expect_as_to_chars(static_cast<std::int64_t>(v));
+  }
+  // Timestamps: nanoseconds since the epoch, 19 digits.
+  for (std::int64_t ts = 1'700'000'000'000'000'000; ts < 1'700'000'000'000'100'000; ts += 997) {
+    expect_as_to_chars(ts);
   }
 }
 
