@@ -183,11 +183,40 @@ void check_keys(const json& obj, const std::string& where) {
                                               "timer_slack_us",
                                               "proxy",
                                               "client",
-                                              "broker"};
+                                              "broker",
+                                              "server"};
   for (const auto& [key, value] : obj.items()) {
     if (!known.count(key))
       throw std::runtime_error("suite: " + where + ": unknown key \"" + key + "\"");
   }
+}
+
+/// The `server` key: our server, or the feeder (bench/feeder), which paces private streams over
+/// cleartext HTTP/1.1 and raw TCP in ticks of the scenario's timer slack, on one thread.
+void parse_server_program_key(const json& s, const json& defaults, SuiteScenario& sc) {
+  sc.server = get_or<std::string>(s, defaults, "server", "pushbench-server");
+  if (sc.server == "pushbench-server") return;
+  const auto fail = [&](const std::string& why) {
+    throw std::runtime_error("suite: " + sc.group + ": " + why);
+  };
+  if (sc.server != "pushbench-feeder") {
+    fail("server must be pushbench-server or pushbench-feeder, got '" + sc.server + "'");
+  }
+  const auto& l = sc.load;
+  if (sc.tls || l.http != HttpVersion::h1 || sc.compression != "none") {
+    fail("pushbench-feeder speaks cleartext HTTP/1.1 (and raw) without compression");
+  }
+  if (sc.broker != ProxyKind::none || sc.client != "pushbench" || sc.server_threads != 1) {
+    fail("pushbench-feeder runs on one thread for pushbench's subscribers, without a broker");
+  }
+  if (l.server_timer_slack_us.value_or(0) < 10)
+    fail("pushbench-feeder needs timer_slack_us >= 10 (its tick)");
+  if (l.spec.topic || l.spec.keepalive_s || l.spec.echo || l.spec.payload == PayloadKind::file) {
+    fail(
+        "pushbench-feeder paces private streams only (no topic, keep-alive, chat or payload file)");
+  }
+  // Compression settings mean nothing to it: the tick is all it takes.
+  sc.server_args = {"--timer-slack-us", std::to_string(*l.server_timer_slack_us)};
 }
 
 /// The `broker` key: the broker takes our server's place, so the scenario must be one the
@@ -390,6 +419,7 @@ SuiteScenario parse_scenario(const json& s, const json& defaults) {
     throw std::runtime_error("suite: " + sc.group + ": client must be pushbench or chromium");
   }
   if (sc.client == "chromium") prepare_browser_scenario(sc);
+  parse_server_program_key(s, defaults, sc);
   const auto& l = sc.load;
   if (l.connections == 0 || l.threads == 0 || l.duration_s <= 0 || l.warmup_s < 0)
     throw std::runtime_error("suite: " + sc.group +

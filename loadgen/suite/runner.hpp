@@ -32,6 +32,12 @@ struct SuiteScenario {
   ProxyKind broker = ProxyKind::none;  ///< key `broker`: none (our server) or nchan, started
                                        ///< instead of our server; the load generator publishes
                                        ///< to it (publish mode)
+  std::string server = "pushbench-server";  ///< key `server`: the program started as the server:
+                                            ///< pushbench-server, or pushbench-feeder
+                                            ///< (bench/feeder: the same streams' bytes for a
+                                            ///< fraction of the CPU, to find the load
+                                            ///< generator's own limit), found beside
+                                            ///< RunOptions::server_binary
 };
 
 struct Suite {
@@ -48,7 +54,9 @@ struct Suite {
 /// slow_fraction, slow_read_bps (slow-consumer workload), shared_compression (a WebSocket
 /// broadcast compressed once for all subscribers), proxy (none | nginx | nginx-gzip | nghttpx |
 /// haproxy), client (pushbench | chromium), broker (none | nchan: the load generator
-/// publishes, the subscribers receive from the broker) (missing keys come from "defaults"). Unknown
+/// publishes, the subscribers receive from the broker), server (pushbench-server |
+/// pushbench-feeder: cleartext HTTP/1.1 or raw, no compression, one server thread, a timer
+/// slack as its tick) (missing keys come from "defaults"). Unknown
 /// keys are errors. Throws std::runtime_error with the offending key on bad input.
 Suite parse_suite(const nlohmann::json& doc);
 /// Loads a suite: `name_or_path` is a file path, or the name of a file in bench/suites/ ("quick",

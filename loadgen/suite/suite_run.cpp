@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -109,6 +110,14 @@ struct SuiteRun {
   }
 };
 
+/// The program `sc` starts as its server: options.server_binary, or the program its `server`
+/// key names, from the same directory.
+std::string server_program(const SuiteScenario& sc, const RunOptions& options) {
+  if (sc.server == "pushbench-server") return options.server_binary;
+  const auto dir = std::filesystem::path(options.server_binary).parent_path();
+  return dir.empty() ? sc.server : (dir / sc.server).string();
+}
+
 /// The proxy in front of `transport`'s server in `sc`: none for a transport without HTTP.
 ProxyKind proxy_for(const SuiteScenario& sc, const std::string& transport,
                     const RunOptions& options) {
@@ -129,7 +138,11 @@ json run_fresh(SuiteRun& run, const SuiteScenario& sc, const std::string& transp
   // Behind a proxy, TLS ends at the proxy: the backend is cleartext.
   std::vector<std::string> server_args = sc.server_args;
   if (proxy_kind != ProxyKind::none) std::erase(server_args, std::string("--tls"));
-  ServerProcess server(options.server_binary, transport, sc.server_threads, run.cpus.server,
+  if (sc.server != "pushbench-server" && proxy_kind != ProxyKind::none) {
+    throw std::runtime_error("suite: " + sc.group + ": " + sc.server +
+                             " is measured directly (no proxy)");
+  }
+  ServerProcess server(server_program(sc, options), transport, sc.server_threads, run.cpus.server,
                        server_args);
   std::optional<ProxyProcess> proxy;
   if (proxy_kind != ProxyKind::none) {
@@ -152,6 +165,7 @@ json run_fresh(SuiteRun& run, const SuiteScenario& sc, const std::string& transp
                 : options.shards > 1 ? run_shards(load, options.shards, run.cpus.shards)
                                      : run_load(load);
   result["pinning"] = pinning(options);
+  if (sc.server != "pushbench-server") result["server_program"] = sc.server;
   return result;
 }
 

@@ -14,41 +14,41 @@ namespace {
 
 using loadgen::ServerProcess;
 
-std::string get(std::uint16_t port, const std::string& target, const std::string& extra = "") {
+std::string http_get(std::uint16_t port, const std::string& target, const std::string& extra = "") {
   return http_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + extra + "\r\n");
 }
 
 TEST(ServerBadInput, HttpErrorsAreClear) {
   ServerProcess server(bin("pushbench-server"), "sse", 1);
   const auto p = server.port();
-  EXPECT_EQ(get(p, "/nope").rfind("HTTP/1.1 404", 0), 0u);
-  auto r = get(p, "/sse?rate=-1");
+  EXPECT_EQ(http_get(p, "/nope").rfind("HTTP/1.1 404", 0), 0u);
+  auto r = http_get(p, "/sse?rate=-1");
   EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << r;
   EXPECT_NE(r.find("rate must be"), std::string::npos);
-  r = get(p, "/sse?bogus=1");
+  r = http_get(p, "/sse?bogus=1");
   EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << r;
   EXPECT_NE(r.find("unknown parameter 'bogus'"), std::string::npos);
-  EXPECT_EQ(get(p, "/sse?size=99999999").rfind("HTTP/1.1 400", 0), 0u);
-  EXPECT_EQ(get(p, "/sse?rate=%zz").rfind("HTTP/1.1 400", 0), 0u);
-  EXPECT_EQ(get(p, "/ws").rfind("HTTP/1.1 404", 0), 0u);  // transport sse serves no /ws
-  r = get(p, "/sse", "X-Big: " + std::string(20000, 'a') + "\r\n");
+  EXPECT_EQ(http_get(p, "/sse?size=99999999").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(http_get(p, "/sse?rate=%zz").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(http_get(p, "/ws").rfind("HTTP/1.1 404", 0), 0u);  // transport sse serves no /ws
+  r = http_get(p, "/sse", "X-Big: " + std::string(20000, 'a') + "\r\n");
   EXPECT_EQ(r.rfind("HTTP/1.1 431", 0), 0u) << r.substr(0, 80);
   r = http_exchange(p, "POST /sse HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(r.rfind("HTTP/1.1 405", 0), 0u) << r;
   r = http_exchange(p, "garbage\r\n\r\n");
   EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << r;
   // The server is still healthy afterwards.
-  EXPECT_NE(get(p, "/health").find("\"ok\":true"), std::string::npos);
+  EXPECT_NE(http_get(p, "/health").find("\"ok\":true"), std::string::npos);
 }
 
 TEST(ServerBadInput, WebSocketEndpointNeedsAnUpgrade) {
   ServerProcess server(bin("pushbench-server"), "ws", 1);
-  const auto r = get(server.port(), "/ws");
+  const auto r = http_get(server.port(), "/ws");
   EXPECT_EQ(r.rfind("HTTP/1.1 426", 0), 0u) << r;
-  const auto bad_version = get(server.port(), "/ws",
-                               "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                               "Sec-WebSocket-Version: 7\r\n");
+  const auto bad_version = http_get(server.port(), "/ws",
+                                    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    "Sec-WebSocket-Version: 7\r\n");
   EXPECT_EQ(bad_version.rfind("HTTP/1.1 426", 0), 0u) << bad_version;
 }
 
@@ -100,7 +100,7 @@ TEST(ServerBadInput, SlowClientIsDroppedNotBuffered) {
   // with the server's own before the client came (sanitizer builds start far larger).
   ServerProcess server(bin("pushbench-server"), "sse", 1, std::nullopt,
                        {"--max-queue-bytes", "262144"});
-  ASSERT_NE(get(server.port(), "/stats").find("slow_clients_dropped"), std::string::npos);
+  ASSERT_NE(http_get(server.port(), "/stats").find("slow_clients_dropped"), std::string::npos);
   const auto before = sample_process(server.pid());
   ASSERT_TRUE(before);
   namespace asio = boost::asio;
@@ -114,7 +114,7 @@ TEST(ServerBadInput, SlowClientIsDroppedNotBuffered) {
   std::string stats;
   for (int i = 0; i < 100; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    stats = get(server.port(), "/stats");
+    stats = http_get(server.port(), "/stats");
     if (stats.find("\"slow_clients_dropped\":1") != std::string::npos) break;
   }
   EXPECT_NE(stats.find("\"slow_clients_dropped\":1"), std::string::npos) << stats;
