@@ -1,5 +1,6 @@
 #include "bench/feeder/feed_stream.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -50,10 +51,15 @@ std::string_view header_value(std::string_view headers, std::string_view name) {
 }
 
 /// Parses and checks a stream's query: a reason when the feeder does not serve it.
-std::variant<StreamSpec, std::string> feedable_spec(std::string_view query) {
+std::variant<StreamSpec, std::string> feedable_spec(std::string_view query, std::int64_t now_ns) {
   auto parsed = StreamSpec::parse_query(query);
   if (auto* err = std::get_if<std::string>(&parsed)) return *err;
   const auto& s = std::get<StreamSpec>(parsed);
+  // As pushbench-server: a grid within a day of the clock (and no overflow at its end).
+  constexpr std::int64_t kDayNs = 86'400'000'000'000;
+  if (s.epoch_ns && (*s.epoch_ns > now_ns + kDayNs || *s.epoch_ns < now_ns - kDayNs)) {
+    return std::string("epoch is more than a day away from this feeder's clock");
+  }
   if (s.topic || s.echo) return std::string("the feeder serves private paced streams only");
   if (s.stream_id || s.last_seq) return std::string("the feeder does not resume streams");
   if (s.keepalive_s || s.drop_after_s || s.retry_ms) {
@@ -63,7 +69,16 @@ std::variant<StreamSpec, std::string> feedable_spec(std::string_view query) {
   return parsed;
 }
 
-HandshakeResult parse_raw(std::string_view in) {
+/// True when `in` cannot be the start of `expected`.
+bool cannot_begin(std::string_view in, std::string_view expected) {
+  const auto n = std::min(in.size(), expected.size());
+  return in.substr(0, n) != expected.substr(0, n);
+}
+
+HandshakeResult parse_raw(std::string_view in, std::int64_t now_ns) {
+  if (cannot_begin(in, "PUSHBENCH/1 ")) {
+    return refuse(Framing::raw, "expected 'PUSHBENCH/1 <query>'");
+  }
   const auto eol = in.find('\n');
   if (eol == std::string_view::npos) {
     if (in.size() >= kMaxHandshakeBytes) return refuse(Framing::raw, "handshake line too long");
@@ -71,15 +86,16 @@ HandshakeResult parse_raw(std::string_view in) {
   }
   const auto query = parse_raw_handshake(in.substr(0, eol));
   if (!query) return refuse(Framing::raw, "expected 'PUSHBENCH/1 <query>'");
-  auto spec = feedable_spec(*query);
+  auto spec = feedable_spec(*query, now_ns);
   if (auto* err = std::get_if<std::string>(&spec)) return refuse(Framing::raw, *err);
   return Accepted{{}, std::get<StreamSpec>(std::move(spec))};
 }
 
 }  // namespace
 
-HandshakeResult parse_handshake(Framing framing, std::string_view in) {
-  if (framing == Framing::raw) return parse_raw(in);
+HandshakeResult parse_handshake(Framing framing, std::string_view in, std::int64_t now_ns) {
+  if (framing == Framing::raw) return parse_raw(in, now_ns);
+  if (cannot_begin(in, "GET ")) return refuse(framing, "expected 'GET <target> HTTP/1.1'");
   const auto end = in.find("\r\n\r\n");
   if (end == std::string_view::npos) {
     if (in.size() >= kMaxHandshakeBytes) return refuse(framing, "request header too long");
@@ -104,15 +120,20 @@ HandshakeResult parse_handshake(Framing framing, std::string_view in) {
   if (!header_value(headers, "Last-Event-ID").empty()) {
     return refuse(framing, "the feeder does not resume streams");
   }
-  auto spec = feedable_spec(query);
+  auto spec = feedable_spec(query, now_ns);
   if (auto* err = std::get_if<std::string>(&spec)) return refuse(framing, *err);
   if (framing == Framing::sse) {
     return Accepted{std::string(kSseHeader), std::get<StreamSpec>(std::move(spec))};
   }
-  const auto key = header_value(headers, "Sec-WebSocket-Key");
-  if (!iequals(header_value(headers, "Upgrade"), "websocket") || !ws::is_valid_client_key(key)) {
-    return refuse(framing, "expected a WebSocket upgrade with a valid Sec-WebSocket-Key");
+  constexpr std::string_view kNoUpgrade =
+      "expected a WebSocket upgrade with a valid Sec-WebSocket-Key";
+  if (!iequals(header_value(headers, "Upgrade"), "websocket"))
+    return refuse(framing, std::string(kNoUpgrade));
+  if (header_value(headers, "Sec-WebSocket-Version") != "13") {
+    return refuse(framing, "unsupported Sec-WebSocket-Version (this feeder speaks 13)");
   }
+  const auto key = header_value(headers, "Sec-WebSocket-Key");
+  if (!ws::is_valid_client_key(key)) return refuse(framing, std::string(kNoUpgrade));
   return Accepted{
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
       "Upgrade\r\nSec-WebSocket-Accept: " +

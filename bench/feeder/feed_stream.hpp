@@ -38,10 +38,12 @@ using HandshakeResult = std::variant<NeedMore, Accepted, Rejected>;
 /// Largest handshake (request line and headers, or raw's line) the feeder reads.
 constexpr std::size_t kMaxHandshakeBytes = 8192;
 
-/// Judges the bytes a client has sent so far. Streams with a topic, echo, resume, keep-alives,
-/// fault injection or a retry are refused (the feeder paces private streams only), as are
-/// handshakes longer than kMaxHandshakeBytes.
-HandshakeResult parse_handshake(Framing framing, std::string_view in);
+/// Judges the bytes a client has sent so far, at realtime `now_ns`. Streams with a topic, echo,
+/// resume, keep-alives, fault injection, a retry, a payload file or an epoch more than a day from
+/// `now_ns` are refused (the feeder paces private streams only), as are handshakes longer than
+/// kMaxHandshakeBytes and bytes that cannot begin one ("GET " for SSE and WebSocket, raw's
+/// "PUSHBENCH/1 "; a TLS ClientHello is refused at its first byte). A wrong path gets 404.
+HandshakeResult parse_handshake(Framing framing, std::string_view in, std::int64_t now_ns);
 
 /// A stream's schedule and position, and its encoder.
 class FeedStream {
@@ -64,14 +66,14 @@ class FeedStream {
   void append_event(std::string& out, std::int64_t due_ns, std::int64_t now_ns);
   void append_end(std::string& out);
 
-  Framing framing_;
-  StreamSpec spec_;
-  std::int64_t start_ns_;  ///< intended time of event 0 (realtime ns)
-  std::int64_t end_ns_;    ///< no event is due at or after it (the duration's end)
-  std::uint64_t count_;    ///< events in the stream (no limit: UINT64_MAX)
-  std::uint64_t next_seq_ = 0;
-  bool ended_ = false;
-  std::string data_;  ///< scratch: one event's data
+  Framing framing_;             ///< the wire format
+  StreamSpec spec_;             ///< what the client asked for
+  std::int64_t start_ns_;       ///< intended time of event 0 (realtime ns)
+  std::int64_t end_ns_;         ///< no event is due at or after it (the duration's end)
+  std::uint64_t count_;         ///< events in the stream (no limit: UINT64_MAX)
+  std::uint64_t next_seq_ = 0;  ///< the next event to append
+  bool ended_ = false;          ///< the stream's end is appended
+  std::string data_;            ///< scratch: one event's data
 };
 
 }  // namespace pushbench::feeder

@@ -1,12 +1,13 @@
 // pushbench-feeder: a reference sender for measuring what one load-generator core absorbs.
 //
 // On a machine with two cores, one core is all a server has to feed the load generator's, and
-// pushbench-server saturates it before the load generator saturates its own (results section 7).
-// The feeder serves the same streams with the same bytes for a fraction of the CPU: one thread,
+// pushbench-server fills it before the load generator fills its own (results section 7). The
+// feeder serves the same streams with the same bytes for a fraction of the CPU: one thread,
 // epoll, a periodic tick (timerfd) at which every stream's due events are encoded into its
-// buffer and written with one send(2). It takes pushbench-server's command line where it means
-// the same (`--transport`, `--listen`, `--port-file`, `--threads 1`, `--quiet`,
-// `--timer-slack-us` as its tick), so `pushbench run` can start it in the server's place.
+// buffer and written with one send(2). It takes the parts of pushbench-server's command line
+// that `pushbench run` passes (`--transport`, `--listen` (IPv4 here), `--port-file`,
+// `--threads 1`, `--quiet`, `--timer-slack-us` as its tick), so a suite can start it in the
+// server's place (suite key `server`).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -33,35 +34,43 @@
 namespace pushbench::feeder {
 namespace {
 
-/// Bytes a connection may hold unsent; while it holds more, its due events wait (they keep
-/// their intended times, so the wait shows in the receiver's latency).
+/// Unsent bytes at which a connection is dropped, as pushbench-server drops a client at its
+/// queue limit: below it, due events wait (keeping their intended times, so the wait shows in
+/// the receiver's latency).
 constexpr std::size_t kMaxPending = 4 << 20;
 /// Bytes encoded for one connection per tick at most, so that one stream cannot starve the rest.
 constexpr std::size_t kMaxPerTick = 256 << 10;
+/// A handshake must be complete, and a closing connection closed by its peer, within this.
+constexpr std::int64_t kGraceNs = 10'000'000'000;
+/// Reads of one connection per readiness, so that a client that keeps writing cannot hold the loop.
+constexpr int kMaxReadsPerWake = 16;
 
 /// The command line.
 struct Options {
-  std::string transport;  ///< sse | ws | raw
-  std::string listen = "127.0.0.1:0";
-  std::string port_file;    ///< written (atomically) with the bound port
-  unsigned threads = 1;     ///< accepted for pushbench-server's command line; must be 1
-  unsigned tick_us = 1000;  ///< --timer-slack-us: the sending period
-  bool quiet = false;
+  std::string transport;               ///< sse | ws | raw
+  std::string listen = "127.0.0.1:0";  ///< IPv4:PORT to bind (port 0: any)
+  std::string port_file;               ///< written (atomically) with the bound port
+  unsigned threads = 1;                ///< accepted for pushbench-server's command line; must be 1
+  unsigned tick_us = 1000;             ///< --timer-slack-us: the sending period
+  bool quiet = false;                  ///< no start-up line, no refusal or drop lines
 };
 
 /// One accepted connection.
 struct Conn {
-  int fd = -1;
-  std::string in;                    ///< the handshake's bytes so far
+  int fd = -1;                       ///< the socket, non-blocking
+  std::string in;                    ///< the handshake's bytes so far (at most kMaxHandshakeBytes)
   std::string out;                   ///< bytes not yet written, from out_at
   std::size_t out_at = 0;            ///< first unwritten byte of out
   std::optional<FeedStream> stream;  ///< once the handshake is accepted
-  bool closing = false;              ///< close once out is written (rejected, or ended)
+  bool closing = false;              ///< rejected or ended: FIN once out is written, then wait
+                                     ///< for the peer's close
+  std::int64_t deadline_ns = 0;      ///< monotonic: closed here if still in its handshake or
+                                     ///< closing by then (0: streaming, no deadline)
 };
 
-std::int64_t realtime_ns() {
+std::int64_t clock_ns(clockid_t clock) {
   timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
+  clock_gettime(clock, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
@@ -75,44 +84,52 @@ class Feeder {
   bool listen_on(const std::string& host_port);
   void on_accept();
   void on_readable(Conn& c);
+  /// Judges the handshake bytes read so far; starts the stream or queues the refusal.
+  void on_handshake(Conn& c);
   void on_tick();
-  /// Writes what the socket takes; false when the connection is gone (closed here).
-  bool flush(Conn& c);
+  /// Writes what the socket takes; closes the connection on an error or at kMaxPending.
+  void flush(Conn& c);
   void close_conn(int fd);
+  /// Takes the listener out of epoll (accept4 failed for want of descriptors) or back in.
+  void pause_accepting(bool paused);
 
   Framing framing_;
   const Options& options_;
-  int epoll_ = -1;
-  int listener_ = -1;
-  int timer_ = -1;
-  std::unordered_map<int, std::unique_ptr<Conn>> conns_;
+  int epoll_ = -1;              ///< the one epoll instance
+  int listener_ = -1;           ///< the listening socket
+  int timer_ = -1;              ///< the tick's timerfd
+  bool accept_paused_ = false;  ///< the listener is out of epoll until a connection closes
+  std::unordered_map<int, std::unique_ptr<Conn>> conns_;  ///< by descriptor
 };
 
 bool Feeder::listen_on(const std::string& host_port) {
   const auto colon = host_port.rfind(':');
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  std::uint16_t port_in = 0;
+  std::uint16_t port = 0;
   const char* port_end = host_port.data() + host_port.size();
-  if (colon == std::string::npos ||
-      std::from_chars(host_port.data() + colon + 1, port_end, port_in).ptr != port_end ||
+  const auto parsed = colon == std::string::npos
+                          ? std::from_chars_result{port_end, std::errc::invalid_argument}
+                          : std::from_chars(host_port.data() + colon + 1, port_end, port);
+  if (parsed.ec != std::errc{} || parsed.ptr != port_end ||
       inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &addr.sin_addr) != 1) {
-    std::cerr << "pushbench-feeder: --listen wants IPv4:PORT, got '" << host_port << "'\n";
+    std::cerr << "pushbench-feeder: --listen wants IPv4:PORT (port 0-65535), got '" << host_port
+              << "'\n";
     return false;
   }
-  addr.sin_port = htons(port_in);
+  addr.sin_port = htons(port);
   listener_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   const int one = 1;
   setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(listener_, 1024) != 0) {
+  socklen_t len = sizeof addr;
+  if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(listener_, 1024) != 0 ||
+      getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     std::cerr << "pushbench-feeder: cannot listen on " << host_port << ": " << std::strerror(errno)
               << "\n";
     return false;
   }
-  socklen_t len = sizeof addr;
-  getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-  const unsigned port = ntohs(addr.sin_port);
+  port = ntohs(addr.sin_port);
   if (!options_.port_file.empty()) {
     const std::string tmp = options_.port_file + ".tmp";
     std::ofstream(tmp) << port << "\n";
@@ -135,10 +152,15 @@ int Feeder::run() {
   const long tick_ns = static_cast<long>(options_.tick_us) * 1000;
   const itimerspec period{{tick_ns / 1'000'000'000, tick_ns % 1'000'000'000},
                           {tick_ns / 1'000'000'000, tick_ns % 1'000'000'000}};
-  timerfd_settime(timer_, 0, &period, nullptr);
+  bool ok = epoll_ >= 0 && timer_ >= 0 && timerfd_settime(timer_, 0, &period, nullptr) == 0;
   for (const int fd : {listener_, timer_}) {
     epoll_event ev{EPOLLIN, {.fd = fd}};
-    epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+    ok = ok && epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) == 0;
+  }
+  if (!ok) {
+    std::cerr << "pushbench-feeder: cannot set up epoll and the tick: " << std::strerror(errno)
+              << "\n";
+    return 1;
   }
   epoll_event events[256];
   for (;;) {
@@ -164,38 +186,56 @@ int Feeder::run() {
 void Feeder::on_accept() {
   for (;;) {
     const int fd = accept4(listener_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // EAGAIN, or a connection that went away before it was taken
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // The listener would stay readable and the loop spin: wait for a connection to close.
+        if (!options_.quiet)
+          std::cerr << "pushbench-feeder: accept: " << std::strerror(errno) << "\n";
+        pause_accepting(true);
+      }
+      return;  // EAGAIN, or a connection that went away before it was taken
+    }
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     epoll_event ev{EPOLLIN | EPOLLRDHUP, {.fd = fd}};
-    epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+    if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      close(fd);
+      continue;
+    }
     auto c = std::make_unique<Conn>();
     c->fd = fd;
-    conns_.emplace(fd, std::move(c));
+    c->deadline_ns = clock_ns(CLOCK_MONOTONIC) + kGraceNs;
+    conns_[fd] = std::move(c);
   }
 }
 
 void Feeder::on_readable(Conn& c) {
   char buf[4096];
-  for (;;) {
+  for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
     const ssize_t n = recv(c.fd, buf, sizeof buf, 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return close_conn(c.fd);
     if (n < 0) break;
     // Past the handshake the client's bytes (WebSocket pongs and its close) are read and dropped.
     if (c.stream || c.closing) continue;
-    c.in.append(buf, static_cast<std::size_t>(n));
+    c.in.append(buf, std::min(static_cast<std::size_t>(n), kMaxHandshakeBytes - c.in.size()));
+    if (c.in.size() >= kMaxHandshakeBytes) break;  // parse_handshake refuses it
   }
-  if (c.stream || c.closing) return;
-  auto result = parse_handshake(framing_, c.in);
+  if (!c.stream && !c.closing) on_handshake(c);
+}
+
+void Feeder::on_handshake(Conn& c) {
+  auto result = parse_handshake(framing_, c.in, clock_ns(CLOCK_REALTIME));
   if (std::holds_alternative<NeedMore>(result)) return;
   if (auto* r = std::get_if<Rejected>(&result)) {
     if (!options_.quiet) std::cerr << "pushbench-feeder: refused a stream: " << r->reason << "\n";
     c.out = std::move(r->response);
     c.closing = true;
+    c.deadline_ns = clock_ns(CLOCK_MONOTONIC) + kGraceNs;
   } else {
     auto& a = std::get<Accepted>(result);
     c.out = std::move(a.response);
-    c.stream.emplace(framing_, std::move(a.spec), realtime_ns());
+    c.stream.emplace(framing_, std::move(a.spec), clock_ns(CLOCK_REALTIME));
+    c.deadline_ns = 0;
   }
   c.in.clear();
   c.in.shrink_to_fit();
@@ -203,45 +243,66 @@ void Feeder::on_readable(Conn& c) {
 }
 
 void Feeder::on_tick() {
+  const std::int64_t now = clock_ns(CLOCK_MONOTONIC);
   for (auto it = conns_.begin(); it != conns_.end();) {
-    Conn& c = *(it++)->second;  // flush() may erase c
-    if (c.stream && !c.stream->ended() && c.out.size() - c.out_at < kMaxPending) {
+    Conn& c = *(it++)->second;  // flush() and close_conn() erase c, not the next one
+    if (c.deadline_ns != 0 && now >= c.deadline_ns) {
+      close_conn(c.fd);
+      continue;
+    }
+    if (c.stream && !c.stream->ended()) {
       // One clock reading a batch: its events' `st`, and what is due by then.
-      c.stream->append_due(c.out, realtime_ns(), c.out.size() + kMaxPerTick);
-      if (c.stream->ended()) c.closing = true;
+      c.stream->append_due(c.out, clock_ns(CLOCK_REALTIME), c.out.size() + kMaxPerTick);
+      if (c.stream->ended()) {
+        c.closing = true;
+        c.deadline_ns = now + kGraceNs;
+      }
     }
     if (c.out_at < c.out.size()) flush(c);
   }
 }
 
-bool Feeder::flush(Conn& c) {
+void Feeder::flush(Conn& c) {
   while (c.out_at < c.out.size()) {
     const ssize_t n =
         send(c.fd, c.out.data() + c.out_at, c.out.size() - c.out_at, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
-    if (n < 0) {
-      close_conn(c.fd);
-      return false;
-    }
+    if (n < 0) return close_conn(c.fd);
     c.out_at += static_cast<std::size_t>(n);
   }
   if (c.out_at == c.out.size()) {
     c.out.clear();
     c.out_at = 0;
-    // The end is written: FIN after it; the client's close (or reset) ends the connection.
+    // The end is written: FIN after it; the client's close (or the deadline) ends the connection.
     if (c.closing) shutdown(c.fd, SHUT_WR);
-  } else if (c.out_at > (1u << 20) && c.out_at * 2 > c.out.size()) {
+    return;
+  }
+  if (c.out.size() - c.out_at >= kMaxPending) {
+    if (!options_.quiet) {
+      std::cerr << "pushbench-feeder: dropped a connection with " << (kMaxPending >> 20)
+                << " MiB unsent (a client reading too slowly)\n";
+    }
+    return close_conn(c.fd);
+  }
+  if (c.out_at > (1u << 20) && c.out_at * 2 > c.out.size()) {
     c.out.erase(0, c.out_at);
     c.out_at = 0;
   }
-  return true;
 }
 
 void Feeder::close_conn(int fd) {
   epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
   close(fd);
   conns_.erase(fd);
+  pause_accepting(false);
+}
+
+void Feeder::pause_accepting(bool paused) {
+  if (paused == accept_paused_) return;
+  epoll_event ev{EPOLLIN, {.fd = listener_}};
+  epoll_ctl(epoll_, paused ? EPOLL_CTL_DEL : EPOLL_CTL_ADD, listener_, &ev);
+  accept_paused_ = paused;
 }
 
 }  // namespace
@@ -265,7 +326,7 @@ int main(int argc, char** argv) {
                  "the tick: every stream's due events are sent together this often (us)")
       ->capture_default_str()
       ->check(CLI::Range(10u, 1'000'000u));
-  app.add_flag("--quiet", o.quiet, "no start-up line, no refusal lines");
+  app.add_flag("--quiet", o.quiet, "no start-up line, no refusal or drop lines");
   CLI11_PARSE(app, argc, argv);
   const Framing framing = o.transport == "sse"  ? Framing::sse
                           : o.transport == "ws" ? Framing::ws

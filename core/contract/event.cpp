@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstring>
 #include <fstream>
-#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -175,7 +173,9 @@ void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind,
   // exactly `size` bytes.
   constexpr std::size_t kMaxHeader = 80;
   const std::size_t start = out.size();
-  out.resize(start + std::max(size, kMaxHeader));
+  // A file event's size is its line's, not `size`: its header only is written in place.
+  const bool from_file = kind == PayloadKind::file && lines && !lines->empty();
+  out.resize(start + (from_file ? kMaxHeader : std::max(size, kMaxHeader)));
   char* const base = out.data() + start;
   char* p = put(base, kSeqKey);
   p = format_decimal(p, h.seq);
@@ -185,7 +185,7 @@ void append_event_data(std::string& out, const EventHeader& h, PayloadKind kind,
     p = put(p, kStKey);
     p = format_decimal(p, *h.st);
   }
-  if (kind == PayloadKind::file && lines && !lines->empty()) {
+  if (from_file) {
     out.resize(start + static_cast<std::size_t>(p - base));
     const std::string& line = (*lines)[h.seq % lines->size()];
     out += ",\"msg\":";

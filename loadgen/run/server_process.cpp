@@ -66,13 +66,13 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& trans
     if (in >> port_) break;
     if (waitpid(pid_, &status_, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("pushbench-server (" + binary + ") exited at start-up");
+      throw std::runtime_error("the server (" + binary + ") exited at start-up");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (port_ == 0) {
     terminate();
-    throw std::runtime_error("pushbench-server did not report its port within 10 s");
+    throw std::runtime_error("the server (" + binary + ") did not report its port within 10 s");
   }
 }
 

@@ -191,29 +191,39 @@ void check_keys(const json& obj, const std::string& where) {
   }
 }
 
+/// Throws the suite error "suite: <group>: <why>".
+[[noreturn]] void scenario_error(const SuiteScenario& sc, const std::string& why) {
+  throw std::runtime_error("suite: " + sc.group + ": " + why);
+}
+
 /// The `server` key: our server, or the feeder (bench/feeder), which paces private streams over
-/// cleartext HTTP/1.1 and raw TCP in ticks of the scenario's timer slack, on one thread.
+/// cleartext HTTP/1.1 and raw TCP in ticks of the scenario's timer slack, on one thread, and
+/// refuses every stream it does not serve (so a scenario that asks for one is refused here).
 void parse_server_program_key(const json& s, const json& defaults, SuiteScenario& sc) {
   sc.server = get_or<std::string>(s, defaults, "server", "pushbench-server");
   if (sc.server == "pushbench-server") return;
-  const auto fail = [&](const std::string& why) {
-    throw std::runtime_error("suite: " + sc.group + ": " + why);
-  };
   if (sc.server != "pushbench-feeder") {
-    fail("server must be pushbench-server or pushbench-feeder, got '" + sc.server + "'");
+    scenario_error(sc,
+                   "server must be pushbench-server or pushbench-feeder, got '" + sc.server + "'");
   }
   const auto& l = sc.load;
   if (sc.tls || l.http != HttpVersion::h1 || sc.compression != "none") {
-    fail("pushbench-feeder speaks cleartext HTTP/1.1 (and raw) without compression");
+    scenario_error(sc, "pushbench-feeder speaks cleartext HTTP/1.1 (and raw) without compression");
   }
-  if (sc.broker != ProxyKind::none || sc.client != "pushbench" || sc.server_threads != 1) {
-    fail("pushbench-feeder runs on one thread for pushbench's subscribers, without a broker");
+  if (sc.broker != ProxyKind::none || sc.client != "pushbench" || sc.server_threads != 1 ||
+      sc.proxy.value_or(ProxyKind::none) != ProxyKind::none) {
+    scenario_error(sc,
+                   "pushbench-feeder runs on one thread for pushbench's subscribers, "
+                   "without a broker or a proxy");
   }
-  if (l.server_timer_slack_us.value_or(0) < 10)
-    fail("pushbench-feeder needs timer_slack_us >= 10 (its tick)");
-  if (l.spec.topic || l.spec.keepalive_s || l.spec.echo || l.spec.payload == PayloadKind::file) {
-    fail(
-        "pushbench-feeder paces private streams only (no topic, keep-alive, chat or payload file)");
+  if (l.server_timer_slack_us.value_or(0) < 10) {
+    scenario_error(sc, "pushbench-feeder needs timer_slack_us >= 10 (its tick)");
+  }
+  if (l.spec.topic || l.spec.keepalive_s || l.chat || l.resume || l.spec.drop_after_s ||
+      l.spec.retry_ms || l.spec.payload == PayloadKind::file) {
+    scenario_error(sc,
+                   "pushbench-feeder paces private streams only (no topic, keep-alive, chat, "
+                   "resume, drop_after, retry_ms or payload file)");
   }
   // Compression settings mean nothing to it: the tick is all it takes.
   sc.server_args = {"--timer-slack-us", std::to_string(*l.server_timer_slack_us)};

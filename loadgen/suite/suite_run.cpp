@@ -138,10 +138,6 @@ json run_fresh(SuiteRun& run, const SuiteScenario& sc, const std::string& transp
   // Behind a proxy, TLS ends at the proxy: the backend is cleartext.
   std::vector<std::string> server_args = sc.server_args;
   if (proxy_kind != ProxyKind::none) std::erase(server_args, std::string("--tls"));
-  if (sc.server != "pushbench-server" && proxy_kind != ProxyKind::none) {
-    throw std::runtime_error("suite: " + sc.group + ": " + sc.server +
-                             " is measured directly (no proxy)");
-  }
   ServerProcess server(server_program(sc, options), transport, sc.server_threads, run.cpus.server,
                        server_args);
   std::optional<ProxyProcess> proxy;
@@ -221,6 +217,15 @@ json run_transport(SuiteRun& run, const SuiteScenario& sc, const std::string& tr
 }  // namespace
 
 json run_suite(const Suite& suite, const RunOptions& options) {
+  // Before any run, so that a suite is refused whole rather than after hours of results.
+  for (const auto& sc : suite.scenarios) {
+    for (const auto& transport : sc.transports) {
+      if (sc.server != "pushbench-server" && proxy_for(sc, transport, options) != ProxyKind::none) {
+        throw std::runtime_error("suite: " + sc.group + ": " + sc.server +
+                                 " is measured directly (no --proxy)");
+      }
+    }
+  }
   SuiteCpus cpus = pin_cpus(options);
   ProgressLine line(std::cerr, options.progress, stderr_line_columns());
   SuiteRun run{options, std::move(cpus), line};

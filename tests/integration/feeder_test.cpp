@@ -83,6 +83,15 @@ TEST(Feeder, ASuiteStartsItByNameAndTheReportSaysSo) {
                       source("core/report.schema.json") + " " + dir + "/report.json 2>&1",
                   30);
   EXPECT_EQ(vrc, 0) << vout;
+  // --proxy cannot put a proxy in front of it: the suite is refused before its first run.
+  const auto [prc, pout] =
+      run_command(bin("pushbench") + " run --suite " + dir + "/suite.json --proxy nginx --out " +
+                      dir + "/proxied.json 2>&1",
+                  30);
+  EXPECT_NE(prc, 0) << pout;
+  EXPECT_NE(pout.find("pushbench-feeder is measured directly (no --proxy)"), std::string::npos)
+      << pout;
+  EXPECT_EQ(pout.find("fed raw ..."), std::string::npos) << pout;
 }
 
 }  // namespace

@@ -8,19 +8,22 @@
 #include "core/codec/sse_parser.hpp"
 #include "core/codec/ws_frame.hpp"
 #include "core/contract/event.hpp"
+#include "servers/carrier/raw_connection.hpp"
+#include "servers/carrier/sse_connection.hpp"
 
 namespace pushbench::feeder {
 namespace {
 
 constexpr std::int64_t kEpoch = 1'765'000'000'000'000'000;
+constexpr std::int64_t kNow = kEpoch - 5'000'000'000;  ///< the feeder's clock in these tests
 
 /// Feeds `request` one prefix at a time: NeedMore until the last byte, then the result.
 HandshakeResult judge_at_every_split(Framing framing, const std::string& request) {
   for (std::size_t n = 0; n < request.size(); ++n) {
-    const auto partial = parse_handshake(framing, std::string_view(request).substr(0, n));
+    const auto partial = parse_handshake(framing, std::string_view(request).substr(0, n), kNow);
     EXPECT_TRUE(std::holds_alternative<NeedMore>(partial)) << "after " << n << " bytes";
   }
-  return parse_handshake(framing, request);
+  return parse_handshake(framing, request, kNow);
 }
 
 TEST(FeederHandshake, SseIsAcceptedOnlyWhenTheHeaderIsComplete) {
@@ -61,7 +64,7 @@ TEST(FeederHandshake, RawNeedsItsLineOnly) {
 
 /// The reason of a refused handshake, or "accepted" / "need more".
 std::string refusal(Framing framing, const std::string& request) {
-  const auto r = parse_handshake(framing, request);
+  const auto r = parse_handshake(framing, request, kNow);
   if (const auto* x = std::get_if<Rejected>(&r)) {
     if (framing == Framing::raw) {
       EXPECT_EQ(x->response, "ERROR " + x->reason + "\n");
@@ -100,8 +103,22 @@ TEST(FeederHandshake, WhatItDoesNotServeIsRefusedWithTheReason) {
   // Bounded: a header without its end is refused once it reaches the limit, not read forever.
   const std::string endless = "GET /sse HTTP/1.1\r\nX: " + std::string(kMaxHandshakeBytes, 'a');
   EXPECT_EQ(refusal(Framing::sse, endless), "request header too long");
-  EXPECT_EQ(refusal(Framing::raw, std::string(kMaxHandshakeBytes, 'a')), "handshake line too long");
+  EXPECT_EQ(refusal(Framing::raw, "PUSHBENCH/1 " + std::string(kMaxHandshakeBytes, 'a')),
+            "handshake line too long");
   EXPECT_EQ(refusal(Framing::raw, "PUSHBENCH/1 rate=5"), "need more");
+  // What cannot begin a handshake is refused at once, not waited for: a TLS ClientHello.
+  EXPECT_EQ(refusal(Framing::sse, "\x16\x03\x01"), "expected 'GET <target> HTTP/1.1'");
+  EXPECT_EQ(refusal(Framing::ws, "G"), "need more");
+  EXPECT_EQ(refusal(Framing::raw, "\x16"), "expected 'PUSHBENCH/1 <query>'");
+  // A grid more than a day from the clock, as pushbench-server refuses it.
+  EXPECT_EQ(refusal(Framing::raw, "PUSHBENCH/1 epoch=9223372036854775000&duration=1\n"),
+            "epoch is more than a day away from this feeder's clock");
+  EXPECT_EQ(refusal(Framing::raw, "PUSHBENCH/1 epoch=" + std::to_string(kNow + 1000) + "\n"),
+            "accepted");
+  EXPECT_EQ(refusal(Framing::ws, sse("/ws",
+                                     "Upgrade: websocket\r\nSec-WebSocket-Key: "
+                                     "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n")),
+            "unsupported Sec-WebSocket-Version (this feeder speaks 13)");
 }
 
 /// The events' data in a stream's bytes, decoded as the load generator's decoders decode them;
@@ -158,6 +175,10 @@ Decoded decode(Framing framing, const std::string& bytes) {
   } else {
     for (std::size_t at = 0; at < bytes.size();) {
       const auto eol = bytes.find('\n', at);
+      if (eol == std::string::npos) {
+        ADD_FAILURE() << "raw bytes without their last line end";
+        break;
+      }
       d.data.push_back(bytes.substr(at, eol - at));
       at = eol + 1;
     }
@@ -212,6 +233,35 @@ TEST_P(FeedStreamByFraming, ATickStopsAtItsByteBudgetAndTheNextGoesOn) {
   while (!s.ended()) s.append_due(out, kEpoch + 1'000'000'000, out.size() + 4096);
   EXPECT_EQ(s.sent(), 1000u);  // the duration's end: events due before it, none after
   EXPECT_EQ(decode(GetParam(), out).data.size(), 1000u);
+}
+
+TEST_P(FeedStreamByFraming, TheBytesArePushbenchServersOwn) {
+  StreamSpec spec;
+  spec.rate = 1000;
+  spec.size = 256;
+  spec.count = 3;
+  FeedStream s(GetParam(), spec, kEpoch);
+  std::string out;
+  s.append_due(out, kEpoch + 1'000'000, 1 << 20);  // events 0 and 1, made at +1 ms
+  std::string expected;
+  for (std::uint64_t seq = 0; seq < 2; ++seq) {
+    std::string data;
+    append_event_data(
+        data, {seq, kEpoch + static_cast<std::int64_t>(seq) * 1'000'000, kEpoch + 1'000'000},
+        spec.payload, spec.size);
+    switch (GetParam()) {
+      case Framing::sse:
+        expected += *server::SseConnection::frame_event(seq, data);
+        break;
+      case Framing::raw:
+        expected += *server::RawConnection::frame_event(seq, data);
+        break;
+      case Framing::ws:
+        ws::append_frame(expected, ws::Opcode::text, data);  // WsServerCodec::frame_event's frame
+        break;
+    }
+  }
+  EXPECT_EQ(out, expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(Framings, FeedStreamByFraming,
