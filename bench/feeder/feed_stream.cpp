@@ -127,10 +127,13 @@ HandshakeResult parse_handshake(Framing framing, std::string_view in, std::int64
   }
   constexpr std::string_view kNoUpgrade =
       "expected a WebSocket upgrade with a valid Sec-WebSocket-Key";
-  if (!iequals(header_value(headers, "Upgrade"), "websocket"))
-    return refuse(framing, std::string(kNoUpgrade));
+  // As pushbench-server: 426 for a request that is no WebSocket upgrade of version 13.
+  if (!iequals(header_value(headers, "Upgrade"), "websocket")) {
+    return http_error("426 Upgrade Required", std::string(kNoUpgrade));
+  }
   if (header_value(headers, "Sec-WebSocket-Version") != "13") {
-    return refuse(framing, "unsupported Sec-WebSocket-Version (this feeder speaks 13)");
+    return http_error("426 Upgrade Required",
+                      "unsupported Sec-WebSocket-Version (this feeder speaks 13)");
   }
   const auto key = header_value(headers, "Sec-WebSocket-Key");
   if (!ws::is_valid_client_key(key)) return refuse(framing, std::string(kNoUpgrade));

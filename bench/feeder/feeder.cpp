@@ -213,6 +213,14 @@ void Feeder::on_readable(Conn& c) {
   char buf[4096];
   for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
     const ssize_t n = recv(c.fd, buf, sizeof buf, 0);
+    if (n == 0 && !c.stream && !c.closing && !c.in.empty()) {
+      // The request and the client's FIN came together: it still gets its refusal, if any.
+      auto result = parse_handshake(framing_, c.in, clock_ns(CLOCK_REALTIME));
+      if (const auto* r = std::get_if<Rejected>(&result)) {
+        [[maybe_unused]] const auto sent =
+            send(c.fd, r->response.data(), r->response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
+    }
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return close_conn(c.fd);
     if (n < 0) break;
     // Past the handshake the client's bytes (WebSocket pongs and its close) are read and dropped.
@@ -244,21 +252,24 @@ void Feeder::on_handshake(Conn& c) {
 
 void Feeder::on_tick() {
   const std::int64_t now = clock_ns(CLOCK_MONOTONIC);
+  pause_accepting(false);  // after a failed accept4, try again once a tick
   for (auto it = conns_.begin(); it != conns_.end();) {
     Conn& c = *(it++)->second;  // flush() and close_conn() erase c, not the next one
     if (c.deadline_ns != 0 && now >= c.deadline_ns) {
       close_conn(c.fd);
       continue;
     }
+    bool ended_now = false;
     if (c.stream && !c.stream->ended()) {
       // One clock reading a batch: its events' `st`, and what is due by then.
       c.stream->append_due(c.out, clock_ns(CLOCK_REALTIME), c.out.size() + kMaxPerTick);
       if (c.stream->ended()) {
         c.closing = true;
         c.deadline_ns = now + kGraceNs;
+        ended_now = true;  // raw's end adds no bytes: flush() sends the FIN
       }
     }
-    if (c.out_at < c.out.size()) flush(c);
+    if (c.out_at < c.out.size() || ended_now) flush(c);
   }
 }
 

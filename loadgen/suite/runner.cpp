@@ -207,7 +207,8 @@ void parse_server_program_key(const json& s, const json& defaults, SuiteScenario
                    "server must be pushbench-server or pushbench-feeder, got '" + sc.server + "'");
   }
   const auto& l = sc.load;
-  if (sc.tls || l.http != HttpVersion::h1 || sc.compression != "none") {
+  if (sc.tls || l.http != HttpVersion::h1 || sc.compression != "none" ||
+      l.compression_details.contains("shared_broadcast")) {
     scenario_error(sc, "pushbench-feeder speaks cleartext HTTP/1.1 (and raw) without compression");
   }
   if (sc.broker != ProxyKind::none || sc.client != "pushbench" || sc.server_threads != 1 ||

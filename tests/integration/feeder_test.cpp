@@ -2,6 +2,8 @@
 // event, exact bytes, both latencies), curl gets its refusals, and a suite starts it by name.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -47,6 +49,17 @@ TEST(Feeder, CurlGetsTheReasonForAStreamItDoesNotServe) {
       run_command("curl -s -N --max-time 5 '" + base + "/sse?rate=100&size=64&count=3'", 10);
   EXPECT_EQ(rc3, 0) << body;
   EXPECT_NE(body.find("id: 2\ndata: {\"seq\":2,\"ts\":"), std::string::npos) << body;
+}
+
+TEST(Feeder, ARawStreamWithNothingLeftToSendStillEndsAtOnce) {
+  // Raw's end adds no bytes (count=0: none at all): the FIN must still come at once (the feeder
+  // closes a lingering connection only after 10 s).
+  loadgen::ServerProcess feeder(bin("pushbench-feeder"), "raw", 1);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string out = http_exchange(feeder.port(), "PUSHBENCH/1 rate=100&size=64&count=0\n");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(out, "");
+  EXPECT_LT(took, std::chrono::seconds(3));
 }
 
 TEST(Feeder, BadCommandLinesAreRefused) {

@@ -41,10 +41,11 @@ TEST(ServerProgramKey, WhatTheFeederCannotServeIsASuiteError) {
             std::string::npos);
   EXPECT_NE(error_of(R"(, "server": "pushbench-feeder")").find("timer_slack_us >= 10"),
             std::string::npos);
-  for (const char* extra : {R"(, "tls": true)", R"(, "http": "2")", R"(, "compression": "on")",
-                            R"(, "server_threads": 2)", R"(, "topic": "t")", R"(, "keepalive": 1)",
-                            R"(, "chat": true)", R"(, "resume": true)", R"(, "drop_after": 1)",
-                            R"(, "retry_ms": 100)", R"(, "proxy": "nginx")"}) {
+  for (const char* extra :
+       {R"(, "tls": true)", R"(, "http": "2")", R"(, "compression": "on")",
+        R"(, "server_threads": 2)", R"(, "topic": "t")", R"(, "keepalive": 1)", R"(, "chat": true)",
+        R"(, "resume": true)", R"(, "drop_after": 1)", R"(, "retry_ms": 100)",
+        R"(, "proxy": "nginx")", R"(, "shared_compression": true)"}) {
     EXPECT_NE(error_of(feeder + extra).find("suite: g: pushbench-feeder"), std::string::npos)
         << extra << ": " << error_of(feeder + extra);
   }
