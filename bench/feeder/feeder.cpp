@@ -19,9 +19,9 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -30,6 +30,7 @@
 #include <unordered_map>
 
 #include "bench/feeder/feed_stream.hpp"
+#include "core/base/clock.hpp"
 
 namespace pushbench::feeder {
 namespace {
@@ -41,7 +42,7 @@ constexpr std::size_t kMaxPending = 4 << 20;
 /// Bytes encoded for one connection per tick at most, so that one stream cannot starve the rest.
 constexpr std::size_t kMaxPerTick = 256 << 10;
 /// A handshake must be complete, and a closing connection closed by its peer, within this.
-constexpr std::int64_t kGraceNs = 10'000'000'000;
+constexpr std::chrono::seconds kGrace{10};
 /// Reads of one connection per readiness, so that a client that keeps writing cannot hold the loop.
 constexpr int kMaxReadsPerWake = 16;
 
@@ -64,15 +65,9 @@ struct Conn {
   std::optional<FeedStream> stream;  ///< once the handshake is accepted
   bool closing = false;              ///< rejected or ended: FIN once out is written, then wait
                                      ///< for the peer's close
-  std::int64_t deadline_ns = 0;      ///< monotonic: closed here if still in its handshake or
-                                     ///< closing by then (0: streaming, no deadline)
+  std::optional<SteadyClock::time_point> deadline;  ///< closed here if still in its handshake
+                                                    ///< or closing by then (none: streaming)
 };
-
-std::int64_t clock_ns(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 class Feeder {
  public:
@@ -204,7 +199,7 @@ void Feeder::on_accept() {
     }
     auto c = std::make_unique<Conn>();
     c->fd = fd;
-    c->deadline_ns = clock_ns(CLOCK_MONOTONIC) + kGraceNs;
+    c->deadline = SteadyClock::now() + kGrace;
     conns_[fd] = std::move(c);
   }
 }
@@ -215,7 +210,7 @@ void Feeder::on_readable(Conn& c) {
     const ssize_t n = recv(c.fd, buf, sizeof buf, 0);
     if (n == 0 && !c.stream && !c.closing && !c.in.empty()) {
       // The request and the client's FIN came together: it still gets its refusal, if any.
-      auto result = parse_handshake(framing_, c.in, clock_ns(CLOCK_REALTIME));
+      auto result = parse_handshake(framing_, c.in, realtime_ns());
       if (const auto* r = std::get_if<Rejected>(&result)) {
         [[maybe_unused]] const auto sent =
             send(c.fd, r->response.data(), r->response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -232,18 +227,18 @@ void Feeder::on_readable(Conn& c) {
 }
 
 void Feeder::on_handshake(Conn& c) {
-  auto result = parse_handshake(framing_, c.in, clock_ns(CLOCK_REALTIME));
+  auto result = parse_handshake(framing_, c.in, realtime_ns());
   if (std::holds_alternative<NeedMore>(result)) return;
   if (auto* r = std::get_if<Rejected>(&result)) {
     if (!options_.quiet) std::cerr << "pushbench-feeder: refused a stream: " << r->reason << "\n";
     c.out = std::move(r->response);
     c.closing = true;
-    c.deadline_ns = clock_ns(CLOCK_MONOTONIC) + kGraceNs;
+    c.deadline = SteadyClock::now() + kGrace;
   } else {
     auto& a = std::get<Accepted>(result);
     c.out = std::move(a.response);
-    c.stream.emplace(framing_, std::move(a.spec), clock_ns(CLOCK_REALTIME));
-    c.deadline_ns = 0;
+    c.stream.emplace(framing_, std::move(a.spec), realtime_ns());
+    c.deadline.reset();
   }
   c.in.clear();
   c.in.shrink_to_fit();
@@ -251,21 +246,21 @@ void Feeder::on_handshake(Conn& c) {
 }
 
 void Feeder::on_tick() {
-  const std::int64_t now = clock_ns(CLOCK_MONOTONIC);
+  const auto now = SteadyClock::now();
   pause_accepting(false);  // after a failed accept4, try again once a tick
   for (auto it = conns_.begin(); it != conns_.end();) {
     Conn& c = *(it++)->second;  // flush() and close_conn() erase c, not the next one
-    if (c.deadline_ns != 0 && now >= c.deadline_ns) {
+    if (c.deadline && now >= *c.deadline) {
       close_conn(c.fd);
       continue;
     }
     bool ended_now = false;
     if (c.stream && !c.stream->ended()) {
       // One clock reading a batch: its events' `st`, and what is due by then.
-      c.stream->append_due(c.out, clock_ns(CLOCK_REALTIME), c.out.size() + kMaxPerTick);
+      c.stream->append_due(c.out, realtime_ns(), c.out.size() + kMaxPerTick);
       if (c.stream->ended()) {
         c.closing = true;
-        c.deadline_ns = now + kGraceNs;
+        c.deadline = now + kGrace;
         ended_now = true;  // raw's end adds no bytes: flush() sends the FIN
       }
     }
